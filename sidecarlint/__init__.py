@@ -1,4 +1,4 @@
-"""sidecarlint: a static linter and validator for Kubernetes manifests that use sidecar containers."""
+"""sidecarlint: a static linter for Kubernetes manifests that use sidecar containers."""
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,7 @@
+"""``python -m sidecarlint``."""
+
+import sys
+
+from sidecarlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,206 @@
+"""Command-line interface (click). Parses options and hands them to the pipeline; no logic."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from sidecarlint import __version__
+
+EXIT_ERROR = 2
+
+
+class _Group(click.Group):
+    pass
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="sidecarlint")
+def cli() -> None:
+    """Lint Kubernetes manifests that use sidecar containers.
+
+    \b
+    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage, config,
+    I/O or internal error.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[PATH...|-]")
+@click.option(
+    "--kubernetes-version",
+    "-k",
+    metavar="X.Y",
+    help="Target Kubernetes version (1.27-1.37; default: the newest bundled).",
+)
+@click.option(
+    "--feature-gates",
+    metavar="K=V,...",
+    help="Feature gates of the target cluster, e.g. SidecarContainers=true.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json"]),
+    help="Output format (default: text).",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    help="Lowest severity that makes the exit code 1 (default: error).",
+)
+@click.option("--select", metavar="CODES", help="Only these rules (codes, names or prefixes).")
+@click.option("--ignore", metavar="CODES", help="Disable these rules.")
+@click.option("--extend-select", metavar="CODES", help="Enable these rules on top of the defaults.")
+@click.option(
+    "--include",
+    metavar="GLOB",
+    multiple=True,
+    help="In directories, check files matching GLOB (default *.yaml, *.yml, *.json).",
+)
+@click.option("--exclude", metavar="GLOB", multiple=True, help="Skip paths matching GLOB.")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    default=None,
+    help="Follow symlinks inside directories (never outside the root).",
+)
+@click.option("--jobs", "-j", metavar="N|auto", help="Worker processes (default: auto).")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    help="Config file (default: nearest .sidecarlint.yaml or pyproject.toml).",
+)
+@click.option("--show-suppressed", is_flag=True, help="List suppressed findings too.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+def check(
+    paths: tuple[str, ...], config_path: str | None, format_: str | None, **cli_values: Any
+) -> None:
+    """Check manifests in files and directories (- reads stdin)."""
+    from sidecarlint.config import load_config, resolve
+    from sidecarlint.pipeline import run
+    from sidecarlint.report import renderer
+    from sidecarlint.sources import PathError
+
+    if not paths:
+        raise click.UsageError("no paths given (use '-' for stdin)")
+    cli_values["format"] = format_
+    loaded = load_config(config_path)
+    settings, out = resolve(cli_values, loaded)
+    try:
+        report = run(paths, settings)
+    except PathError as exc:
+        raise click.UsageError(str(exc)) from None
+    colour = (
+        out.output is None
+        and out.format == "text"
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    text = renderer(out.format)(report, colour=colour, show_suppressed=out.show_suppressed)
+    if out.output:
+        with open(out.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(report.exit_code(out.fail_on))
+
+
+@cli.command()
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text")
+def rules(format_: str) -> None:
+    """List every rule: code, name, severity, versions, fixable, summary."""
+    import json
+
+    from sidecarlint.registry import registry
+
+    reg = registry()
+    if format_ == "json":
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "versions": r.versions,
+                "fixable": r.fixable,
+                "enabled": r.default_enabled,
+                "summary": r.summary,
+            }
+            for r in reg.rules
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    width = max(len(r.name) for r in reg.rules)
+    for r in reg.rules:
+        flags = ("fix" if r.fixable else "   ") + ("" if r.default_enabled else " off")
+        click.echo(
+            f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.versions:<9}  "
+            f"{flags:<7}  {r.summary}"
+        )
+
+
+@cli.command()
+def versions() -> None:
+    """List the supported Kubernetes versions."""
+    from sidecarlint.versions import DEFAULT, SUPPORTED
+
+    for v in SUPPORTED:
+        click.echo(f"{v}{'  (default)' if v == DEFAULT else ''}")
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show a rule's documentation page (by code or name)."""
+    from sidecarlint.docs import rule_page
+    from sidecarlint.registry import registry
+
+    found = registry().lookup(rule)
+    if found is None:
+        raise click.UsageError(f"unknown rule {rule!r} (see 'sidecarlint rules')")
+    page = rule_page(found.code)
+    if page is None:
+        raise click.ClickException(f"no documentation page for {found.code}")
+    click.echo(page, nl=not page.endswith("\n"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and map every failure to exit code 2 without a traceback."""
+    from sidecarlint.config import ConfigError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="sidecarlint", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except ConfigError as exc:
+        click.echo(f"sidecarlint: error: {exc}", err=True)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: no traceback unless --debug
+        if "--debug" in args:
+            raise
+        click.echo(
+            f"sidecarlint: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for a traceback)",
+            err=True,
+        )
+        return EXIT_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

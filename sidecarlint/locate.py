@@ -1,0 +1,374 @@
+"""Stage 2: locate. Kubernetes objects in documents, and the pod spec inside each workload.
+
+This is the only module that knows where each kind keeps its pod template.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sidecarlint.finding import ObjectRef, YPath
+from sidecarlint.parse import Document
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a kind of object is, as far as its pod is concerned."""
+
+    kind: str
+    #: API groups the kind belongs to (``""`` is the core group); empty = any group.
+    groups: tuple[str, ...]
+    pod_path: YPath
+    #: Pod restartPolicy values the workload accepts (``None``: any).
+    restart_policies: tuple[str, ...] | None = None
+    #: Runs to completion (a Job's pod): app containers must exit.
+    batch: bool = False
+    #: Its pod template is validated as a PodSpec by the API server.
+    server_validated: bool = True
+    #: Built into Kubernetes (schema-validated), as opposed to a CRD.
+    builtin: bool = True
+
+
+_SPEC_TEMPLATE = ("spec", "template", "spec")
+_ALWAYS = ("Always",)
+
+#: Every pod-bearing kind sidecarlint knows, keyed by kind.
+WORKLOADS: dict[str, Workload] = {
+    w.kind: w
+    for w in (
+        Workload("Pod", ("",), ("spec",)),
+        Workload("PodTemplate", ("",), ("template", "spec")),
+        Workload("ReplicationController", ("",), _SPEC_TEMPLATE, _ALWAYS),
+        Workload("Deployment", ("apps", "extensions"), _SPEC_TEMPLATE, _ALWAYS),
+        Workload("ReplicaSet", ("apps", "extensions"), _SPEC_TEMPLATE, _ALWAYS),
+        Workload("DaemonSet", ("apps", "extensions"), _SPEC_TEMPLATE, _ALWAYS),
+        # apps validation never validates a StatefulSet's pod template (semantics §4).
+        Workload("StatefulSet", ("apps",), _SPEC_TEMPLATE, _ALWAYS, server_validated=False),
+        Workload("Job", ("batch",), _SPEC_TEMPLATE, ("OnFailure", "Never"), batch=True),
+        Workload(
+            "CronJob",
+            ("batch",),
+            ("spec", "jobTemplate", "spec", "template", "spec"),
+            ("OnFailure", "Never"),
+            batch=True,
+        ),
+        # Well-known CRDs with pod templates.
+        Workload("Rollout", ("argoproj.io",), _SPEC_TEMPLATE, _ALWAYS, builtin=False),
+        Workload("CloneSet", ("apps.kruise.io",), _SPEC_TEMPLATE, _ALWAYS, builtin=False),
+        Workload(
+            "ScaledJob",
+            ("keda.sh",),
+            ("spec", "jobTargetRef", "template", "spec"),
+            ("OnFailure", "Never"),
+            batch=True,
+            builtin=False,
+        ),
+    )
+}
+#: Kinds whose name is shared by several groups are matched on group too.
+_KNATIVE = ("serving.knative.dev",)
+_KNATIVE_KINDS = {
+    "Service": Workload("Service", _KNATIVE, _SPEC_TEMPLATE, builtin=False),
+    "Configuration": Workload("Configuration", _KNATIVE, _SPEC_TEMPLATE, builtin=False),
+}
+
+
+@dataclass(frozen=True)
+class CustomPodPath:
+    """A user-configured kind (optionally restricted to an apiVersion) and its pod spec path."""
+
+    kind: str
+    path: YPath
+    api_version: str | None = None
+    batch: bool = False
+
+
+def parse_dotted_path(text: str) -> YPath:
+    """``spec.template.spec`` or ``spec.jobs[0].template.spec`` → a path tuple."""
+    out: list[str | int] = []
+    for part in text.split("."):
+        if not part:
+            raise ValueError(f"invalid path {text!r}: empty segment")
+        name, _, rest = part.partition("[")
+        if name:
+            out.append(name)
+        while rest:
+            index, _, rest = rest.partition("]")
+            if not index.isdigit():
+                raise ValueError(f"invalid path {text!r}: bad index [{index}]")
+            out.append(int(index))
+            rest = rest.removeprefix("[")
+    return tuple(out)
+
+
+class Role(str, enum.Enum):
+    APP = "app"
+    INIT = "init"
+    SIDECAR = "sidecar"
+    EPHEMERAL = "ephemeral"
+
+
+_LISTS = {
+    Role.APP: "containers",
+    Role.INIT: "initContainers",
+    Role.EPHEMERAL: "ephemeralContainers",
+}
+
+
+@dataclass
+class Container:
+    """One container of a pod, with its role and where it is."""
+
+    data: dict[str, Any]
+    role: Role
+    index: int
+    path: YPath
+
+    @property
+    def name(self) -> str | None:
+        name = self.data.get("name")
+        return name if isinstance(name, str) else None
+
+    @property
+    def label(self) -> str:
+        """How messages name the container."""
+        return f"'{self.name}'" if self.name else f"{_LISTS[self._list_role]}[{self.index}]"
+
+    @property
+    def _list_role(self) -> Role:
+        return Role.INIT if self.role is Role.SIDECAR else self.role
+
+    @property
+    def list_name(self) -> str:
+        """``containers``, ``initContainers`` or ``ephemeralContainers``."""
+        return _LISTS[self._list_role]
+
+    @property
+    def image(self) -> str:
+        image = self.data.get("image")
+        return image if isinstance(image, str) else ""
+
+    @property
+    def command(self) -> list[str]:
+        return _strings(self.data.get("command"))
+
+    @property
+    def args(self) -> list[str]:
+        return _strings(self.data.get("args"))
+
+    @property
+    def argv(self) -> list[str]:
+        """``command`` followed by ``args`` (what the container runs, image defaults aside)."""
+        return self.command + self.args
+
+    @property
+    def is_sidecar(self) -> bool:
+        return self.role is Role.SIDECAR
+
+    def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
+        """The mapping entries of a list field, with their indexes (skipping junk)."""
+        value = self.data.get(key)
+        if not isinstance(value, list):
+            return []
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    return [item if isinstance(item, str) else str(item) for item in value if item is not None]
+
+
+@dataclass
+class KubeObject:
+    """A Kubernetes object: a document, or an item of a ``List``."""
+
+    doc: Document
+    path: YPath
+    data: dict[str, Any]
+
+    @property
+    def api_version(self) -> str | None:
+        value = self.data.get("apiVersion")
+        return value if isinstance(value, str) else None
+
+    @property
+    def kind(self) -> str | None:
+        value = self.data.get("kind")
+        return value if isinstance(value, str) else None
+
+    @property
+    def group(self) -> str:
+        api_version = self.api_version or ""
+        return api_version.rpartition("/")[0] if "/" in api_version else ""
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        value = self.data.get("metadata")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def ref(self) -> ObjectRef:
+        meta = self.metadata
+        name = meta.get("name") or meta.get("generateName")
+        namespace = meta.get("namespace")
+        return ObjectRef(
+            self.api_version,
+            self.kind,
+            name if isinstance(name, str) else None,
+            namespace if isinstance(namespace, str) else None,
+        )
+
+
+@dataclass
+class Pod:
+    """A located pod spec and the model of its containers that every rule shares."""
+
+    obj: KubeObject
+    workload: Workload
+    #: Path of the pod spec in the document.
+    path: YPath
+    spec: dict[str, Any]
+    containers: list[Container] = field(default_factory=list)
+    #: Init containers in declaration order: sidecars and regular ones interleaved.
+    init_containers: list[Container] = field(default_factory=list)
+    ephemeral_containers: list[Container] = field(default_factory=list)
+
+    @property
+    def doc(self) -> Document:
+        return self.obj.doc
+
+    @property
+    def sidecars(self) -> list[Container]:
+        return [c for c in self.init_containers if c.role is Role.SIDECAR]
+
+    @property
+    def regular_init_containers(self) -> list[Container]:
+        return [c for c in self.init_containers if c.role is Role.INIT]
+
+    @property
+    def all_containers(self) -> list[Container]:
+        """Init containers (in order), then app containers, then ephemeral ones."""
+        return [*self.init_containers, *self.containers, *self.ephemeral_containers]
+
+    @property
+    def restart_policy(self) -> str | None:
+        """The pod's ``restartPolicy`` as written (``None`` when absent)."""
+        value = self.spec.get("restartPolicy")
+        return value if isinstance(value, str) else None
+
+    @property
+    def effective_restart_policy(self) -> str:
+        """The policy the pod runs with: the written one, else the API default ``Always``."""
+        return self.restart_policy or "Always"
+
+    @property
+    def runs_to_completion(self) -> bool:
+        """A Job's pod, or a bare Pod whose restartPolicy lets it succeed."""
+        return self.workload.batch or self.effective_restart_policy in ("Never", "OnFailure")
+
+    @property
+    def template_path(self) -> YPath:
+        """Path of the pod template (the mapping holding ``metadata`` and ``spec``)."""
+        return self.path[:-1]
+
+    @property
+    def template_metadata(self) -> dict[str, Any]:
+        if self.workload.kind == "Pod":
+            return self.obj.metadata
+        meta = self.obj.doc.get((*self.template_path, "metadata"))
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def volumes(self) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Volumes by name, with their index in ``spec.volumes``."""
+        out: dict[str, tuple[int, dict[str, Any]]] = {}
+        value = self.spec.get("volumes")
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    out.setdefault(item["name"], (i, item))
+        return out
+
+
+def iter_objects(doc: Document) -> Iterator[KubeObject]:
+    """Kubernetes objects of a document; ``List`` objects are unrolled (recursively)."""
+    stack: list[tuple[YPath, Any]] = [((), doc.data)]
+    while stack:
+        path, data = stack.pop()
+        if not isinstance(data, dict):
+            continue
+        items = data.get("items")
+        kind = data.get("kind")
+        if isinstance(items, list) and isinstance(kind, str) and kind.endswith("List"):
+            stack.extend(
+                ((*path, "items", i), item) for i, item in reversed(list(enumerate(items)))
+            )
+            continue
+        yield KubeObject(doc, path, data)
+
+
+def is_kubernetes(data: Any) -> bool:
+    """A document that names an ``apiVersion`` and a ``kind``."""
+    return isinstance(data, dict) and "apiVersion" in data and "kind" in data
+
+
+def workload_for(obj: KubeObject, custom: tuple[CustomPodPath, ...] = ()) -> Workload | None:
+    """The workload description for an object, or None when it carries no pod."""
+    kind = obj.kind
+    if kind is None:
+        return None
+    for entry in custom:
+        if entry.kind == kind and entry.api_version in (None, obj.api_version):
+            return Workload(
+                kind,
+                (),
+                entry.path,
+                ("OnFailure", "Never") if entry.batch else None,
+                batch=entry.batch,
+                builtin=False,
+            )
+    workload = WORKLOADS.get(kind) or _KNATIVE_KINDS.get(kind)
+    if workload is None:
+        return None
+    if workload.groups and obj.group not in workload.groups:
+        return None
+    return workload
+
+
+def locate(obj: KubeObject, workload: Workload) -> Pod | None:
+    """Build the pod model for a workload object (None when its spec is not a mapping)."""
+    spec = obj.data
+    for part in workload.pod_path:
+        if isinstance(part, int):
+            if not isinstance(spec, list) or part >= len(spec):
+                return None
+        elif not isinstance(spec, dict) or part not in spec:
+            return None
+        spec = spec[part]
+    if not isinstance(spec, dict):
+        return None
+    path = (*obj.path, *workload.pod_path)
+    pod = Pod(obj, workload, path, spec)
+    pod.containers = _containers(spec, path, "containers", Role.APP)
+    pod.init_containers = _containers(spec, path, "initContainers", Role.INIT)
+    pod.ephemeral_containers = _containers(spec, path, "ephemeralContainers", Role.EPHEMERAL)
+    return pod
+
+
+def _containers(spec: Mapping[str, Any], path: YPath, key: str, role: Role) -> list[Container]:
+    value = spec.get(key)
+    if not isinstance(value, list):
+        return []
+    out: list[Container] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            continue
+        actual = role
+        if role is Role.INIT and item.get("restartPolicy") == "Always":
+            actual = Role.SIDECAR
+        out.append(Container(item, actual, i, (*path, key, i)))
+    return out

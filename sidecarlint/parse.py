@@ -1,0 +1,437 @@
+"""Stage 1: parse. Multi-document YAML/JSON into plain values with exact positions.
+
+Documents are split the way kubectl splits a stream (a line starting with ``---``), so one
+broken document does not hide the others. Each document is composed with ruamel.yaml's
+libyaml-backed ``CBaseLoader`` (the pure-Python composer when the C extension is missing),
+which resolves nothing: every scalar arrives as text with its quoting style, and this module
+resolves plain scalars with the rules Kubernetes applies (go-yaml v2 via sigs.k8s.io/yaml):
+``yes``/``on``/``y`` are booleans, ``0777`` is octal, timestamps stay strings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sidecarlint.finding import Span, YPath
+
+#: Default limits for untrusted input.
+MAX_DEPTH = 100
+MAX_NODES = 1_000_000
+
+_SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+# go-yaml v2 resolve.go: the plain scalars that resolve to bool and null.
+_BOOLS = {
+    **dict.fromkeys(
+        ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], True
+    ),
+    **dict.fromkeys(
+        ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], False
+    ),
+}
+_NULLS = frozenset(["", "~", "null", "Null", "NULL"])
+_SPECIAL_FLOATS = {
+    **dict.fromkeys([".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"], math.inf),
+    **dict.fromkeys(["-.inf", "-.Inf", "-.INF"], -math.inf),
+    **dict.fromkeys([".nan", ".NaN", ".NAN"], math.nan),
+}
+_INT_RE = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
+_FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_MERGE = "<<"
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve an unquoted scalar the way go-yaml v2 (and so Kubernetes) does."""
+    if text in _NULLS:
+        return None
+    if text in _BOOLS:
+        return _BOOLS[text]
+    if not text or text[0] not in "+-.0123456789":
+        return text
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    plain = text.replace("_", "")
+    if _INT_RE.match(plain):
+        sign = -1 if plain[0] == "-" else 1
+        digits = plain.lstrip("+-")
+        if len(digits) > 1 and digits[0] == "0" and digits[1] in "xXoObB":
+            return sign * int(digits, 0)
+        if len(digits) > 1 and digits[0] == "0":
+            return sign * int(digits, 8)
+        return sign * int(digits)
+    if _FLOAT_RE.match(plain):
+        return float(plain)
+    return text
+
+
+def key_text(value: Any) -> str:
+    """The JSON key a resolved YAML key becomes (sigs.k8s.io/yaml stringifies keys)."""
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A problem found while parsing: becomes an SCL001/SCL002 finding."""
+
+    code: str
+    message: str
+    span: Span
+    document: int | None = None
+
+
+@dataclass
+class Document:
+    """One non-empty document of a file: plain values plus a position for every node."""
+
+    file: str
+    index: int
+    data: Any
+    #: path -> (value span, key span or None, plain): ``plain`` is True for unquoted scalars.
+    positions: dict[YPath, tuple[Span, Span | None, bool]] = field(repr=False)
+
+    def span(self, path: YPath, *, key: bool = False) -> Span:
+        """Where ``path`` is; with ``key=True`` the mapping key of that entry.
+
+        A path that does not exist (a missing field) resolves to its nearest existing
+        ancestor, so "missing required field" findings point at the enclosing mapping's key.
+        """
+        probe = path
+        while True:
+            entry = self.positions.get(probe)
+            if entry is not None:
+                value_span, key_span, _ = entry
+                if (key or probe != path) and key_span is not None:
+                    return key_span
+                return value_span
+            if not probe:
+                return Span(1, 1, 1, 1)
+            probe = probe[:-1]
+
+    def is_plain(self, path: YPath) -> bool:
+        """True when the scalar at ``path`` was written unquoted."""
+        entry = self.positions.get(path)
+        return bool(entry and entry[2])
+
+    def get(self, path: YPath, default: Any = None) -> Any:
+        """The value at ``path`` or ``default``."""
+        node: Any = self.data
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(node, list) or not -len(node) <= part < len(node):
+                    return default
+            elif not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+
+@dataclass
+class ParsedFile:
+    """Everything parsing one file produced."""
+
+    documents: list[Document]
+    problems: list[ParseProblem]
+    #: True when the file looks like an unrendered Helm/Go template.
+    template: bool = False
+
+
+class _Abort(Exception):
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
+def _loader_class() -> Any:
+    try:
+        from ruamel.yaml.cyaml import CBaseLoader
+
+        return CBaseLoader
+    except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+        from ruamel.yaml.loader import BaseLoader
+
+        return BaseLoader
+
+
+_LOADER: Any = None
+
+
+def split_documents(text: str) -> list[tuple[int, str]]:
+    """Split a stream like kubectl's YAMLReader: ``(first line index, chunk)`` pairs.
+
+    Each chunk keeps its ``---`` line so the parser sees the same lines and columns.
+    A JSON stream (first non-blank character ``{`` or ``[``) is one chunk.
+    """
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        return [(0, text)]
+    starts = [m.start() for m in _SEPARATOR.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    chunks: list[tuple[int, str]] = []
+    line = 0
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        chunk = text[start:end]
+        chunks.append((line, chunk))
+        line += chunk.count("\n")
+    return chunks
+
+
+def parse_text(
+    text: str,
+    file: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> ParsedFile:
+    """Parse every document of ``text``; never raises for bad input."""
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = _loader_class()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    documents: list[Document] = []
+    problems: list[ParseProblem] = []
+    template = _has_template_markers(text)
+    index = 0
+    for line0, chunk in split_documents(text):
+        try:
+            for node in _compose(chunk):
+                builder = _Builder(file, line0, max_depth, max_nodes, "*" in chunk)
+                data = builder.build(node, (), 0)
+                problems.extend(
+                    ParseProblem(p.code, p.message, p.span, index) for p in builder.problems
+                )
+                if builder.complex_key is not None and template:
+                    return _template_result(builder.complex_key)
+                if data is None:
+                    continue
+                documents.append(Document(file, index, data, builder.positions))
+                index += 1
+        except _Abort as exc:
+            problems.append(ParseProblem("SCL001", exc.message, exc.span, index))
+            index += 1
+        except Exception as exc:  # the YAML libraries raise many unrelated types
+            span = _error_span(exc, line0, chunk)
+            if template:
+                return _template_result(span)
+            problems.append(ParseProblem("SCL001", _error_message(exc), span, index))
+            index += 1
+    return ParsedFile(documents, problems)
+
+
+def _compose(chunk: str) -> Iterator[Any]:
+    loader = _LOADER(chunk)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose is not None:
+            dispose()
+
+
+_TEMPLATE_RE = re.compile(r"\{\{")
+
+
+def _has_template_markers(text: str) -> bool:
+    return _TEMPLATE_RE.search(text) is not None
+
+
+def _template_result(span: Span) -> ParsedFile:
+    message = (
+        "this file is a Helm/Go template (unrendered '{{ ... }}'); render it first, "
+        "e.g. 'helm template RELEASE CHART | sidecarlint check -'"
+    )
+    return ParsedFile([], [ParseProblem("SCL001", message, span, None)], template=True)
+
+
+def _error_span(exc: Exception, line0: int, chunk: str) -> Span:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None and getattr(mark, "line", None) is not None:
+        lines = chunk.splitlines()
+        row, column = int(mark.line), int(mark.column) + 1
+        if row >= len(lines) or not lines[row][column - 1 :].strip():
+            # The parser gave up at the end of the document: point at its last content
+            # instead of the next document's separator line.
+            row = min(row, len(lines) - 1)
+            while row > 0 and not lines[row].strip():
+                row -= 1
+            if row >= 0 and lines:
+                column = len(lines[row].rstrip()) or 1
+        line = line0 + row + 1
+        return Span(line, column, line, column + 1)
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        before = chunk[:position]
+        line = line0 + before.count("\n") + 1
+        column = position - (before.rfind("\n") + 1) + 1
+        return Span(line, column, line, column + 1)
+    return Span(line0 + 1, 1, line0 + 1, 1)
+
+
+def _error_message(exc: Exception) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if isinstance(problem, str) and problem:
+        text = problem
+        if isinstance(context, str) and context:
+            text = f"{problem} ({context})"
+    else:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if isinstance(exc, RecursionError):
+        text = "document is nested too deeply to parse"
+    return f"YAML syntax error: {text}"
+
+
+class _Builder:
+    """Turns a composed node tree into plain values and a position table."""
+
+    def __init__(
+        self, file: str, line0: int, max_depth: int, max_nodes: int, aliases: bool = True
+    ) -> None:
+        self.file = file
+        self.aliases = aliases
+        self.line0 = line0
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.nodes = 0
+        self.positions: dict[YPath, tuple[Span, Span | None, bool]] = {}
+        self.problems: list[ParseProblem] = []
+        self.complex_key: Span | None = None
+        self._sizes: dict[int, int] = {}
+
+    def _span(self, node: Any) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(
+            self.line0 + start.line + 1,
+            start.column + 1,
+            self.line0 + end.line + 1,
+            end.column + 1,
+        )
+
+    def _check_expansion(self, node: Any) -> None:
+        # An alias bomb composes into a small shared graph; walking it expands it.
+        # Compute the expanded size bottom-up, memoised by node identity, before walking.
+        stack: list[tuple[Any, bool]] = [(node, False)]
+        sizes = self._sizes
+        while stack:
+            current, done = stack.pop()
+            key = id(current)
+            if key in sizes:
+                continue
+            children = _children(current)
+            if done:
+                total = 1 + sum(sizes.get(id(c), 1) for c in children)
+                sizes[key] = total
+                if total > self.max_nodes:
+                    raise _Abort(
+                        f"document expands to more than {self.max_nodes:,} nodes through "
+                        "aliases (possible alias bomb); not checked",
+                        self._span(current),
+                    )
+            else:
+                stack.append((current, True))
+                stack.extend((c, False) for c in children if id(c) not in sizes)
+
+    def build(self, node: Any, path: YPath, depth: int, key_span: Span | None = None) -> Any:
+        if depth == 0 and self.aliases:
+            self._check_expansion(node)
+        if depth > self.max_depth:
+            raise _Abort(
+                f"document is nested deeper than {self.max_depth} levels; not checked",
+                self._span(node),
+            )
+        kind = node.id
+        span = self._span(node)
+        if kind == "scalar":
+            plain = not node.style
+            # A local tag (``!foo``) keeps the text; nothing is ever constructed from tags.
+            if plain and not (node.tag or "").startswith("!"):
+                value = resolve_plain(node.value)
+            else:
+                value = node.value
+            self.positions[path] = (span, key_span, plain)
+            return value
+        self.positions[path] = (span, key_span, False)
+        if kind == "sequence":
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._mapping(node, path, depth)
+
+    def _mapping(self, node: Any, path: YPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, Span] = {}
+        merges: list[Any] = []
+        for key_node, value_node in node.value:
+            kspan = self._span(key_node)
+            if key_node.id != "scalar":
+                if self.complex_key is None:
+                    self.complex_key = kspan
+                self.problems.append(ParseProblem("SCL001", "mapping key is not a scalar", kspan))
+                continue
+            if not key_node.style and key_node.value == _MERGE:
+                merges.append(value_node)
+                continue
+            key = key_text(resolve_plain(key_node.value) if not key_node.style else key_node.value)
+            if key in seen:
+                first = seen[key]
+                self.problems.append(
+                    ParseProblem(
+                        "SCL002",
+                        f"duplicate key '{key}' (first at line {first.line}); kubectl keeps "
+                        "this last value and drops the earlier one, kustomize rejects the file",
+                        kspan,
+                    )
+                )
+            seen[key] = kspan
+            result[key] = self.build(value_node, (*path, key), depth + 1, kspan)
+        for merge in merges:
+            sources = merge.value if merge.id == "sequence" else [merge]
+            for source in sources:
+                if source.id != "mapping":
+                    self.problems.append(
+                        ParseProblem(
+                            "SCL001",
+                            "merge key '<<' needs a mapping or a list of mappings",
+                            self._span(source),
+                        )
+                    )
+                    continue
+                for key_node, value_node in source.value:
+                    if key_node.id != "scalar":
+                        continue
+                    key = key_text(
+                        resolve_plain(key_node.value) if not key_node.style else key_node.value
+                    )
+                    if key not in result:
+                        result[key] = self.build(
+                            value_node, (*path, key), depth + 1, self._span(key_node)
+                        )
+        return result
+
+
+def _children(node: Any) -> list[Any]:
+    if node.id == "sequence":
+        return list(node.value)
+    if node.id == "mapping":
+        out: list[Any] = []
+        for key, value in node.value:
+            out.append(key)
+            out.append(value)
+        return out
+    return []

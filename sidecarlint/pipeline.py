@@ -1,0 +1,310 @@
+"""The pipeline: parse → locate → validate → rules → (report), one file at a time."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from sidecarlint.finding import Finding, ObjectRef, Severity, Span, format_path
+from sidecarlint.locate import CustomPodPath, KubeObject, Pod, is_kubernetes, iter_objects, locate
+from sidecarlint.locate import workload_for as _workload_for
+from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, parse_text
+from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
+from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
+from sidecarlint.versions import DEFAULT
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what a run reports (built by the CLI from flags and config)."""
+
+    version: str = DEFAULT
+    gates: tuple[tuple[str, bool], ...] = ()
+    #: Enabled rule codes; None means each rule's default.
+    enabled: frozenset[str] | None = None
+    severities: tuple[tuple[str, Severity], ...] = ()
+    options: Options = field(default_factory=Options)
+    pod_paths: tuple[CustomPodPath, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    follow_symlinks: bool = False
+    max_file_size: int = MAX_FILE_SIZE
+    max_depth: int = MAX_DEPTH
+    max_nodes: int = MAX_NODES
+    validate: bool = True
+    jobs: int = 1
+    debug: bool = False
+
+    def context(self) -> RuleContext:
+        from sidecarlint.features import effective_gates
+
+        return RuleContext(
+            self.version, effective_gates(self.version, dict(self.gates)), self.options
+        )
+
+    def is_enabled(self, rule: Rule) -> bool:
+        if self.enabled is None:
+            return rule.default_enabled
+        return rule.code in self.enabled
+
+
+@dataclass
+class FileResult:
+    """What checking one file produced."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    documents: int = 0
+    objects: int = 0
+    non_kubernetes: int = 0
+    notes: list[str] = field(default_factory=list)
+    internal_errors: int = 0
+
+
+@dataclass
+class Report:
+    """The result of a run: what reporters see."""
+
+    version: str
+    findings: list[Finding]
+    files: int = 0
+    documents: int = 0
+    objects: int = 0
+    non_kubernetes: int = 0
+    notes: list[str] = field(default_factory=list)
+    internal_errors: int = 0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for f in self.findings if f.suppressed)
+
+    def exit_code(self, fail_on: str) -> int:
+        """0: nothing at or above ``fail_on``; 1: findings; 2: an internal error happened."""
+        if self.internal_errors:
+            return 2
+        if fail_on == "never":
+            return 0
+        threshold = Severity(fail_on).rank
+        active = (f for f in self.findings if not f.suppressed)
+        return 1 if any(f.severity.rank >= threshold for f in active) else 0
+
+
+class _Engine:
+    """Per-run state shared by every file: rules to run, the context, severity overrides."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.registry = registry()
+        self.context = settings.context()
+        self.severities = dict(settings.severities)
+        self.rules = [
+            r
+            for r in self.registry.rules
+            if r.check is not None and settings.is_enabled(r) and r.applies_to(settings.version)
+        ]
+
+    def finding(
+        self,
+        code: str,
+        message: str,
+        file: str,
+        span: Span,
+        *,
+        document: int | None = None,
+        obj: ObjectRef | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        severity: Severity | None = None,
+        fix: str | None = None,
+        fixable: bool = False,
+    ) -> Finding | None:
+        rule = self.registry.by_code[code]
+        if not self.settings.is_enabled(rule):
+            return None
+        sev = self.severities.get(code) or severity or rule.severity
+        return Finding(
+            code, rule.name, sev, message, file, span, document, obj, path, container, fix, fixable
+        )
+
+    def lint_text(self, text: str, file: str) -> FileResult:
+        result = FileResult(file)
+        base = os.path.basename(file)
+        parsed = parse_text(
+            text, file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
+        )
+        for problem in parsed.problems:
+            self._add(
+                result,
+                self.finding(
+                    problem.code, problem.message, file, problem.span, document=problem.document
+                ),
+            )
+        if base in KUSTOMIZATION_FILES:
+            result.notes.append(
+                f"{file}: kustomization file skipped; check the rendered output instead: "
+                "'kubectl kustomize DIR | sidecarlint check -'"
+            )
+            return result
+        for doc in parsed.documents:
+            result.documents += 1
+            if not is_kubernetes(doc.data):
+                result.non_kubernetes += 1
+                continue
+            for obj in iter_objects(doc):
+                if obj.kind == "Kustomization":
+                    result.notes.append(f"{file}: Kustomization object skipped")
+                    continue
+                result.objects += 1
+                self._lint_object(result, obj)
+        return result
+
+    def _lint_object(self, result: FileResult, obj: KubeObject) -> None:
+        workload = _workload_for(obj, self.settings.pod_paths)
+        if workload is None:
+            return
+        pod = locate(obj, workload)
+        if pod is None:
+            return
+        for rule in self.rules:
+            assert rule.check is not None
+            try:
+                for hit in rule.check(pod, self.context):
+                    self._add(result, self._from_hit(rule, pod, hit))
+            except Exception as exc:  # contained: one rule on one object
+                result.internal_errors += 1
+                detail = f"{type(exc).__name__}: {exc}"
+                if self.settings.debug:
+                    detail += "\n" + traceback.format_exc()
+                ref = obj.ref
+                self._add(
+                    result,
+                    self.finding(
+                        "SCL999",
+                        f"rule {rule.code} ({rule.name}) crashed on "
+                        f"{ref.kind}/{ref.name or '?'}: {detail}",
+                        obj.doc.file,
+                        obj.doc.span((*obj.path, "kind"), key=True),
+                        document=obj.doc.index,
+                        obj=ref,
+                        path=format_path(pod.path),
+                    ),
+                )
+
+    def _from_hit(self, rule: Rule, pod: Pod, hit: Hit) -> Finding | None:
+        doc: Document = pod.doc
+        return self.finding(
+            rule.code,
+            hit.message,
+            doc.file,
+            doc.span(hit.path, key=hit.key),
+            document=doc.index,
+            obj=pod.obj.ref,
+            path=format_path(hit.path),
+            container=hit.container.name if hit.container else None,
+            severity=hit.severity,
+            fix=hit.fix,
+            fixable=hit.fixable,
+        )
+
+    @staticmethod
+    def _add(result: FileResult, finding: Finding | None) -> None:
+        if finding is not None:
+            result.findings.append(finding)
+
+    def lint_source(self, source: Source) -> FileResult:
+        text = read_source(source, self.settings.max_file_size)
+        if isinstance(text, ReadError):
+            result = FileResult(source.display)
+            self._add(result, self.finding("SCL006", text.message, source.display, text.span))
+            return result
+        try:
+            return self.lint_text(text, source.display)
+        except (RecursionError, MemoryError) as exc:
+            result = FileResult(source.display)
+            self._add(
+                result,
+                self.finding(
+                    "SCL001",
+                    f"file could not be processed within limits ({type(exc).__name__}); "
+                    "not checked",
+                    source.display,
+                    Span(1, 1, 1, 1),
+                ),
+            )
+            return result
+
+
+_WORKER: _Engine | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _WORKER
+    _WORKER = _Engine(settings)
+
+
+def _work(source: Source) -> FileResult:
+    assert _WORKER is not None
+    return _WORKER.lint_source(source)
+
+
+#: Below this many files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 16
+
+
+def lint_sources(sources: Sequence[Source], settings: Settings) -> Iterator[FileResult]:
+    """Check sources in order, in parallel when ``settings.jobs > 1`` and it pays off."""
+    jobs = settings.jobs
+    files = [s for s in sources if s.path is not None]
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and len(files) == len(sources):
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(settings,)
+        ) as pool:
+            yield from pool.map(_work, sources, chunksize=max(1, len(sources) // (jobs * 8)))
+        return
+    engine = _Engine(settings)
+    for source in sources:
+        yield engine.lint_source(source)
+
+
+def collect(results: Iterable[FileResult], version: str) -> Report:
+    """Merge per-file results into a sorted report."""
+    report = Report(version, [])
+    for result in results:
+        report.files += 1
+        report.findings.extend(result.findings)
+        report.documents += result.documents
+        report.objects += result.objects
+        report.non_kubernetes += result.non_kubernetes
+        report.notes.extend(result.notes)
+        report.internal_errors += result.internal_errors
+    report.findings.sort(key=lambda f: f.sort_key)
+    return report
+
+
+def run(paths: Sequence[str], settings: Settings) -> Report:
+    """Check every file under ``paths`` (``-`` is stdin) and return the report."""
+    sources = discover(
+        paths,
+        include=settings.include,
+        exclude=settings.exclude,
+        follow_symlinks=settings.follow_symlinks,
+    )
+    return collect(lint_sources(sources, settings), settings.version)
+
+
+def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:
+    """Check one text and return its sorted findings (the library entry point)."""
+    result = _Engine(settings or Settings()).lint_text(text, file)
+    return sorted(result.findings, key=lambda f: f.sort_key)
+
+
+__all__ = ["FileResult", "Report", "Settings", "collect", "lint_text", "replace", "run"]

@@ -1,0 +1,60 @@
+"""Machine-readable output with a stable, versioned shape (``schemaVersion`` 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from sidecarlint import __version__
+from sidecarlint.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from sidecarlint.pipeline import Report
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    obj = None
+    if f.object is not None:
+        obj = {
+            "apiVersion": f.object.api_version,
+            "kind": f.object.kind,
+            "name": f.object.name,
+            "namespace": f.object.namespace,
+        }
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "file": f.file,
+        "line": f.span.line,
+        "column": f.span.column,
+        "endLine": f.span.end_line,
+        "endColumn": f.span.end_column,
+        "document": f.document,
+        "object": obj,
+        "path": f.path,
+        "container": f.container,
+        "fix": f.fix,
+        "fixable": f.fixable,
+    }
+
+
+def render(report: Report, *, show_suppressed: bool = False, **_: Any) -> str:
+    findings = [f for f in report.findings if show_suppressed or not f.suppressed]
+    data = {
+        "schemaVersion": 1,
+        "tool": {"name": "sidecarlint", "version": __version__},
+        "kubernetesVersion": report.version,
+        "findings": [finding_dict(f) for f in findings],
+        "summary": {
+            "files": report.files,
+            "documents": report.documents,
+            "objects": report.objects,
+            "errors": report.count(Severity.ERROR),
+            "warnings": report.count(Severity.WARNING),
+            "infos": report.count(Severity.INFO),
+            "suppressed": report.suppressed,
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"

@@ -1,0 +1,204 @@
+"""Finding and reading input files safely (the front of the parse stage)."""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sidecarlint.finding import Span
+
+#: Default per-file size cap (Kubernetes itself caps objects near 1.5 MiB).
+MAX_FILE_SIZE = 5 * 1024 * 1024
+EXTENSIONS = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to check: ``display`` is the path as reported, ``path`` what to open."""
+
+    display: str
+    path: str | None  # None for stdin
+    explicit: bool = True
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """Why a file could not be read, and where (byte offsets become line/column)."""
+
+    message: str
+    span: Span = field(default_factory=lambda: Span(1, 1, 1, 1))
+
+
+class PathError(Exception):
+    """A path named on the command line does not exist (exit 2)."""
+
+
+def discover(
+    paths: Iterable[str],
+    *,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    follow_symlinks: bool = False,
+) -> list[Source]:
+    """Expand command-line paths into sources, in a stable order, without duplicates."""
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for arg in paths:
+        if arg == STDIN:
+            sources.append(Source(STDIN, None))
+            continue
+        if not os.path.lexists(arg):
+            raise PathError(f"{arg}: no such file or directory")
+        if os.path.isdir(arg):
+            for source in _walk(arg, include, exclude, follow_symlinks):
+                if source.path not in seen:
+                    seen.add(source.path or "")
+                    sources.append(source)
+        elif arg not in seen and not _excluded(arg, exclude):
+            seen.add(arg)
+            sources.append(Source(arg, arg, explicit=True))
+    return sources
+
+
+def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
+    rel = rel.replace(os.sep, "/")
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in exclude)
+
+
+def _included(rel: str, include: tuple[str, ...]) -> bool:
+    if not include:
+        return rel.lower().endswith(EXTENSIONS)
+    rel = rel.replace(os.sep, "/")
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in include)
+
+
+def _walk(
+    root: str, include: tuple[str, ...], exclude: tuple[str, ...], follow_symlinks: bool
+) -> Iterator[Source]:
+    real_root = os.path.realpath(root)
+    visited: set[tuple[int, int]] = set()
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        directory = os.path.join(root, rel_dir) if rel_dir else root
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs: list[str] = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.name.startswith(".") or _excluded(rel, exclude):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not follow_symlinks:
+                    continue
+                if is_link:
+                    target = os.path.realpath(entry.path)
+                    if os.path.commonpath([real_root, target]) != real_root:
+                        continue
+                    st = os.stat(entry.path)
+                    ident = (st.st_dev, st.st_ino)
+                    if ident in visited:
+                        continue
+                    visited.add(ident)
+                if entry.is_dir(follow_symlinks=follow_symlinks):
+                    subdirs.append(rel)
+                elif entry.is_file(follow_symlinks=follow_symlinks) and _included(rel, include):
+                    yield Source(os.path.join(root, rel), os.path.join(root, rel), explicit=False)
+            except OSError:
+                continue
+        stack.extend(reversed(subdirs))
+
+
+def read_source(source: Source, max_size: int = MAX_FILE_SIZE) -> str | ReadError:
+    """Read and decode one source; never raises."""
+    try:
+        if source.path is None:
+            data = sys.stdin.buffer.read(max_size + 1)
+        else:
+            data = _read_file(source.path, max_size)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return ReadError(f"cannot read file: {reason}")
+    except _NotRegular as exc:
+        return ReadError(str(exc))
+    if len(data) > max_size:
+        return ReadError(
+            f"file is larger than {max_size:,} bytes; not checked (raise max-file-size to check it)"
+        )
+    return decode(data)
+
+
+class _NotRegular(Exception):
+    pass
+
+
+def _read_file(path: str, max_size: int) -> bytes:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _NotRegular("not a regular file (FIFO, socket or device); not checked")
+        chunks: list[bytes] = []
+        remaining = max_size + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def decode(data: bytes) -> str | ReadError:
+    """Decode UTF-8 (or UTF-16/32 with a BOM); report the position of the first bad byte."""
+    encoding = "utf-8"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "utf-32"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return ReadError(
+            f"file is not valid {encoding.upper().replace('-SIG', '')} text "
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            _offset_span(data, exc.start),
+        )
+    nul = text.find("\0")
+    if nul >= 0:
+        return ReadError(
+            "file contains a NUL character (binary data?); not checked",
+            _text_span(text, nul),
+        )
+    return text
+
+
+def _offset_span(data: bytes, offset: int) -> Span:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return Span(line, column, line, column + 1)
+
+
+def _text_span(text: str, offset: int) -> Span:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return Span(line, column, line, column + 1)
