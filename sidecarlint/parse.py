@@ -83,6 +83,13 @@ def key_text(value: Any) -> str:
     return str(value)
 
 
+#: (line, column, end line, end column) of a node, 1-based, end column exclusive.
+Region = tuple[int, int, int, int]
+#: A node's region, its mapping key's region (None for the root and list items), and whether
+#: it is an unquoted scalar. Plain tuples: documents hold one per node, so they must be cheap.
+Position = tuple[int, int, int, int, "Region | None", bool]
+
+
 @dataclass(frozen=True)
 class ParseProblem:
     """A problem found while parsing: becomes an SCL001/SCL002 finding."""
@@ -91,6 +98,8 @@ class ParseProblem:
     message: str
     span: Span
     document: int | None = None
+    #: The file is an unrendered template: this is the only problem reported for it.
+    template: bool = False
 
 
 @dataclass
@@ -100,8 +109,8 @@ class Document:
     file: str
     index: int
     data: Any
-    #: path -> (value span, key span or None, plain): ``plain`` is True for unquoted scalars.
-    positions: dict[YPath, tuple[Span, Span | None, bool]] = field(repr=False)
+    #: path -> :data:`Position` of the node (and of its mapping key).
+    positions: dict[YPath, Position] = field(repr=False)
 
     def span(self, path: YPath, *, key: bool = False) -> Span:
         """Where ``path`` is; with ``key=True`` the mapping key of that entry.
@@ -113,10 +122,10 @@ class Document:
         while True:
             entry = self.positions.get(probe)
             if entry is not None:
-                value_span, key_span, _ = entry
-                if (key or probe != path) and key_span is not None:
-                    return key_span
-                return value_span
+                key_pos = entry[4]
+                if (key or probe != path) and key_pos is not None:
+                    return Span(*key_pos)
+                return Span(entry[0], entry[1], entry[2], entry[3])
             if not probe:
                 return Span(1, 1, 1, 1)
             probe = probe[:-1]
@@ -124,7 +133,7 @@ class Document:
     def is_plain(self, path: YPath) -> bool:
         """True when the scalar at ``path`` was written unquoted."""
         entry = self.positions.get(path)
-        return bool(entry and entry[2])
+        return bool(entry and entry[5])
 
     def get(self, path: YPath, default: Any = None) -> Any:
         """The value at ``path`` or ``default``."""
@@ -199,40 +208,71 @@ def parse_text(
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
 ) -> ParsedFile:
-    """Parse every document of ``text``; never raises for bad input."""
+    """Parse every document of ``text`` into memory; never raises for bad input."""
+    result = ParsedFile([], [])
+    for item in iter_documents(text, file, max_depth=max_depth, max_nodes=max_nodes):
+        if isinstance(item, Document):
+            result.documents.append(item)
+        else:
+            result.problems.append(item)
+            result.template = result.template or item.template
+    return result
+
+
+def iter_documents(
+    text: str,
+    file: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> Iterator[Document | ParseProblem]:
+    """Documents and problems in file order, one at a time; never raises for bad input.
+
+    Streaming matters: holding thousands of documents alive makes the garbage collector
+    rescan them over and over. A file that looks like a template is parsed in full first,
+    because a template is reported once, instead of its documents.
+    """
     global _LOADER
     if _LOADER is None:
         _LOADER = _loader_class()
     if text.startswith("\ufeff"):
         text = text[1:]
-    documents: list[Document] = []
-    problems: list[ParseProblem] = []
-    template = _has_template_markers(text)
+    if _has_template_markers(text):
+        buffered = list(_iter_documents(text, file, max_depth, max_nodes, template=True))
+        templated = [p for p in buffered if isinstance(p, ParseProblem) and p.template]
+        yield from templated[:1] or buffered
+        return
+    yield from _iter_documents(text, file, max_depth, max_nodes, template=False)
+
+
+def _iter_documents(
+    text: str, file: str, max_depth: int, max_nodes: int, *, template: bool
+) -> Iterator[Document | ParseProblem]:
     index = 0
     for line0, chunk in split_documents(text):
         try:
             for node in _compose(chunk):
                 builder = _Builder(file, line0, max_depth, max_nodes, "*" in chunk)
                 data = builder.build(node, (), 0)
-                problems.extend(
-                    ParseProblem(p.code, p.message, p.span, index) for p in builder.problems
-                )
                 if builder.complex_key is not None and template:
-                    return _template_result(builder.complex_key)
+                    yield _template_problem(builder.complex_key)
+                    return
+                for p in builder.problems:
+                    yield ParseProblem(p.code, p.message, p.span, index)
                 if data is None:
                     continue
-                documents.append(Document(file, index, data, builder.positions))
+                yield Document(file, index, data, builder.positions)
                 index += 1
         except _Abort as exc:
-            problems.append(ParseProblem("SCL001", exc.message, exc.span, index))
+            yield ParseProblem("SCL001", exc.message, exc.span, index)
             index += 1
         except Exception as exc:  # the YAML libraries raise many unrelated types
             span = _error_span(exc, line0, chunk)
             if template:
-                return _template_result(span)
-            problems.append(ParseProblem("SCL001", _error_message(exc), span, index))
+                yield _template_problem(span)
+                return
+            yield ParseProblem("SCL001", _error_message(exc), span, index)
             index += 1
-    return ParsedFile(documents, problems)
 
 
 def _compose(chunk: str) -> Iterator[Any]:
@@ -253,12 +293,12 @@ def _has_template_markers(text: str) -> bool:
     return _TEMPLATE_RE.search(text) is not None
 
 
-def _template_result(span: Span) -> ParsedFile:
+def _template_problem(span: Span) -> ParseProblem:
     message = (
         "this file is a Helm/Go template (unrendered '{{ ... }}'); render it first, "
         "e.g. 'helm template RELEASE CHART | sidecarlint check -'"
     )
-    return ParsedFile([], [ParseProblem("SCL001", message, span, None)], template=True)
+    return ParseProblem("SCL001", message, span, None, template=True)
 
 
 def _error_span(exc: Exception, line0: int, chunk: str) -> Span:
@@ -307,36 +347,42 @@ class _Builder:
     ) -> None:
         self.file = file
         self.aliases = aliases
-        self.line0 = line0
+        # Marks are 0-based; positions are 1-based and relative to the file, not the chunk.
+        self.line1 = line0 + 1
         self.max_depth = max_depth
         self.max_nodes = max_nodes
-        self.nodes = 0
-        self.positions: dict[YPath, tuple[Span, Span | None, bool]] = {}
+        self.positions: dict[YPath, Position] = {}
         self.problems: list[ParseProblem] = []
         self.complex_key: Span | None = None
         self._sizes: dict[int, int] = {}
 
-    def _span(self, node: Any) -> Span:
+    def _region(self, node: Any) -> Region:
         start, end = node.start_mark, node.end_mark
-        return Span(
-            self.line0 + start.line + 1,
-            start.column + 1,
-            self.line0 + end.line + 1,
-            end.column + 1,
-        )
+        line1 = self.line1
+        return (start.line + line1, start.column + 1, end.line + line1, end.column + 1)
+
+    def _span(self, node: Any) -> Span:
+        return Span(*self._region(node))
 
     def _check_expansion(self, node: Any) -> None:
         # An alias bomb composes into a small shared graph; walking it expands it.
         # Compute the expanded size bottom-up, memoised by node identity, before walking.
         stack: list[tuple[Any, bool]] = [(node, False)]
         sizes = self._sizes
+        open_nodes: set[int] = set()
         while stack:
             current, done = stack.pop()
             key = id(current)
             if key in sizes:
                 continue
             children = _children(current)
+            if not done and key in open_nodes:
+                raise _Abort(
+                    "an alias refers to a node that contains it (recursive structure); not checked",
+                    self._span(current),
+                )
             if done:
+                open_nodes.discard(key)
                 total = 1 + sum(sizes.get(id(c), 1) for c in children)
                 sizes[key] = total
                 if total > self.max_nodes:
@@ -346,10 +392,11 @@ class _Builder:
                         self._span(current),
                     )
             else:
+                open_nodes.add(key)
                 stack.append((current, True))
                 stack.extend((c, False) for c in children if id(c) not in sizes)
 
-    def build(self, node: Any, path: YPath, depth: int, key_span: Span | None = None) -> Any:
+    def build(self, node: Any, path: YPath, depth: int, key: Region | None = None) -> Any:
         if depth == 0 and self.aliases:
             self._check_expansion(node)
         if depth > self.max_depth:
@@ -357,8 +404,9 @@ class _Builder:
                 f"document is nested deeper than {self.max_depth} levels; not checked",
                 self._span(node),
             )
+        start, end = node.start_mark, node.end_mark
+        line1 = self.line1
         kind = node.id
-        span = self._span(node)
         if kind == "scalar":
             plain = not node.style
             # A local tag (``!foo``) keeps the text; nothing is ever constructed from tags.
@@ -366,63 +414,90 @@ class _Builder:
                 value = resolve_plain(node.value)
             else:
                 value = node.value
-            self.positions[path] = (span, key_span, plain)
+            self.positions[path] = (
+                start.line + line1,
+                start.column + 1,
+                end.line + line1,
+                end.column + 1,
+                key,
+                plain,
+            )
             return value
-        self.positions[path] = (span, key_span, False)
+        self.positions[path] = (
+            start.line + line1,
+            start.column + 1,
+            end.line + line1,
+            end.column + 1,
+            key,
+            False,
+        )
         if kind == "sequence":
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            build = self.build
+            depth += 1
+            return [build(item, (*path, i), depth) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
 
     def _mapping(self, node: Any, path: YPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        seen: dict[str, Span] = {}
+        seen: dict[str, Region] = {}
         merges: list[Any] = []
+        build = self.build
+        region = self._region
         for key_node, value_node in node.value:
-            kspan = self._span(key_node)
+            kregion = region(key_node)
             if key_node.id != "scalar":
                 if self.complex_key is None:
-                    self.complex_key = kspan
-                self.problems.append(ParseProblem("SCL001", "mapping key is not a scalar", kspan))
+                    self.complex_key = Span(*kregion)
+                self.problems.append(
+                    ParseProblem("SCL001", "mapping key is not a scalar", Span(*kregion))
+                )
                 continue
-            if not key_node.style and key_node.value == _MERGE:
+            text = key_node.value
+            if key_node.style:
+                key = text
+            elif text == _MERGE:
                 merges.append(value_node)
                 continue
-            key = key_text(resolve_plain(key_node.value) if not key_node.style else key_node.value)
+            else:
+                key = key_text(resolve_plain(text))
             if key in seen:
                 first = seen[key]
                 self.problems.append(
                     ParseProblem(
                         "SCL002",
-                        f"duplicate key '{key}' (first at line {first.line}); kubectl keeps "
+                        f"duplicate key '{key}' (first at line {first[0]}); kubectl keeps "
                         "this last value and drops the earlier one, kustomize rejects the file",
-                        kspan,
+                        Span(*kregion),
                     )
                 )
-            seen[key] = kspan
-            result[key] = self.build(value_node, (*path, key), depth + 1, kspan)
+            seen[key] = kregion
+            result[key] = build(value_node, (*path, key), depth + 1, kregion)
         for merge in merges:
-            sources = merge.value if merge.id == "sequence" else [merge]
-            for source in sources:
-                if source.id != "mapping":
-                    self.problems.append(
-                        ParseProblem(
-                            "SCL001",
-                            "merge key '<<' needs a mapping or a list of mappings",
-                            self._span(source),
-                        )
-                    )
-                    continue
-                for key_node, value_node in source.value:
-                    if key_node.id != "scalar":
-                        continue
-                    key = key_text(
-                        resolve_plain(key_node.value) if not key_node.style else key_node.value
-                    )
-                    if key not in result:
-                        result[key] = self.build(
-                            value_node, (*path, key), depth + 1, self._span(key_node)
-                        )
+            self._merge(merge, result, path, depth)
         return result
+
+    def _merge(self, merge: Any, result: dict[str, Any], path: YPath, depth: int) -> None:
+        """``<<: *anchor``: keys of the merged mappings that the mapping does not set itself."""
+        sources = merge.value if merge.id == "sequence" else [merge]
+        for source in sources:
+            if source.id != "mapping":
+                self.problems.append(
+                    ParseProblem(
+                        "SCL001",
+                        "merge key '<<' needs a mapping or a list of mappings",
+                        self._span(source),
+                    )
+                )
+                continue
+            for key_node, value_node in source.value:
+                if key_node.id != "scalar":
+                    continue
+                text = key_node.value
+                key = text if key_node.style else key_text(resolve_plain(text))
+                if key not in result:
+                    result[key] = self.build(
+                        value_node, (*path, key), depth + 1, self._region(key_node)
+                    )
 
 
 def _children(node: Any) -> list[Any]:

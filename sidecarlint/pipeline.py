@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from sidecarlint.finding import Finding, ObjectRef, Severity, Span, format_path
 from sidecarlint.locate import CustomPodPath, KubeObject, Pod, is_kubernetes, iter_objects, locate
 from sidecarlint.locate import workload_for as _workload_for
-from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, parse_text
+from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
 from sidecarlint.versions import DEFAULT
@@ -136,23 +136,22 @@ class _Engine:
     def lint_text(self, text: str, file: str) -> FileResult:
         result = FileResult(file)
         base = os.path.basename(file)
-        parsed = parse_text(
-            text, file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
-        )
-        for problem in parsed.problems:
-            self._add(
-                result,
-                self.finding(
-                    problem.code, problem.message, file, problem.span, document=problem.document
-                ),
-            )
         if base in KUSTOMIZATION_FILES:
             result.notes.append(
                 f"{file}: kustomization file skipped; check the rendered output instead: "
                 "'kubectl kustomize DIR | sidecarlint check -'"
             )
             return result
-        for doc in parsed.documents:
+        stream = iter_documents(
+            text, file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
+        )
+        for doc in stream:
+            if isinstance(doc, ParseProblem):
+                self._add(
+                    result,
+                    self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
+                )
+                continue
             result.documents += 1
             if not is_kubernetes(doc.data):
                 result.non_kubernetes += 1
