@@ -72,6 +72,18 @@ def cli() -> None:
 )
 @click.option("--jobs", "-j", metavar="N|auto", help="Worker processes (default: auto).")
 @click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    metavar="BYTES",
+    help="Skip (and report) files larger than this (default: 5 MiB).",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Deepest YAML nesting accepted (default: 100).",
+)
+@click.option(
     "--config",
     "config_path",
     metavar="FILE",

@@ -372,3 +372,44 @@ def _containers(spec: Mapping[str, Any], path: YPath, key: str, role: Role) -> l
             actual = Role.SIDECAR
         out.append(Container(item, actual, i, (*path, key, i)))
     return out
+
+
+#: Strategic-merge-patch directives (kustomize overlays, ``kubectl patch``).
+PATCH_DIRECTIVES = ("$patch", "$setElementOrder", "$retainKeys", "$deleteFromPrimitiveList")
+
+
+def is_patch_key(key: str) -> bool:
+    return key.startswith(PATCH_DIRECTIVES)
+
+
+def is_partial(obj: KubeObject, workload: Workload | None, pod: Pod | None) -> bool:
+    """A kustomize overlay patch (or a test assertion fragment) rather than a manifest.
+
+    Patches carry strategic-merge directives, have no pod spec at all, or name containers
+    only to change them (no container has an ``image``). They are not applied as they are,
+    so required fields and cross-references are not checked on them.
+    """
+    stack: list[Any] = [obj.data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(isinstance(k, str) and is_patch_key(k) for k in node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    if pod is None:
+        return workload is not None
+    spec = obj.data.get("spec")
+    # kustomize's labels/commonLabels transformers add both the selector and the template
+    # labels: an apps workload with neither is a kustomize input, not a manifest.
+    if (
+        workload is not None
+        and "apps" in workload.groups
+        and isinstance(spec, dict)
+        and "selector" not in spec
+        and not pod.template_metadata.get("labels")
+    ):
+        return True
+    containers = [*pod.containers, *pod.init_containers]
+    return not any(c.image for c in containers)

@@ -102,6 +102,22 @@ class ParseProblem:
     template: bool = False
 
 
+class SourceText:
+    """A file's text, shared by its documents; lines are split only when first needed."""
+
+    __slots__ = ("_lines", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based) without its line break; ``""`` past the end."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+
+
 @dataclass
 class Document:
     """One non-empty document of a file: plain values plus a position for every node."""
@@ -111,6 +127,14 @@ class Document:
     data: Any
     #: path -> :data:`Position` of the node (and of its mapping key).
     positions: dict[YPath, Position] = field(repr=False)
+    source: SourceText | None = field(default=None, repr=False)
+
+    def raw(self, path: YPath) -> str | None:
+        """The source text of a single-line scalar at ``path`` (None when unknown)."""
+        entry = self.positions.get(path)
+        if entry is None or self.source is None or entry[0] != entry[2]:
+            return None
+        return self.source.line(entry[0])[entry[1] - 1 : entry[3] - 1]
 
     def span(self, path: YPath, *, key: bool = False) -> Span:
         """Where ``path`` is; with ``key=True`` the mapping key of that entry.
@@ -249,6 +273,7 @@ def _iter_documents(
     text: str, file: str, max_depth: int, max_nodes: int, *, template: bool
 ) -> Iterator[Document | ParseProblem]:
     index = 0
+    source = SourceText(text)
     for line0, chunk in split_documents(text):
         try:
             for node in _compose(chunk):
@@ -261,7 +286,7 @@ def _iter_documents(
                     yield ParseProblem(p.code, p.message, p.span, index)
                 if data is None:
                     continue
-                yield Document(file, index, data, builder.positions)
+                yield Document(file, index, data, builder.positions, source)
                 index += 1
         except _Abort as exc:
             yield ParseProblem("SCL001", exc.message, exc.span, index)

@@ -8,11 +8,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from sidecarlint.finding import Finding, ObjectRef, Severity, Span, format_path
-from sidecarlint.locate import CustomPodPath, KubeObject, Pod, is_kubernetes, iter_objects, locate
+from sidecarlint.locate import (
+    CustomPodPath,
+    KubeObject,
+    Pod,
+    is_kubernetes,
+    is_partial,
+    iter_objects,
+    locate,
+)
 from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
+from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -109,6 +118,12 @@ class _Engine:
             for r in self.registry.rules
             if r.check is not None and settings.is_enabled(r) and r.applies_to(settings.version)
         ]
+        self.validator: Validator | None = None
+        if settings.validate and any(
+            settings.is_enabled(self.registry.by_code[c]) for c in ("SCL003", "SCL004", "SCL005")
+        ):
+            self.validator = Validator(settings.version)
+        self._kustomize_dirs: dict[str, bool] = {}
 
     def finding(
         self,
@@ -133,8 +148,20 @@ class _Engine:
             code, rule.name, sev, message, file, span, document, obj, path, container, fix, fixable
         )
 
+    def _kustomize_input(self, file: str) -> bool:
+        """A file in a kustomize directory: its objects are bases or patches, not manifests."""
+        if file == "-":
+            return False
+        directory = os.path.dirname(file) or "."
+        known = self._kustomize_dirs.get(directory)
+        if known is None:
+            known = any(os.path.isfile(os.path.join(directory, n)) for n in KUSTOMIZATION_FILES)
+            self._kustomize_dirs[directory] = known
+        return known
+
     def lint_text(self, text: str, file: str) -> FileResult:
         result = FileResult(file)
+        kustomize = self._kustomize_input(file)
         base = os.path.basename(file)
         if base in KUSTOMIZATION_FILES:
             result.notes.append(
@@ -161,15 +188,36 @@ class _Engine:
                     result.notes.append(f"{file}: Kustomization object skipped")
                     continue
                 result.objects += 1
-                self._lint_object(result, obj)
+                self._lint_object(result, obj, kustomize)
         return result
 
-    def _lint_object(self, result: FileResult, obj: KubeObject) -> None:
+    def _lint_object(self, result: FileResult, obj: KubeObject, kustomize: bool) -> None:
         workload = _workload_for(obj, self.settings.pod_paths)
-        if workload is None:
-            return
-        pod = locate(obj, workload)
-        if pod is None:
+        pod = locate(obj, workload) if workload is not None else None
+        partial = is_partial(obj, workload, pod) or (kustomize and workload is not None)
+        if partial:
+            ref = obj.ref
+            why = "is in a kustomize directory" if kustomize else "looks like a kustomize patch"
+            result.notes.append(
+                f"{obj.doc.file}: {ref.kind}/{ref.name or '?'} {why}; only field types "
+                "are checked (check 'kubectl kustomize' output for the rest)"
+            )
+        if self.validator is not None and obj.kind in VALIDATED_KINDS:
+            doc = obj.doc
+            for violation in self.validator.validate(obj, partial=partial):
+                self._add(
+                    result,
+                    self.finding(
+                        violation.code,
+                        violation.message,
+                        doc.file,
+                        doc.span(violation.path, key=violation.key),
+                        document=doc.index,
+                        obj=obj.ref,
+                        path=format_path(violation.path),
+                    ),
+                )
+        if pod is None or partial:
             return
         for rule in self.rules:
             assert rule.check is not None

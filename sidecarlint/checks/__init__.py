@@ -5,7 +5,10 @@ from __future__ import annotations
 from sidecarlint.checks import (
     duplicate_key,
     internal_error,
+    schema_violation,
+    unknown_field,
     unreadable_file,
+    unsupported_api_version,
     yaml_syntax_error,
 )
 from sidecarlint.registry import Rule
@@ -14,6 +17,9 @@ from sidecarlint.registry import Rule
 RULES: tuple[Rule, ...] = (
     yaml_syntax_error.RULE,
     duplicate_key.RULE,
+    schema_violation.RULE,
+    unknown_field.RULE,
+    unsupported_api_version.RULE,
     unreadable_file.RULE,
     internal_error.RULE,
 )
