@@ -1,0 +1,116 @@
+"""Helpers shared by rules: ports, localhost connections, mounts, messages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sidecarlint.locate import Container, Pod, Role
+from sidecarlint.registry import RuleContext
+from sidecarlint.shell import commands
+
+_LOCAL_HOSTS = r"(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)"
+_LOCAL_URL = re.compile(_LOCAL_HOSTS + r":(\d{1,5})\b")
+_HOST_FLAG = re.compile(r"^(?:-h|--host|--hostname|-host)(?:=(.*))?$")
+_PORT_FLAG = re.compile(r"^(?:-p|--port|-P|-port)(?:=(\d{1,5}))?$")
+_LISTEN = re.compile(
+    r"^--?(?:port|listen|listen-address|listen-addr|address|addr|bind|http-port|grpc-port|"
+    r"admin-port|web\.listen-address|http-address)=(?:[\w.\[\]:-]*:)?(\d{1,5})$"
+)
+
+
+def own_ports(container: Container) -> set[int]:
+    """Ports a container listens on: ``containerPort`` entries and listen flags."""
+    ports = {
+        p["containerPort"]
+        for _, p in container.items("ports")
+        if isinstance(p.get("containerPort"), int)
+    }
+    for word in container.argv:
+        match = _LISTEN.match(word)
+        if match:
+            ports.add(int(match.group(1)))
+    return ports
+
+
+def local_connections(container: Container) -> set[int]:
+    """Ports a container connects to on localhost (URLs, ``host:port``, ``-h`` + ``-p``)."""
+    ports = {int(m.group(1)) for word in container.argv for m in _LOCAL_URL.finditer(word)}
+    for cmd in commands(container.argv):
+        words = cmd.words
+        local = False
+        port: int | None = None
+        for i, word in enumerate(words):
+            host = _HOST_FLAG.match(word)
+            if host:
+                value = host.group(1) if host.group(1) is not None else _at(words, i + 1)
+                local = local or bool(re.fullmatch(_LOCAL_HOSTS, value))
+            flag = _PORT_FLAG.match(word)
+            if flag:
+                value = flag.group(1) or _at(words, i + 1)
+                if value.isdigit():
+                    port = int(value)
+        if (
+            cmd.program in ("nc", "ncat", "netcat", "telnet")
+            and len(words) >= 3
+            and re.fullmatch(_LOCAL_HOSTS, words[-2])
+            and words[-1].isdigit()
+        ):
+            ports.add(int(words[-1]))
+        if local and port is not None:
+            ports.add(port)
+    return ports
+
+
+def _at(words: tuple[str, ...], i: int) -> str:
+    return words[i] if i < len(words) else ""
+
+
+def argv_path(container: Container, needle: str) -> tuple[str | int, ...]:
+    """Path of the ``command``/``args`` item mentioning ``needle`` (else the container)."""
+    for key in ("command", "args"):
+        value = container.data.get(key)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str) and needle in item:
+                    return (*container.path, key, i)
+    return (*container.path, "name")
+
+
+def name_path(container: Container) -> tuple[str | int, ...]:
+    """Path to point at a container: its ``name`` value (or the item itself)."""
+    return (*container.path, "name") if "name" in container.data else container.path
+
+
+def native_fix_possible(ctx: RuleContext) -> bool:
+    """A helper can be made a native sidecar on the target (1.29+, or 1.28 with the gate)."""
+    return ctx.native_sidecars
+
+
+def covering_mount(container: Container, path: str) -> tuple[int, dict[str, Any]] | None:
+    """The mount whose mountPath contains ``path`` (the longest one), with its index."""
+    best: tuple[int, dict[str, Any]] | None = None
+    best_len = -1
+    for i, mount in container.items("volumeMounts"):
+        mount_path = mount.get("mountPath")
+        if not isinstance(mount_path, str) or not mount_path:
+            continue
+        prefix = mount_path.rstrip("/") + "/"
+        if (path == mount_path.rstrip("/") or path.startswith(prefix)) and len(prefix) > best_len:
+            best, best_len = (i, mount), len(prefix)
+    return best
+
+
+def kind_of(container: Container) -> str:
+    return {
+        Role.APP: "app container",
+        Role.INIT: "init container",
+        Role.SIDECAR: "sidecar",
+        Role.EPHEMERAL: "ephemeral container",
+    }[container.role]
+
+
+def later_than(pod: Pod, first: Container, second: Container) -> bool:
+    """``second`` starts after ``first`` (init order, then app containers)."""
+    order = [*pod.init_containers, *pod.containers]
+    return order.index(second) > order.index(first) if first in order and second in order else False

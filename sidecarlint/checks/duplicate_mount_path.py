@@ -1,0 +1,37 @@
+"""SCL015 duplicate-mount-path: one container mounts two volumes at the same path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sidecarlint.finding import Severity
+from sidecarlint.locate import Pod
+from sidecarlint.registry import Hit, Rule, RuleContext
+
+
+def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
+    for c in pod.all_containers:
+        seen: dict[str, int] = {}
+        for i, mount in c.items("volumeMounts"):
+            path = mount.get("mountPath")
+            if not isinstance(path, str):
+                continue
+            key = path.rstrip("/") or "/"
+            if key in seen:
+                yield Hit(
+                    (*c.path, "volumeMounts", i, "mountPath"),
+                    f'Invalid value: "{path}": must be unique — {c.label} already mounts '
+                    f"volumeMounts[{seen[key]}] there",
+                    container=c,
+                )
+            else:
+                seen[key] = i
+
+
+RULE = Rule(
+    code="SCL015",
+    name="duplicate-mount-path",
+    severity=Severity.ERROR,
+    summary="Two volumeMounts of one container share a mountPath",
+    check=check,
+)

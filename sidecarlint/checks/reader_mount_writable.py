@@ -1,0 +1,55 @@
+"""SCL203 reader-mount-writable: a sidecar that only reads a shared volume mounts it
+read-write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sidecarlint.finding import Severity
+from sidecarlint.locate import Pod
+from sidecarlint.registry import Hit, Rule, RuleContext
+from sidecarlint.shell import file_access
+
+
+def _under(path: str, mount_path: str) -> bool:
+    prefix = mount_path.rstrip("/") + "/"
+    return path.startswith(prefix) or path == mount_path.rstrip("/")
+
+
+def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
+    for c in pod.sidecars:
+        writes, reads = file_access(c.argv)
+        for i, mount in c.items("volumeMounts"):
+            mount_path = mount.get("mountPath")
+            if mount.get("readOnly") is True or not isinstance(mount_path, str):
+                continue
+            if not any(_under(r, mount_path) for r in reads):
+                continue
+            if any(_under(w, mount_path) for w in writes):
+                continue
+            shared = any(
+                m.get("name") == mount.get("name")
+                for other in pod.all_containers
+                if other is not c
+                for _, m in other.items("volumeMounts")
+            )
+            if shared:
+                yield Hit(
+                    (*c.path, "volumeMounts", i),
+                    f"sidecar {c.label} only reads volume '{mount.get('name')}' but mounts it "
+                    "read-write; readOnly: true keeps it from changing what the app writes",
+                    container=c,
+                    fix=f"Add readOnly: true to this mount of {c.label}",
+                    fixable=True,
+                )
+
+
+RULE = Rule(
+    code="SCL203",
+    name="reader-mount-writable",
+    severity=Severity.INFO,
+    summary="A sidecar that only reads a shared volume mounts it read-write",
+    check=check,
+    min_version="1.28",
+    fixable=True,
+)

@@ -1,0 +1,31 @@
+"""SCL202 unused-volume: a volume no container mounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sidecarlint.finding import Severity
+from sidecarlint.locate import Pod
+from sidecarlint.registry import Hit, Rule, RuleContext
+
+
+def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
+    used: set[str] = set()
+    for c in pod.all_containers:
+        for key in ("volumeMounts", "volumeDevices"):
+            used.update(str(m.get("name")) for _, m in c.items(key))
+    for name, (index, _) in pod.volumes.items():
+        if name not in used:
+            yield Hit(
+                (*pod.path, "volumes", index, "name"),
+                f"volume '{name}' is not mounted by any container",
+            )
+
+
+RULE = Rule(
+    code="SCL202",
+    name="unused-volume",
+    severity=Severity.INFO,
+    summary="A volume that no container mounts",
+    check=check,
+)

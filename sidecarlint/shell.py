@@ -1,0 +1,222 @@
+"""What a container runs: ``command``/``args`` and ``sh -c`` scripts as simple commands.
+
+This is a heuristic reader, not a shell: it splits scripts on ``;``, ``&&``, ``||``, ``|``,
+``&`` and newlines, drops heredoc bodies, ``exec``/``nohup``/``env`` prefixes and variable
+assignments, and never raises — unbalanced quotes fall back to splitting on white space.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SHELLS = frozenset(["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"])
+_SEPARATORS = frozenset([";", "&&", "||", "|", "&", ";;", "(", ")", "\n", "|&"])
+_PREFIXES = frozenset(["exec", "nohup", "time", "command", "builtin", "env", "then", "else", "do"])
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
+_FOREVER_LOOP = re.compile(
+    r"\bwhile\s+(?:true|:|\[\s*1\s*\]|\[\s*true\s*\]|\(\(\s*1\s*\)\))\s*(?:;|\n)\s*do\b"
+    r"|\buntil\s+false\s*(?:;|\n)\s*do\b"
+    r"|\bfor\s*\(\(\s*;\s*;\s*\)\)"
+)
+_LOOP_EXIT = re.compile(r"\b(?:break|exit|return)\b")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One simple command: its words, with the program first, and its redirections."""
+
+    words: tuple[str, ...]
+    #: Files written with ``>``/``>>`` (or ``&>``).
+    writes: tuple[str, ...] = ()
+    #: Files read with ``<``.
+    reads: tuple[str, ...] = ()
+
+    @property
+    def program(self) -> str:
+        """The program's base name (``/bin/tail`` → ``tail``)."""
+        return self.words[0].rsplit("/", 1)[-1] if self.words else ""
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.words[1:]
+
+
+def script_of(argv: Sequence[str]) -> str | None:
+    """The script of ``sh -c SCRIPT`` (or ``bash -ec``, ``/bin/sh -c``), else None."""
+    if not argv:
+        return None
+    program = argv[0].rsplit("/", 1)[-1]
+    rest = list(argv[1:])
+    if program == "busybox" and rest and rest[0] in SHELLS:
+        rest = rest[1:]
+    elif program not in SHELLS:
+        return None
+    for i, word in enumerate(rest):
+        if word.startswith("-") and not word.startswith("--") and "c" in word[1:]:
+            return rest[i + 1] if i + 1 < len(rest) else ""
+        if not word.startswith("-"):
+            return None
+    return None
+
+
+def _strip_heredocs(script: str) -> str:
+    lines = script.split("\n")
+    out: list[str] = []
+    terminator: str | None = None
+    for line in lines:
+        if terminator is not None:
+            if line.strip() == terminator:
+                terminator = None
+            continue
+        match = _HEREDOC.search(line)
+        if match:
+            terminator = match.group(1)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _words(script: str) -> list[str]:
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|()<>")
+    lexer.whitespace = " \t\r"
+    lexer.wordchars += "$-/.:=@%+,{}[]*?~^!#"
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        return script.replace("\n", " \n ").split(" ")
+
+
+def split_script(script: str) -> list[Command]:
+    """Simple commands of a shell script, in order."""
+    commands: list[Command] = []
+    current: list[str] = []
+    script = _strip_heredocs(script)
+    # Comments: a '#' at the start of a word up to the end of its line.
+    script = re.sub(r"(^|[\s;])#[^\n]*", r"\1", script)
+    writes: list[str] = []
+    reads: list[str] = []
+    pending: str | None = None
+    for word in _words(script):
+        if pending is not None:
+            if not (pending.endswith("&") and word.isdigit()) and pending != "<<":
+                (reads if pending.startswith("<") else writes).append(word)
+            pending = None
+            continue
+        if word and set(word) <= set("<>&|") and ("<" in word or ">" in word):
+            pending = word
+            if current and current[-1].isdigit():
+                current.pop()  # the file descriptor of '2>'
+            continue
+        if word in _SEPARATORS or word == "":
+            if current or writes or reads:
+                commands.append(_command(current, writes, reads))
+            current, writes, reads = [], [], []
+            continue
+        current.append(word)
+    if current or writes or reads:
+        commands.append(_command(current, writes, reads))
+    return [c for c in commands if c.words]
+
+
+def _command(words: list[str], writes: list[str], reads: list[str]) -> Command:
+    i = 0
+    while i < len(words) and (words[i] in _PREFIXES or _ASSIGNMENT.match(words[i])):
+        i += 1
+    return Command(tuple(words[i:]), tuple(writes), tuple(reads))
+
+
+def commands(argv: Sequence[str]) -> list[Command]:
+    """What ``argv`` runs: the commands of its shell script, or ``argv`` itself."""
+    script = script_of(argv)
+    if script is not None:
+        return split_script(script)
+    return [Command(tuple(argv))] if argv else []
+
+
+def runs_forever(argv: Sequence[str]) -> str | None:
+    """Why ``argv`` never terminates on its own (``tail -F``, ``sleep infinity``, a
+    ``while true`` loop without ``break``/``exit``), or None."""
+    script = script_of(argv)
+    if script is not None and _FOREVER_LOOP.search(script) and not _LOOP_EXIT.search(script):
+        return "an unconditional 'while true' loop"
+    cmds = commands(argv)
+    if not cmds:
+        return None
+    # Only the last command decides when the script ends (earlier ones run first).
+    last = cmds[-1]
+    if last.program == "tail" and any(
+        a in ("-f", "-F", "--follow", "--retry")
+        or (a.startswith("-") and not a.startswith("--") and ("f" in a[1:] or "F" in a[1:]))
+        for a in last.args
+    ):
+        return f"'{' '.join(last.words)}' follows a file forever"
+    if last.program == "sleep" and last.args and last.args[0] in ("infinity", "inf"):
+        return f"'{' '.join(last.words)}' never returns"
+    return None
+
+
+def _sleep_seconds(text: str) -> float | None:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd]?)", text)
+    if not match:
+        return None
+    factor = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    return float(match.group(1)) * factor
+
+
+def sleep_seconds(argv: Sequence[str]) -> float | None:
+    """The duration of a plain ``sleep N`` command (or script ending in one), else None."""
+    cmds = commands(argv)
+    if len(cmds) == 1 and cmds[0].program == "sleep" and len(cmds[0].args) == 1:
+        return _sleep_seconds(cmds[0].args[0])
+    return None
+
+
+_WRITE_FLAGS = frozenset(
+    ["--log-file", "--logfile", "--log_file", "--output", "--output-file", "--out-file", "--log"]
+)
+_READ_FLAGS = frozenset(["--path", "--input", "--input-file", "--file", "--log-path", "--tail"])
+_READERS = frozenset(["tail", "cat", "less", "more", "head", "grep", "zcat"])
+_IGNORED_PREFIXES = ("/dev/", "/proc/", "/sys/")
+
+
+def _absolute(word: str) -> str | None:
+    word = word.strip("'\"")
+    if word.startswith("/") and not word.startswith(_IGNORED_PREFIXES) and word != "/":
+        return word
+    return None
+
+
+def _flag_values(words: Sequence[str], flags: frozenset[str], options: bool) -> list[str]:
+    out: list[str] = []
+    for i, word in enumerate(words):
+        name, eq, value = word.partition("=")
+        if name in flags:
+            target = value if eq else (words[i + 1] if i + 1 < len(words) else "")
+            path = _absolute(target)
+            if path:
+                out.append(path)
+        elif options and eq and name.lower() in ("path", "file") and _absolute(value):
+            out.append(value)  # key=value options, e.g. fluent-bit '-p path=/var/log/app.log'
+    return out
+
+
+def file_access(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Absolute paths ``argv`` writes and reads, as far as its words show."""
+    writes: list[str] = []
+    reads: list[str] = []
+    for cmd in commands(argv):
+        writes.extend(p for w in cmd.writes if (p := _absolute(w)))
+        reads.extend(p for r in cmd.reads if (p := _absolute(r)))
+        if cmd.program == "tee":
+            writes.extend(p for w in cmd.args if not w.startswith("-") and (p := _absolute(w)))
+            continue
+        if cmd.program in _READERS:
+            reads.extend(p for w in cmd.args if not w.startswith("-") and (p := _absolute(w)))
+            continue
+        writes.extend(_flag_values(cmd.words, _WRITE_FLAGS, options=False))
+        reads.extend(_flag_values(cmd.words, _READ_FLAGS, options=True))
+    return writes, reads
