@@ -45,8 +45,13 @@ def cli() -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["text", "json"]),
-    help="Output format (default: text).",
+    type=click.Choice(["auto", "text", "json", "sarif", "github"]),
+    help="Output format (default: auto = github inside GitHub Actions, else text).",
+)
+@click.option(
+    "--sarif-root",
+    metavar="DIR",
+    help="Make SARIF URIs relative to DIR (default: the git top-level, else the cwd).",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option(
@@ -92,12 +97,16 @@ def cli() -> None:
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings too.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def check(
-    paths: tuple[str, ...], config_path: str | None, format_: str | None, **cli_values: Any
+    paths: tuple[str, ...],
+    config_path: str | None,
+    format_: str | None,
+    sarif_root: str | None,
+    **cli_values: Any,
 ) -> None:
     """Check manifests in files and directories (- reads stdin)."""
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import run
-    from sidecarlint.report import renderer
+    from sidecarlint.report import choose, renderer
     from sidecarlint.sources import PathError
 
     if not paths:
@@ -115,7 +124,9 @@ def check(
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
     )
-    text = renderer(out.format)(report, colour=colour, show_suppressed=out.show_suppressed)
+    text = renderer(choose(out.format))(
+        report, colour=colour, show_suppressed=out.show_suppressed, sarif_root=sarif_root
+    )
     if out.output:
         with open(out.output, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -130,6 +141,7 @@ def rules(format_: str) -> None:
     """List every rule: code, name, severity, versions, fixable, summary."""
     import json
 
+    from sidecarlint.docs import help_uri
     from sidecarlint.registry import registry
 
     reg = registry()
@@ -143,6 +155,7 @@ def rules(format_: str) -> None:
                 "fixable": r.fixable,
                 "enabled": r.default_enabled,
                 "summary": r.summary,
+                "helpUri": help_uri(r.code, r.name),
             }
             for r in reg.rules
         ]
@@ -170,7 +183,7 @@ def versions() -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Show a rule's documentation page (by code or name)."""
-    from sidecarlint.docs import rule_page
+    from sidecarlint.docs import render_terminal, rule_page
     from sidecarlint.registry import registry
 
     found = registry().lookup(rule)
@@ -179,7 +192,8 @@ def explain(rule: str) -> None:
     page = rule_page(found.code)
     if page is None:
         raise click.ClickException(f"no documentation page for {found.code}")
-    click.echo(page, nl=not page.endswith("\n"))
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo(render_terminal(page, colour), nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -168,7 +168,7 @@ def as_list(value: Any) -> list[str]:
 class OutputOptions:
     """How a run is reported (not what it checks)."""
 
-    format: str = "text"
+    format: str = "auto"
     output: str | None = None
     fail_on: str = "error"
     show_suppressed: bool = False
@@ -246,6 +246,11 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
             CustomPodPath(entry["kind"], path, entry.get("api-version"), bool(entry.get("batch")))
         )
 
+    fmt = str(pick("format") or "auto")
+    if fmt not in ("auto", "text", "json", "sarif", "github"):
+        raise ConfigError(
+            f"invalid format {fmt!r}: expected one of auto, text, json, sarif, github"
+        )
     fail_on = str(pick("fail-on") or "error")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"invalid fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
@@ -285,7 +290,7 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
     if limits:
         settings = replace(settings, **limits)  # type: ignore[arg-type]
     output = OutputOptions(
-        format=str(pick("format") or "text"),
+        format=str(pick("format") or "auto"),
         output=pick("output"),
         fail_on=fail_on,
         show_suppressed=bool(cli.get("show_suppressed")),

@@ -12,6 +12,7 @@ from sidecarlint.locate import (
     CustomPodPath,
     KubeObject,
     Pod,
+    Workload,
     is_kubernetes,
     is_partial,
     iter_objects,
@@ -21,6 +22,7 @@ from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
+from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
 from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
 
@@ -86,6 +88,8 @@ class Report:
     non_kubernetes: int = 0
     notes: list[str] = field(default_factory=list)
     internal_errors: int = 0
+    #: The rules the run had enabled (SARIF lists them).
+    rules: list[Rule] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -172,6 +176,9 @@ class _Engine:
         stream = iter_documents(
             text, file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
         )
+        suppressions = scan_comments(text, self.registry)
+        for problem in suppressions.problems:
+            self._add(result, self.finding("SCL901", problem.message, file, problem.span))
         for doc in stream:
             if isinstance(doc, ParseProblem):
                 self._add(
@@ -189,11 +196,98 @@ class _Engine:
                     continue
                 result.objects += 1
                 self._lint_object(result, obj, kustomize)
+        if suppressions.directives:
+            self._apply_comments(result, suppressions)
         return result
 
+    def _apply_comments(self, result: FileResult, suppressions: Suppressions) -> None:
+        for i, finding in enumerate(result.findings):
+            if finding.suppressed or finding.code in ("SCL900", "SCL901"):
+                continue
+            if suppressions.match(finding.code, finding.span.line) is not None:
+                result.findings[i] = replace(finding, suppressed=True)
+        for directive in suppressions.directives:
+            if not directive.used:
+                self._add(
+                    result,
+                    self.finding(
+                        "SCL900",
+                        f"suppression '{directive.text}' suppresses nothing",
+                        result.file,
+                        directive.span,
+                    ),
+                )
+
     def _lint_object(self, result: FileResult, obj: KubeObject, kustomize: bool) -> None:
+        start = len(result.findings)
         workload = _workload_for(obj, self.settings.pod_paths)
         pod = locate(obj, workload) if workload is not None else None
+        self._check_object(result, obj, workload, pod, kustomize)
+        self._apply_annotations(result, obj, pod, start)
+
+    def _apply_annotations(
+        self, result: FileResult, obj: KubeObject, pod: Pod | None, start: int
+    ) -> None:
+        """``sidecarlint.io/ignore[-all]`` on the object or its pod template."""
+        places: list[tuple[tuple[str | int, ...], object]] = [
+            ((*obj.path, "metadata", "annotations"), obj.metadata.get("annotations"))
+        ]
+        if pod is not None and pod.workload.kind != "Pod":
+            places.append(
+                (
+                    (*pod.template_path, "metadata", "annotations"),
+                    pod.template_metadata.get("annotations"),
+                )
+            )
+        doc = obj.doc
+        for path, values in places:
+            codes, applies, unknown, keys = annotation_codes(values, self.registry)
+            if not applies:
+                continue
+            key_path = (*path, keys[0])
+            if unknown:
+                self._add(
+                    result,
+                    self.finding(
+                        "SCL901",
+                        f"annotation {keys[0]} names unknown rule(s): {', '.join(unknown)}",
+                        doc.file,
+                        doc.span(key_path),
+                        document=doc.index,
+                        obj=obj.ref,
+                        path=format_path(key_path),
+                    ),
+                )
+            used = False
+            for i in range(start, len(result.findings)):
+                finding = result.findings[i]
+                if finding.suppressed or finding.code in ("SCL900", "SCL901", "SCL999"):
+                    continue
+                if codes is None or finding.code in codes:
+                    result.findings[i] = replace(finding, suppressed=True)
+                    used = True
+            if not used:
+                self._add(
+                    result,
+                    self.finding(
+                        "SCL900",
+                        f"annotation {keys[0]} suppresses nothing on this object",
+                        doc.file,
+                        doc.span(key_path, key=True),
+                        document=doc.index,
+                        obj=obj.ref,
+                        path=format_path(key_path),
+                    ),
+                )
+
+    def _check_object(
+        self,
+        result: FileResult,
+        obj: KubeObject,
+        workload: Workload | None,
+        pod: Pod | None,
+        kustomize: bool,
+    ) -> None:
         partial = is_partial(obj, workload, pod) or (kustomize and workload is not None)
         if partial:
             ref = obj.ref
@@ -345,7 +439,9 @@ def run(paths: Sequence[str], settings: Settings) -> Report:
         exclude=settings.exclude,
         follow_symlinks=settings.follow_symlinks,
     )
-    return collect(lint_sources(sources, settings), settings.version)
+    report = collect(lint_sources(sources, settings), settings.version)
+    report.rules = [r for r in registry().rules if settings.is_enabled(r)]
+    return report
 
 
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:

@@ -114,7 +114,8 @@ def _walk(
                 if entry.is_dir(follow_symlinks=follow_symlinks):
                     subdirs.append(rel)
                 elif entry.is_file(follow_symlinks=follow_symlinks) and _included(rel, include):
-                    yield Source(os.path.join(root, rel), os.path.join(root, rel), explicit=False)
+                    shown = rel if root in (".", "./") else os.path.join(root, rel)
+                    yield Source(shown, os.path.join(root, rel), explicit=False)
             except OSError:
                 continue
         stack.extend(reversed(subdirs))

@@ -13,6 +13,7 @@ from sidecarlint.checks import (
     init_container_probe,
     init_restart_policy_value,
     internal_error,
+    invalid_suppression,
     native_sidecar_unsupported,
     probe_constraints,
     proxy_sidecar_not_first,
@@ -29,6 +30,7 @@ from sidecarlint.checks import (
     unknown_field,
     unreadable_file,
     unsupported_api_version,
+    unused_suppression,
     unused_volume,
     workload_restart_policy,
     yaml_syntax_error,
@@ -65,5 +67,7 @@ RULES: tuple[Rule, ...] = (
     proxy_sidecar_not_first.RULE,
     startup_probe_needs_app.RULE,
     sidecar_without_startup_probe.RULE,
+    unused_suppression.RULE,
+    invalid_suppression.RULE,
     internal_error.RULE,
 )

@@ -13,7 +13,19 @@ if TYPE_CHECKING:
 FORMATS: dict[str, str] = {
     "text": "sidecarlint.report.text",
     "json": "sidecarlint.report.json",
+    "sarif": "sidecarlint.report.sarif",
+    "github": "sidecarlint.report.github",
 }
+
+
+def choose(name: str, environ: dict[str, str] | None = None) -> str:
+    """Resolve ``auto``: GitHub annotations inside GitHub Actions, else text."""
+    import os
+
+    if name != "auto":
+        return name
+    env = os.environ if environ is None else environ
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
 
 
 def renderer(name: str) -> Callable[..., str]:

@@ -17,7 +17,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render(report: Report, *, colour: bool = False, show_suppressed: bool = False) -> str:
+def render(
+    report: Report, *, colour: bool = False, show_suppressed: bool = False, **_: object
+) -> str:
     lines: list[str] = []
     previous: str | None = None
     for f in report.findings:

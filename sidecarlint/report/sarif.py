@@ -1,0 +1,165 @@
+"""SARIF 2.1.0 output for code-scanning uploads: one run, every enabled rule, exact regions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from sidecarlint import __version__
+from sidecarlint.docs import HOMEPAGE, help_uri, rule_sections
+from sidecarlint.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from sidecarlint.pipeline import Report
+    from sidecarlint.registry import Rule
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 25_000
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def repository_root(override: str | None = None) -> str:
+    """``--sarif-root``, else the git top-level of the working directory, else the cwd."""
+    if override:
+        return os.path.abspath(override)
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return os.getcwd()
+
+
+def artifact_location(file: str, root: str) -> dict[str, str]:
+    """A URI relative to ``root`` (forward slashes, percent-encoded, with ``uriBaseId``)."""
+    if file == "-":
+        return {"uri": "stdin"}
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path, root)
+    if rel.startswith(".."):
+        return {"uri": "file://" + quote(path.replace(os.sep, "/"), safe="/")}
+    return {"uri": quote(rel.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def fingerprint(f: Finding, uri: str) -> str:
+    """Stable when unrelated lines move: rule, file, object and path, no line numbers."""
+    obj = f.object
+    key = "|".join(
+        [
+            f.code,
+            uri,
+            str(f.document if obj is None else ""),
+            f"{obj.kind}/{obj.namespace}/{obj.name}" if obj else "",
+            f.path or "",
+            f.container or "",
+            "" if f.path else f.message,
+        ]
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    sections = rule_sections(rule.code)
+    full = sections.get("What it does") or rule.summary
+    page = sections.get("", "")
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary[:1024]},
+        "fullDescription": {"text": full[:1024]},
+        "help": {"text": page or rule.summary, "markdown": page or rule.summary},
+        "helpUri": help_uri(rule.code, rule.name),
+        "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+        "properties": {"tags": list(rule.tags[:20]), "precision": "high"},
+    }
+
+
+def _location_name(f: Finding) -> list[dict[str, str]]:
+    out = []
+    if f.object is not None:
+        ns = f.object.namespace or ""
+        out.append(
+            {"fullyQualifiedName": f"{f.object.kind}/{ns}/{f.object.name or ''}", "kind": "object"}
+        )
+    if f.path:
+        out.append({"fullyQualifiedName": f.path, "kind": "member"})
+    return out
+
+
+def render(
+    report: Report, *, sarif_root: str | None = None, show_suppressed: bool = False, **_: Any
+) -> str:
+    root = repository_root(sarif_root)
+    rules = sorted(report.rules, key=lambda r: r.code)
+    index = {r.code: i for i, r in enumerate(rules)}
+    results: list[dict[str, Any]] = []
+    findings = [f for f in report.findings if show_suppressed or not f.suppressed]
+    for f in findings[:MAX_RESULTS]:
+        location = artifact_location(f.file, root)
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": _LEVELS[f.severity],
+            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {
+                            "startLine": f.span.line,
+                            "startColumn": f.span.column,
+                            "endLine": f.span.end_line,
+                            "endColumn": max(f.span.end_column, 1),
+                        },
+                    },
+                    "logicalLocations": _location_name(f),
+                }
+            ],
+            "partialFingerprints": {"sidecarlint/v1": fingerprint(f, location["uri"])},
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        if f.suppressed:
+            result["suppressions"] = [{"kind": "inSource"}]
+        results.append(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "sidecarlint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": HOMEPAGE,
+                "rules": [_rule(r) for r in rules],
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"kubernetesVersion": report.version},
+    }
+    if len(findings) > MAX_RESULTS:
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "warning",
+                        "message": {
+                            "text": f"{len(findings) - MAX_RESULTS} results beyond the "
+                            f"{MAX_RESULTS:,}-result upload limit were left out"
+                        },
+                    }
+                ],
+            }
+        ]
+    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=True) + "\n"

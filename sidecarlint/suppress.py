@@ -1,0 +1,162 @@
+"""Suppressions: comment directives and object annotations.
+
+- ``# sidecarlint: disable=SCL102,unused-volume -- reason`` on the offending line or on the
+  line above it;
+- ``# sidecarlint: disable-file`` or ``# sidecarlint: disable-file=SCL202`` among a file's
+  leading comments;
+- annotations ``sidecarlint.io/ignore: "SCL102,SCL203"`` and ``sidecarlint.io/ignore-all``
+  on an object or on its pod template (they survive Helm rendering, comments do not).
+
+A malformed directive is itself a finding (SCL901); directives that suppress nothing are
+reported by SCL900 when it is enabled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sidecarlint.finding import Span
+from sidecarlint.registry import Registry
+
+MARKER = "sidecarlint:"
+IGNORE = "sidecarlint.io/ignore"
+IGNORE_ALL = "sidecarlint.io/ignore-all"
+_DIRECTIVE = re.compile(r"#\s*sidecarlint:\s*(?P<body>[^#]*)")
+_BODY = re.compile(
+    r"^(?P<verb>disable-file|disable)(?:\s*=\s*(?P<codes>[^-\s][^\s]*(?:\s*,\s*[^\s,]+)*))?"
+    r"\s*(?:--\s*(?P<reason>.*))?$"
+)
+
+
+@dataclass
+class Directive:
+    """One parsed suppression with what it covers; ``used`` is set when it suppresses."""
+
+    span: Span
+    codes: frozenset[str] | None  # None: every code
+    lines: frozenset[int] = frozenset()  # empty: the whole file (or object)
+    reason: str | None = None
+    used: bool = False
+    text: str = ""
+
+
+@dataclass
+class Problem:
+    """A malformed directive or annotation."""
+
+    span: Span
+    message: str
+
+
+@dataclass
+class Suppressions:
+    directives: list[Directive] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def match(self, code: str, line: int) -> Directive | None:
+        for directive in self.directives:
+            if directive.codes is not None and code not in directive.codes:
+                continue
+            if directive.lines and line not in directive.lines:
+                continue
+            directive.used = True
+            return directive
+        return None
+
+
+def resolve_codes(items: Iterable[str], registry: Registry) -> tuple[set[str], list[str]]:
+    """Codes for codes or names; the items that name no rule."""
+    codes: set[str] = set()
+    unknown: list[str] = []
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        rule = registry.lookup(item)
+        if rule is None:
+            unknown.append(item)
+        else:
+            codes.add(rule.code)
+    return codes, unknown
+
+
+def scan_comments(text: str, registry: Registry) -> Suppressions:
+    """Directives in the comments of a file's text (cheap when there are none)."""
+    result = Suppressions()
+    if MARKER not in text:
+        return result
+    leading = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        is_comment = stripped.startswith("#")
+        if stripped and not is_comment and stripped != "---":
+            leading = False
+        if MARKER not in line:
+            continue
+        match = _DIRECTIVE.search(line)
+        if match is None:
+            continue
+        column = match.start() + 1
+        span = Span(number, column, number, len(line) + 1)
+        body = match.group("body").strip()
+        parsed = _BODY.match(body)
+        if parsed is None:
+            result.problems.append(
+                Problem(
+                    span,
+                    f"malformed suppression '{body}': expected 'disable=CODE[,CODE...]' or "
+                    "'disable-file[=CODE,...]', optionally followed by '-- reason'",
+                )
+            )
+            continue
+        verb, codes_text, reason = (
+            parsed.group("verb"),
+            parsed.group("codes"),
+            parsed.group("reason"),
+        )
+        codes: frozenset[str] | None = None
+        if codes_text is not None:
+            found, unknown = resolve_codes(codes_text.split(","), registry)
+            if unknown:
+                result.problems.append(
+                    Problem(span, f"suppression names unknown rule(s): {', '.join(unknown)}")
+                )
+                if not found:
+                    continue
+            codes = frozenset(found)
+        if verb == "disable":
+            if codes is None:
+                result.problems.append(
+                    Problem(span, "'disable' needs the rules to disable: 'disable=CODE[,CODE...]'")
+                )
+                continue
+            # Alone on its line: covers the next line; after content: that line.
+            lines = frozenset({number, number + 1}) if is_comment else frozenset({number})
+            result.directives.append(Directive(span, codes, lines, reason, text=body))
+        elif not leading:
+            result.problems.append(
+                Problem(span, "'disable-file' only works in the comments at the top of the file")
+            )
+        else:
+            result.directives.append(Directive(span, codes, frozenset(), reason, text=body))
+    return result
+
+
+def annotation_codes(
+    annotations: object, registry: Registry
+) -> tuple[frozenset[str] | None, bool, list[str], list[str]]:
+    """(codes to ignore or None for all, whether any annotation applies, unknown names,
+    annotation keys that applied)."""
+    if not isinstance(annotations, dict):
+        return frozenset(), False, [], []
+    keys: list[str] = []
+    if IGNORE_ALL in annotations:
+        return None, True, [], [IGNORE_ALL]
+    value = annotations.get(IGNORE)
+    if value is None:
+        return frozenset(), False, [], []
+    keys.append(IGNORE)
+    codes, unknown = resolve_codes(str(value).split(","), registry)
+    return frozenset(codes), True, unknown, keys

@@ -1,0 +1,94 @@
+"""The pre-commit hook and the README's snippets."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sidecarlint.parse import parse_text
+from tests.conftest import REPO
+
+GOOD = REPO / "examples" / "job" / "job.yaml"
+BAD = REPO / "examples" / "broken" / "job-helper-in-containers.yaml"
+
+
+def _pre_commit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_hook_manifest_is_valid() -> None:
+    pytest.importorskip("pre_commit")
+    proc = _pre_commit("validate-manifest", ".pre-commit-hooks.yaml", cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (hook,) = parse_text((REPO / ".pre-commit-hooks.yaml").read_text(), "h").documents[0].data
+    assert (hook["id"], hook["entry"], hook["language"], hook["types_or"]) == (
+        "sidecarlint",
+        "sidecarlint check",
+        "python",
+        ["yaml", "json"],
+    )
+
+
+def _snippets() -> dict[str, str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    out = {}
+    for block in re.findall(r"```yaml\n(.*?)```", readme, re.S):
+        first = block.splitlines()[0]
+        if first.startswith("# ") and "/" not in first[2:].split()[0][:1]:
+            out[first[2:].strip()] = block
+    return out
+
+
+def test_readme_pre_commit_snippet_validates(tmp_path: Path) -> None:
+    pytest.importorskip("pre_commit")
+    snippet = _snippets()[".pre-commit-config.yaml"]
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(snippet, encoding="utf-8")
+    proc = _pre_commit("validate-config", str(config), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "id: sidecarlint" in snippet
+
+
+def test_readme_workflow_snippet_is_a_workflow() -> None:
+    snippet = _snippets()[".github/workflows/sidecarlint.yaml"]
+    (doc,) = parse_text(snippet, "wf").documents
+    workflow = doc.data
+    # 'on' is a YAML 1.1 boolean to Kubernetes' resolver, and to GitHub's it is a key.
+    assert set(workflow) >= {"name", "jobs", "permissions"}
+    steps = workflow["jobs"]["lint"]["steps"]
+    assert any("--format sarif" in str(s.get("run", "")) for s in steps)
+    upload = [
+        s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")
+    ]
+    assert upload and upload[0]["with"]["sarif_file"] == "sidecarlint.sarif"
+    assert workflow["permissions"]["security-events"] == "write"
+
+
+@pytest.mark.network
+def test_try_repo(tmp_path: Path) -> None:
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(GOOD, work / "good.yaml")
+    shutil.copy(BAD, work / "bad.yaml")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=work, check=True)
+    subprocess.run([*git, "add", "."], cwd=work, check=True)
+    good = _pre_commit("try-repo", str(REPO), "sidecarlint", "--files", "good.yaml", cwd=work)
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = _pre_commit("try-repo", str(REPO), "sidecarlint", "--files", "bad.yaml", cwd=work)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "bad.yaml:19:17: ERROR SCL102 [sidecar-blocks-job-completion]" in bad.stdout
