@@ -196,6 +196,35 @@ def explain(rule: str) -> None:
     click.echo(render_terminal(page, colour), nl=False)
 
 
+@cli.command("explain-pod")
+@click.argument("paths", nargs=-1, metavar="[PATH...|-]")
+@click.option("--kubernetes-version", "-k", metavar="X.Y", help="Target Kubernetes version.")
+@click.option("--feature-gates", metavar="K=V,...", help="Feature gates of the target cluster.")
+@click.option("--config", "config_path", metavar="FILE", help="Config file.")
+def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: Any) -> None:
+    """Show each pod's timeline: start order, what blocks, stop order, effective requests."""
+    from sidecarlint.config import load_config, resolve
+    from sidecarlint.pipeline import pods
+    from sidecarlint.sources import PathError
+    from sidecarlint.timeline import explain
+
+    if not paths:
+        raise click.UsageError("no paths given (use '-' for stdin)")
+    settings, _ = resolve(cli_values, load_config(config_path))
+    try:
+        found = 0
+        for pod in pods(paths, settings):
+            if found:
+                click.echo("")
+            found += 1
+            for line in explain(pod, settings.context()):
+                click.echo(line)
+    except PathError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not found:
+        click.echo("no pod specs found")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map every failure to exit code 2 without a traceback."""
     from sidecarlint.config import ConfigError

@@ -444,6 +444,28 @@ def run(paths: Sequence[str], settings: Settings) -> Report:
     return report
 
 
+def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
+    """Every located pod under ``paths`` (for explain-pod); unreadable files are skipped."""
+    sources = discover(
+        paths,
+        include=settings.include,
+        exclude=settings.exclude,
+        follow_symlinks=settings.follow_symlinks,
+    )
+    for source in sources:
+        text = read_source(source, settings.max_file_size)
+        if isinstance(text, ReadError):
+            continue
+        for doc in iter_documents(text, source.display, max_depth=settings.max_depth):
+            if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
+                continue
+            for obj in iter_objects(doc):
+                workload = _workload_for(obj, settings.pod_paths)
+                pod = locate(obj, workload) if workload is not None else None
+                if pod is not None:
+                    yield pod
+
+
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:
     """Check one text and return its sorted findings (the library entry point)."""
     result = _Engine(settings or Settings()).lint_text(text, file)

@@ -1,0 +1,123 @@
+"""SCL401 injected-sidecar-blocks-job: a Job asks an injector for a classic sidecar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sidecarlint.finding import Severity
+from sidecarlint.locate import Pod
+from sidecarlint.registry import Hit, Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class Injector:
+    name: str
+    #: (key, values that request injection); labels and annotations are both read.
+    trigger: tuple[str, tuple[str, ...]]
+    #: Annotations that turn native mode on (any of them, value "true").
+    native: tuple[str, ...]
+    #: The annotation to add, and the versions that honour it.
+    fix: str | None
+    versions: str
+
+
+INJECTORS = (
+    Injector(
+        "Istio",
+        ("sidecar.istio.io/inject", ("true", "enabled")),
+        ("sidecar.istio.io/nativeSidecar",),
+        'sidecar.istio.io/nativeSidecar: "true"',
+        "Istio 1.24+ (automatic from 1.27 when every kubelet is 1.33+) and Kubernetes 1.29+",
+    ),
+    Injector(
+        "Linkerd",
+        ("linkerd.io/inject", ("enabled", "ingress")),
+        (
+            "config.linkerd.io/proxy-enable-native-sidecar",
+            "config.beta.linkerd.io/proxy-enable-native-sidecar",
+            "config.alpha.linkerd.io/proxy-enable-native-sidecar",
+        ),
+        'config.alpha.linkerd.io/proxy-enable-native-sidecar: "true"',
+        "Linkerd 2.15+ (config.linkerd.io/... from 2.20, where it is the default) and "
+        "Kubernetes 1.29+",
+    ),
+    Injector(
+        "Vault agent injector",
+        ("vault.hashicorp.com/agent-inject", ("true",)),
+        ("vault.hashicorp.com/agent-pre-populate-only",),
+        'vault.hashicorp.com/agent-pre-populate-only: "true"',
+        "any vault-k8s version (the injector has no native-sidecar mode; pre-populate-only "
+        "renders secrets once, in an init container)",
+    ),
+    Injector(
+        "Dapr",
+        ("dapr.io/enabled", ("true",)),
+        ("dapr.io/enable-native-sidecar",),
+        'dapr.io/enable-native-sidecar: "true"',
+        "Dapr 1.18+ and Kubernetes 1.29+",
+    ),
+    Injector(
+        "OpenTelemetry operator",
+        ("sidecar.opentelemetry.io/inject", ()),
+        (),
+        None,
+        "operator 0.132.0+ injects a native sidecar by itself on API servers 1.29+",
+    ),
+)
+
+
+def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
+    if not pod.workload.batch:
+        return
+    meta = pod.template_metadata
+    meta_path = (*pod.template_path, "metadata")
+    for section in ("annotations", "labels"):
+        values = meta.get(section)
+        if not isinstance(values, dict):
+            continue
+        for injector in INJECTORS:
+            key, on = injector.trigger
+            value = values.get(key)
+            if value is None:
+                continue
+            text = str(value).lower()
+            if (on and text not in on) or (not on and text == "false"):
+                continue
+            raw = meta.get("annotations")
+            annotations: dict[str, object] = raw if isinstance(raw, dict) else {}
+            native = [
+                str(annotations.get(n, "")).lower() for n in injector.native if n in annotations
+            ]
+            if "true" in native:
+                continue
+            explicit_off = "false" in native
+            where = (*meta_path, section, key)
+            message = (
+                f"{pod.workload.kind} pods get the {injector.name} sidecar in containers "
+                f"({key}: {value}), so they never complete"
+            )
+            if explicit_off:
+                message += " — native mode is explicitly off"
+            if injector.fix:
+                message += f"; add the annotation {injector.fix} ({injector.versions})"
+            else:
+                message += f"; {injector.versions}"
+            yield Hit(
+                where,
+                message,
+                key=True,
+                severity=Severity.ERROR if explicit_off else None,
+                fix=f"Add annotation {injector.fix}" if injector.fix else None,
+                fixable=injector.fix is not None and not explicit_off,
+            )
+
+
+RULE = Rule(
+    code="SCL401",
+    name="injected-sidecar-blocks-job",
+    severity=Severity.WARNING,
+    summary="A Job asks an injector for a sidecar without its native-sidecar mode",
+    check=check,
+    fixable=True,
+)

@@ -1,0 +1,53 @@
+"""SCL501 port-conflict: two containers that run at the same time declare the same port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sidecarlint.finding import Severity
+from sidecarlint.locate import Container, Pod
+from sidecarlint.registry import Hit, Rule, RuleContext
+
+
+def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
+    order = [*pod.init_containers, *pod.containers]
+    for j, second in enumerate(order):
+        for i, port in second.items("ports"):
+            protocol = port.get("protocol") or "TCP"
+            for key in ("containerPort", "hostPort"):
+                number = port.get(key)
+                if not isinstance(number, int) or isinstance(number, bool):
+                    continue
+                for first in order[:j]:
+                    if not _runs_with(first, second):
+                        continue
+                    if any(
+                        p.get(key) == number and (p.get("protocol") or "TCP") == protocol
+                        for _, p in first.items("ports")
+                    ):
+                        yield Hit(
+                            (*second.path, "ports", i, key),
+                            f"{second.label} and {first.label} both declare {key} {number}/"
+                            f"{protocol} and run at the same time in one network namespace: "
+                            "one of them cannot bind it",
+                            container=second,
+                        )
+                        break
+
+
+def _runs_with(first: Container, second: Container) -> bool:
+    """``first`` (declared earlier) is still running when ``second`` starts."""
+    if first.is_sidecar:
+        return True
+    if first.role.value == "init":
+        return False
+    return second.role.value == "app"
+
+
+RULE = Rule(
+    code="SCL501",
+    name="port-conflict",
+    severity=Severity.WARNING,
+    summary="Two containers running at the same time declare the same port",
+    check=check,
+)
