@@ -264,7 +264,10 @@ def iter_documents(
     if _has_template_markers(text):
         buffered = list(_iter_documents(text, file, max_depth, max_nodes, template=True))
         templated = [p for p in buffered if isinstance(p, ParseProblem) and p.template]
-        yield from templated[:1] or buffered
+        if templated:
+            yield _template_problem(_first_template_marker(text) or templated[0].span)
+        else:
+            yield from buffered
         return
     yield from _iter_documents(text, file, max_depth, max_nodes, template=False)
 
@@ -316,6 +319,19 @@ _TEMPLATE_RE = re.compile(r"\{\{")
 
 def _has_template_markers(text: str) -> bool:
     return _TEMPLATE_RE.search(text) is not None
+
+
+def _first_template_marker(text: str) -> Span | None:
+    """The first ``{{`` outside quotes and comments (where the template starts to matter)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        start = 0
+        while (index := line.find("{{", start)) >= 0:
+            before = line[:index]
+            if "#" not in before and before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+                end = line.find("}}", index)
+                return Span(number, index + 1, number, (end + 3) if end >= 0 else len(line) + 1)
+            start = index + 2
+    return None
 
 
 def _template_problem(span: Span) -> ParseProblem:

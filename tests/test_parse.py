@@ -1,0 +1,157 @@
+"""Parsing: documents, positions, Kubernetes scalar resolution, duplicate keys, templates."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sidecarlint.finding import Span
+from sidecarlint.parse import parse_text, resolve_plain, split_documents
+
+
+def docs(text: str) -> list[object]:
+    return [d.data for d in parse_text(text, "f").documents]
+
+
+def pos(text: str, path: tuple[str | int, ...], key: bool = False, doc: int = 0) -> Span:
+    return parse_text(text, "f").documents[doc].span(path, key=key)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # go-yaml v2 booleans, including the ones YAML 1.2 and PyYAML disagree on
+        *[(t, True) for t in ["y", "Y", "yes", "Yes", "YES", "true", "True", "on", "On", "ON"]],
+        *[(t, False) for t in ["n", "N", "no", "No", "NO", "false", "off", "OFF"]],
+        *[(t, None) for t in ["", "~", "null", "Null", "NULL"]],
+        ("0777", 511),
+        ("0o777", 511),
+        ("0x1F", 31),
+        ("0b101", 5),
+        ("-42", -42),
+        ("1_000", 1000),
+        ("08", 8.0),  # not octal: ParseInt fails, the float form matches
+        ("1e3", 1000.0),
+        ("1.10", 1.1),
+        ("1:20", "1:20"),  # no sexagesimal
+        ("2001-12-14", "2001-12-14"),  # no timestamps
+        ("2018-12-02T09:15:16Z", "2018-12-02T09:15:16Z"),
+        ("yes please", "yes please"),
+        ("0.0.0.0", "0.0.0.0"),
+        ("+.inf", math.inf),
+    ],
+)
+def test_resolve_plain(text: str, value: object) -> None:
+    assert resolve_plain(text) == value
+    assert type(resolve_plain(text)) is type(value)
+
+
+def test_nan() -> None:
+    assert math.isnan(resolve_plain(".nan"))
+
+
+def test_quoted_scalars_stay_strings_and_keys_become_strings() -> None:
+    assert docs("a: \"yes\"\nb: '0777'\ny: 1\n1: x\ntrue: z\n") == [
+        {"a": "yes", "b": "0777", "true": "z", "1": "x"}
+    ]
+
+
+def test_y_key_and_true_key_are_the_same_key() -> None:
+    result = parse_text("y: 1\ntrue: 2\n", "f")
+    assert result.documents[0].data == {"true": 2}
+    assert [(p.code, p.span.line) for p in result.problems] == [("SCL002", 2)]
+
+
+def test_one_and_true_keys_are_distinct() -> None:
+    assert docs("1: a\ntrue: b\n") == [{"1": "a", "true": "b"}]
+
+
+def test_block_positions_are_one_based_and_exact() -> None:
+    text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: app\n      image: x\n"
+    assert pos(text, ("spec", "containers", 0, "image")) == Span(6, 14, 6, 15)
+    assert pos(text, ("spec", "containers", 0, "image"), key=True) == Span(6, 7, 6, 12)
+    assert pos(text, ("spec", "containers", 0)) == Span(5, 7, 7, 1)
+    # a missing field resolves to its nearest ancestor's key
+    assert pos(text, ("spec", "containers", 0, "ports", 0)) == Span(5, 7, 7, 1)
+    assert pos(text, ("spec", "nope")) == Span(3, 1, 3, 5)
+
+
+def test_flow_positions() -> None:
+    text = "spec: {containers: [{name: a, image: 'b c'}]}\n"
+    assert pos(text, ("spec", "containers", 0, "image")) == Span(1, 38, 1, 43)
+    assert pos(text, ("spec", "containers", 0, "name"), key=True) == Span(1, 22, 1, 26)
+
+
+def test_multi_document_positions_and_comments_between() -> None:
+    text = "# head\n---\na: 1\n---\n# between\n\n---\nb:\n  c: 2\n...\n"
+    result = parse_text(text, "f")
+    assert [d.data for d in result.documents] == [{"a": 1}, {"b": {"c": 2}}]
+    assert [d.index for d in result.documents] == [0, 1]
+    assert result.documents[1].span(("b", "c")) == Span(9, 6, 9, 7)
+
+
+def test_json_stream() -> None:
+    text = '{\n  "kind": "Pod",\n  "spec": {"containers": [{"name": "a"}]}\n}\n'
+    assert pos(text, ("spec", "containers", 0, "name")) == Span(3, 36, 3, 39)
+
+
+def test_crlf_and_bom() -> None:
+    text = "\ufeffa: 1\r\nb:\r\n  - x\r\n---\r\nc: yes\r\n"
+    result = parse_text(text, "f")
+    assert [d.data for d in result.documents] == [{"a": 1, "b": ["x"]}, {"c": True}]
+    assert result.documents[0].span(("b", 0)) == Span(3, 5, 3, 6)
+    assert result.documents[1].span(("c",)) == Span(5, 4, 5, 7)
+
+
+def test_split_like_kubectl() -> None:
+    text = "a: 1\n--- # comment\nb: 2\n---x\nc: 3\n"
+    assert [line for line, _ in split_documents(text)] == [0, 1]
+
+
+def test_syntax_error_keeps_other_documents() -> None:
+    text = "a: [1, 2\n---\nb: 2\n---\nc: {\n---\nd: 4\n"
+    result = parse_text(text, "f")
+    assert [d.data for d in result.documents] == [{"b": 2}, {"d": 4}]
+    assert [(p.code, p.span.line, p.span.column) for p in result.problems] == [
+        ("SCL001", 1, 8),
+        ("SCL001", 5, 4),
+    ]
+    assert [d.index for d in result.documents] == [1, 3]
+
+
+def test_duplicate_key_points_at_second_and_keeps_last() -> None:
+    text = "spec:\n  containers: [a]\n  containers: [b]\n"
+    result = parse_text(text, "f")
+    assert result.documents[0].data == {"spec": {"containers": ["b"]}}
+    (problem,) = result.problems
+    assert (problem.code, problem.span) == ("SCL002", Span(3, 3, 3, 13))
+    assert "first at line 2" in problem.message and "keeps this last value" in problem.message
+
+
+def test_merge_keys_and_aliases() -> None:
+    text = "base: &b {x: 1, z: 2}\nobj:\n  <<: *b\n  z: 3\n"
+    assert docs(text) == [{"base": {"x": 1, "z": 2}, "obj": {"x": 1, "z": 3}}]
+
+
+def test_unsafe_tags_construct_nothing() -> None:
+    assert docs("!!python/object/apply:os.system [echo, hi]\n") == [["echo", "hi"]]
+    assert docs("a: !!python/name:os.getcwd ''\n") == [{"a": ""}]
+    assert docs("a: !custom yes\n") == [{"a": "yes"}]
+
+
+def test_helm_template_is_one_finding() -> None:
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n"
+        "{{- if .Values.x }}\ndata: {}\n{{- end }}\n"
+    )
+    result = parse_text(text, "f")
+    assert result.documents == []
+    (problem,) = result.problems
+    assert problem.code == "SCL001" and problem.template
+    assert "helm template" in problem.message
+
+
+def test_braces_inside_strings_are_not_templates() -> None:
+    text = 'a: "{{ .Values.x }}"\nb: |\n  {{ range }}\n  {{ end }}\n'
+    assert docs(text) == [{"a": "{{ .Values.x }}", "b": "{{ range }}\n{{ end }}\n"}]
