@@ -272,6 +272,47 @@ def iter_documents(
     yield from _iter_documents(text, file, max_depth, max_nodes, template=False)
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(chunk: str, limit: int) -> tuple[int, int] | None:
+    """Where a chunk nests deeper than ``limit`` (0-based line, column), else None.
+
+    libyaml composes recursively and overflows the C stack near 100,000 levels, so deep
+    input must be caught before composing. A cheap text test decides whether the exact
+    (event-based, non-recursive) count is needed at all.
+    """
+    suspicious = re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
+    if not suspicious:
+        depth = 0
+        for match in _BRACKETS.finditer(chunk):
+            depth += 1 if match.group() in "[{" else -1
+            if depth > limit:
+                suspicious = True
+                break
+    if not suspicious:
+        return None
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    loader = _LOADER(chunk)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    mark = event.start_mark
+                    return int(mark.line), int(mark.column)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose is not None:
+            dispose()
+    return None
+
+
 def _iter_documents(
     text: str, file: str, max_depth: int, max_nodes: int, *, template: bool
 ) -> Iterator[Document | ParseProblem]:
@@ -279,6 +320,13 @@ def _iter_documents(
     source = SourceText(text)
     for line0, chunk in split_documents(text):
         try:
+            deep = _too_deep(chunk, max_depth)
+            if deep is not None:
+                line, column = line0 + deep[0] + 1, deep[1] + 1
+                raise _Abort(
+                    f"document is nested deeper than {max_depth} levels; not checked",
+                    Span(line, column, line, column + 1),
+                )
             for node in _compose(chunk):
                 builder = _Builder(file, line0, max_depth, max_nodes, "*" in chunk)
                 data = builder.build(node, (), 0)

@@ -84,7 +84,12 @@ def _walk(
     root: str, include: tuple[str, ...], exclude: tuple[str, ...], follow_symlinks: bool
 ) -> Iterator[Source]:
     real_root = os.path.realpath(root)
+    # With symlinks followed, every directory and file is identified by (device, inode) so
+    # loops end and a file reached twice is checked once.
     visited: set[tuple[int, int]] = set()
+    if follow_symlinks:
+        st = os.stat(root)
+        visited.add((st.st_dev, st.st_ino))
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -106,7 +111,8 @@ def _walk(
                     target = os.path.realpath(entry.path)
                     if os.path.commonpath([real_root, target]) != real_root:
                         continue
-                    st = os.stat(entry.path)
+                if follow_symlinks:
+                    st = entry.stat(follow_symlinks=True)
                     ident = (st.st_dev, st.st_ino)
                     if ident in visited:
                         continue
