@@ -389,7 +389,7 @@ def is_partial(obj: KubeObject, workload: Workload | None, pod: Pod | None) -> b
     only to change them (no container has an ``image``). They are not applied as they are,
     so required fields and cross-references are not checked on them.
     """
-    stack: list[Any] = [obj.data]
+    stack: list[Any] = [obj.data] if obj.doc.patch_keys else []
     while stack:
         node = stack.pop()
         if isinstance(node, dict):

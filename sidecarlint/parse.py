@@ -42,6 +42,17 @@ _SPECIAL_FLOATS = {
 _INT_RE = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
 _FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _MERGE = "<<"
+_NUMERIC = frozenset("+-.0123456789") | {""}
+_SPECIAL_KEYS = frozenset([*_BOOLS, *_NULLS, _MERGE])
+
+
+def _local_tag(node: Any) -> bool:
+    """A local tag (``!foo``) keeps the text; nothing is ever constructed from tags."""
+    tag = node.ctag
+    return tag is not None and tag is not _DEFAULT_TAGS.get(node.id) and str(tag).startswith("!")
+
+
+_DEFAULT_TAGS: dict[str, Any] = {}
 
 
 def resolve_plain(text: str) -> Any:
@@ -128,6 +139,8 @@ class Document:
     #: path -> :data:`Position` of the node (and of its mapping key).
     positions: dict[YPath, Position] = field(repr=False)
     source: SourceText | None = field(default=None, repr=False)
+    #: Some mapping key starts with ``$`` (strategic-merge-patch directives).
+    patch_keys: bool = False
 
     def raw(self, path: YPath) -> str | None:
         """The source text of a single-line scalar at ``path`` (None when unknown)."""
@@ -190,14 +203,35 @@ class _Abort(Exception):
 
 
 def _loader_class() -> Any:
+    import importlib
+
+    base: Any
     try:
-        from ruamel.yaml.cyaml import CBaseLoader
-
-        return CBaseLoader
+        base = importlib.import_module("ruamel.yaml.cyaml").CBaseLoader
     except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-        from ruamel.yaml.loader import BaseLoader
+        base = importlib.import_module("ruamel.yaml.loader").BaseLoader
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
 
-        return BaseLoader
+    _DEFAULT_TAGS["scalar"] = base.DEFAULT_SCALAR_TAG
+
+    class Loader(base):  # type: ignore[misc]
+        """Resolves nothing: sidecarlint resolves scalars itself, so the per-node resolver
+        calls (a Python call for every node, with path-resolver bookkeeping) are skipped."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode:
+                return self.DEFAULT_SCALAR_TAG
+            if kind is MappingNode:
+                return self.DEFAULT_MAPPING_TAG
+            return self.DEFAULT_SEQUENCE_TAG
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    return Loader
 
 
 _LOADER: Any = None
@@ -337,7 +371,7 @@ def _iter_documents(
                     yield ParseProblem(p.code, p.message, p.span, index)
                 if data is None:
                     continue
-                yield Document(file, index, data, builder.positions, source)
+                yield Document(file, index, data, builder.positions, source, builder.patch_keys)
                 index += 1
         except _Abort as exc:
             yield ParseProblem("SCL001", exc.message, exc.span, index)
@@ -443,6 +477,8 @@ class _Builder:
         self.positions: dict[YPath, Position] = {}
         self.problems: list[ParseProblem] = []
         self.complex_key: Span | None = None
+        #: A strategic-merge directive key (``$patch``...) was seen: a kustomize patch.
+        self.patch_keys = False
         self._sizes: dict[int, int] = {}
 
     def _region(self, node: Any) -> Region:
@@ -498,11 +534,7 @@ class _Builder:
         kind = node.id
         if kind == "scalar":
             plain = not node.style
-            # A local tag (``!foo``) keeps the text; nothing is ever constructed from tags.
-            if plain and not (node.tag or "").startswith("!"):
-                value = resolve_plain(node.value)
-            else:
-                value = node.value
+            value = resolve_plain(node.value) if plain and not _local_tag(node) else node.value
             self.positions[path] = (
                 start.line + line1,
                 start.column + 1,
@@ -531,9 +563,13 @@ class _Builder:
         seen: dict[str, Region] = {}
         merges: list[Any] = []
         build = self.build
-        region = self._region
+        positions = self.positions
+        line1 = self.line1
+        child_depth = depth + 1
+        inline = child_depth <= self.max_depth
         for key_node, value_node in node.value:
-            kregion = region(key_node)
+            ks, ke = key_node.start_mark, key_node.end_mark
+            kregion = (ks.line + line1, ks.column + 1, ke.line + line1, ke.column + 1)
             if key_node.id != "scalar":
                 if self.complex_key is None:
                     self.complex_key = Span(*kregion)
@@ -542,8 +578,10 @@ class _Builder:
                 )
                 continue
             text = key_node.value
-            if key_node.style:
-                key = text
+            if text[:1] == "$":
+                self.patch_keys = True
+            if key_node.style or (text[:1] not in _NUMERIC and text not in _SPECIAL_KEYS):
+                key = text  # the common case: a plain identifier resolves to itself
             elif text == _MERGE:
                 merges.append(value_node)
                 continue
@@ -560,7 +598,25 @@ class _Builder:
                     )
                 )
             seen[key] = kregion
-            result[key] = build(value_node, (*path, key), depth + 1, kregion)
+            if inline and value_node.id == "scalar":
+                # Scalars inline: most nodes are scalar values, and a call per node adds up.
+                vs, ve = value_node.start_mark, value_node.end_mark
+                plain = not value_node.style
+                value = value_node.value
+                if plain and not _local_tag(value_node):
+                    value = resolve_plain(value)
+                child = (*path, key)
+                positions[child] = (
+                    vs.line + line1,
+                    vs.column + 1,
+                    ve.line + line1,
+                    ve.column + 1,
+                    kregion,
+                    plain,
+                )
+                result[key] = value
+            else:
+                result[key] = build(value_node, (*path, key), child_depth, kregion)
         for merge in merges:
             self._merge(merge, result, path, depth)
         return result

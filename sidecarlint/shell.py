@@ -11,6 +11,7 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 SHELLS = frozenset(["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"])
 _SEPARATORS = frozenset([";", "&&", "||", "|", "&", ";;", "(", ")", "\n", "|&"])
@@ -131,10 +132,16 @@ def _command(words: list[str], writes: list[str], reads: list[str]) -> Command:
 
 def commands(argv: Sequence[str]) -> list[Command]:
     """What ``argv`` runs: the commands of its shell script, or ``argv`` itself."""
+    return list(_commands(tuple(argv)))
+
+
+@lru_cache(maxsize=4096)
+def _commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
+    # Several rules read the same container's command: split each script once.
     script = script_of(argv)
     if script is not None:
-        return split_script(script)
-    return [Command(tuple(argv))] if argv else []
+        return tuple(split_script(script))
+    return (Command(argv),) if argv else ()
 
 
 def runs_forever(argv: Sequence[str]) -> str | None:
