@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -95,12 +96,25 @@ def cli() -> None:
     help="Config file (default: nearest .sidecarlint.yaml or pyproject.toml).",
 )
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings too.")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Rewrite files to fix fixable findings (stdin: print the fixed document).",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print a unified diff of the fixes instead of writing them (exit 1 if any).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 def check(
     paths: tuple[str, ...],
     config_path: str | None,
     format_: str | None,
     sarif_root: str | None,
+    fix: bool,
+    show_diff: bool,
     **cli_values: Any,
 ) -> None:
     """Check manifests in files and directories (- reads stdin)."""
@@ -118,6 +132,26 @@ def check(
         report = run(paths, settings)
     except PathError as exc:
         raise click.UsageError(str(exc)) from None
+    if fix or show_diff:
+        from sidecarlint.fix import fix_report
+
+        outcome = fix_report(report, settings, write=fix and not show_diff)
+        if show_diff:
+            for result in outcome.files:
+                click.echo(result.diff(), nl=False)
+            click.echo(f"{outcome.fixed} findings can be fixed", err=True)
+            sys.exit(1 if outcome.fixed else 0)
+        stdin_fix = [r for r in outcome.files if r.file == "-"]
+        if "-" in paths and fix:
+            from sidecarlint.sources import stdin_text
+
+            # A filter: the document goes to stdout, fixed or not; the report to stderr.
+            click.echo(stdin_fix[0].fixed if stdin_fix else (stdin_text() or ""), nl=False)
+            stdin_fix = stdin_fix or [None]  # type: ignore[list-item]
+        report = outcome.report
+        report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
+        if stdin_fix and out.output is None:
+            out = replace(out, output="/dev/stderr")
     colour = (
         out.output is None
         and out.format == "text"

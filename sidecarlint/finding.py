@@ -73,6 +73,8 @@ class Finding:
     fix: str | None = None
     fixable: bool = False
     suppressed: bool = field(default=False, compare=False)
+    #: The document path as a tuple (for fixes; not part of any output).
+    ypath: YPath | None = field(default=None, compare=False, repr=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -340,7 +340,7 @@ class _Engine:
 
     def _from_hit(self, rule: Rule, pod: Pod, hit: Hit) -> Finding | None:
         doc: Document = pod.doc
-        return self.finding(
+        finding = self.finding(
             rule.code,
             hit.message,
             doc.file,
@@ -353,6 +353,7 @@ class _Engine:
             fix=hit.fix,
             fixable=hit.fixable,
         )
+        return replace(finding, ypath=hit.path) if finding is not None else None
 
     @staticmethod
     def _add(result: FileResult, finding: Finding | None) -> None:

@@ -127,10 +127,20 @@ def _walk(
         stack.extend(reversed(subdirs))
 
 
+_STDIN: list[str] = []
+
+
+def stdin_text() -> str | None:
+    """The text read from stdin by this run (for ``--fix -``), if any."""
+    return _STDIN[0] if _STDIN else None
+
+
 def read_source(source: Source, max_size: int = MAX_FILE_SIZE) -> str | ReadError:
     """Read and decode one source; never raises."""
     try:
         if source.path is None:
+            if _STDIN:
+                return _STDIN[0]
             data = sys.stdin.buffer.read(max_size + 1)
         else:
             data = _read_file(source.path, max_size)
@@ -143,7 +153,10 @@ def read_source(source: Source, max_size: int = MAX_FILE_SIZE) -> str | ReadErro
         return ReadError(
             f"file is larger than {max_size:,} bytes; not checked (raise max-file-size to check it)"
         )
-    return decode(data)
+    text = decode(data)
+    if source.path is None and isinstance(text, str):
+        _STDIN.append(text)
+    return text
 
 
 class _NotRegular(Exception):
