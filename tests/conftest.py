@@ -40,3 +40,19 @@ def in_tmp(tmp_path: Path) -> Iterable[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+def pod_of(body: dict[str, Any]) -> Any:
+    """The located pod of one object given as a dict (serialised as JSON, then parsed)."""
+    import json
+
+    from sidecarlint.locate import KubeObject, locate, workload_for
+    from sidecarlint.parse import parse_text
+
+    doc = parse_text(json.dumps(body), "t.json").documents[0]
+    obj = KubeObject(doc, (), doc.data)
+    workload = workload_for(obj)
+    assert workload is not None
+    pod = locate(obj, workload)
+    assert pod is not None
+    return pod

@@ -7,15 +7,14 @@ from typing import Any
 import pytest
 
 from sidecarlint.helpers import helper_match, image_name, known_image, proxy_label
-from sidecarlint.locate import KubeObject, Pod, locate, workload_for
-from sidecarlint.parse import parse_text
+from sidecarlint.locate import Pod
 from sidecarlint.registry import Options
+from tests.conftest import pod_of as located_pod
 
 
 def pod_of(
     containers: list[dict[str, Any]], init: list[dict[str, Any]] | None = None, kind: str = "Job"
 ) -> Pod:
-    import json
 
     spec = {"containers": containers, "initContainers": init or []}
     body: dict[str, Any] = (
@@ -28,13 +27,7 @@ def pod_of(
         if kind == "Job"
         else {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec}
     )
-    doc = parse_text(json.dumps(body), "t.json").documents[0]
-    obj = KubeObject(doc, (), doc.data)
-    workload = workload_for(obj)
-    assert workload is not None
-    pod = locate(obj, workload)
-    assert pod is not None
-    return pod
+    return located_pod(body)  # type: ignore[no-any-return]
 
 
 WORK = {"name": "work", "image": "busybox", "command": ["sh", "-c", "echo work"]}
@@ -156,7 +149,6 @@ def test_injector_one_shots_are_not_helpers(init: dict[str, Any]) -> None:
 
 
 def test_container_named_after_workload_is_main_work() -> None:
-    import json
 
     body = {
         "apiVersion": "v1",
@@ -169,12 +161,7 @@ def test_container_named_after_workload_is_main_work() -> None:
             ]
         },
     }
-    doc = parse_text(json.dumps(body), "t.json").documents[0]
-    obj = KubeObject(doc, (), doc.data)
-    workload = workload_for(obj)
-    assert workload is not None
-    pod = locate(obj, workload)
-    assert pod is not None
+    pod = located_pod(body)
     assert helper_match(pod.containers[1], pod) is None
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from sidecarlint.locate import KubeObject, Pod, locate, workload_for
-from sidecarlint.parse import parse_text
+from sidecarlint.locate import Pod
 from sidecarlint.resources import effective_requests, format_quantity, parse_quantity
+from tests.conftest import pod_of
 
 
 @pytest.mark.parametrize(
@@ -59,13 +58,7 @@ def pod(init: list[dict[str, Any]], apps: list[dict[str, Any]], **spec: Any) -> 
         "metadata": {"name": "p"},
         "spec": {"initContainers": init, "containers": apps, **spec},
     }
-    doc = parse_text(json.dumps(body), "p.json").documents[0]
-    obj = KubeObject(doc, (), doc.data)
-    workload = workload_for(obj)
-    assert workload is not None
-    located = locate(obj, workload)
-    assert located is not None
-    return located
+    return pod_of(body)  # type: ignore[no-any-return]
 
 
 def test_app_plus_sidecars_wins() -> None:
