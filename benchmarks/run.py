@@ -108,7 +108,11 @@ def peers(corpus: Path, repeat: int) -> dict[str, float]:
         venv = Path(tmp) / "venv"
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = venv / "bin" / "pip"
-        subprocess.run([str(pip), "install", "-q", "checkov", "kubernetes-validate"], check=False)
+        subprocess.run(
+            [str(pip), "install", "-q", "checkov", "kubernetes-validate"],
+            capture_output=True,
+            check=False,
+        )
         checkov = venv / "bin" / "checkov"
         if checkov.exists():
             results["checkov --framework kubernetes"] = best(

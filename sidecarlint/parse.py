@@ -23,6 +23,8 @@ MAX_DEPTH = 100
 MAX_NODES = 1_000_000
 
 _SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+#: What YAML (libyaml) counts as a line break; positions count lines the same way.
+LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 # go-yaml v2 resolve.go: the plain scalars that resolve to bool and null.
 _BOOLS = {
@@ -125,7 +127,7 @@ class SourceText:
     def line(self, number: int) -> str:
         """Line ``number`` (1-based) without its line break; ``""`` past the end."""
         if self._lines is None:
-            self._lines = self.text.splitlines()
+            self._lines = LINE_BREAKS.split(self.text)
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
 

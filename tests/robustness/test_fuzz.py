@@ -29,7 +29,9 @@ def lint(text: str) -> list[Finding]:
 
 
 def inside(text: str, findings: list[Finding]) -> None:
-    lines = text.split("\n")
+    from sidecarlint.parse import LINE_BREAKS
+
+    lines = LINE_BREAKS.split(text)
     for f in findings:
         assert 1 <= f.span.line <= max(len(lines), 1), f
         assert f.span.column >= 1, f
