@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sidecarlint.finding import ObjectRef, YPath
@@ -159,7 +160,7 @@ class Container:
     def args(self) -> list[str]:
         return _strings(self.data.get("args"))
 
-    @property
+    @cached_property
     def argv(self) -> list[str]:
         """``command`` followed by ``args`` (what the container runs, image defaults aside)."""
         return self.command + self.args

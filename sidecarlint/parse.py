@@ -133,23 +133,37 @@ class SourceText:
 
 @dataclass
 class Document:
-    """One non-empty document of a file: plain values plus a position for every node."""
+    """One non-empty document of a file: plain values, and the composed nodes behind them.
+
+    Positions are looked up on demand by walking the node tree along a path: findings are
+    few, and recording a position for every node of every document cost more than parsing.
+    """
 
     file: str
     index: int
     data: Any
-    #: path -> :data:`Position` of the node (and of its mapping key).
-    positions: dict[YPath, Position] = field(repr=False)
+    #: The composed root node (its marks are relative to the document's chunk).
+    root: Any = field(repr=False)
+    #: 1-based file line of the chunk's first line.
+    line1: int = 1
     source: SourceText | None = field(default=None, repr=False)
     #: Some mapping key starts with ``$`` (strategic-merge-patch directives).
     patch_keys: bool = False
 
-    def raw(self, path: YPath) -> str | None:
-        """The source text of a single-line scalar at ``path`` (None when unknown)."""
-        entry = self.positions.get(path)
-        if entry is None or self.source is None or entry[0] != entry[2]:
-            return None
-        return self.source.line(entry[0])[entry[1] - 1 : entry[3] - 1]
+    def _region(self, node: Any) -> Region:
+        start, end = node.start_mark, node.end_mark
+        line1 = self.line1
+        return (start.line + line1, start.column + 1, end.line + line1, end.column + 1)
+
+    def _walk(self, path: YPath) -> tuple[int, Any, Any]:
+        """How many parts of ``path`` exist, and the node (and key node) reached."""
+        node, key_node = self.root, None
+        for depth, part in enumerate(path):
+            found = _child(node, part)
+            if found is None:
+                return depth, node, key_node
+            node, key_node = found
+        return len(path), node, key_node
 
     def span(self, path: YPath, *, key: bool = False) -> Span:
         """Where ``path`` is; with ``key=True`` the mapping key of that entry.
@@ -157,22 +171,41 @@ class Document:
         A path that does not exist (a missing field) resolves to its nearest existing
         ancestor, so "missing required field" findings point at the enclosing mapping's key.
         """
-        probe = path
-        while True:
-            entry = self.positions.get(probe)
-            if entry is not None:
-                key_pos = entry[4]
-                if (key or probe != path) and key_pos is not None:
-                    return Span(*key_pos)
-                return Span(entry[0], entry[1], entry[2], entry[3])
-            if not probe:
-                return Span(1, 1, 1, 1)
-            probe = probe[:-1]
+        reached, node, key_node = self._walk(path)
+        if (key or reached < len(path)) and key_node is not None:
+            return Span(*self._region(key_node))
+        return Span(*self._region(node))
 
     def is_plain(self, path: YPath) -> bool:
         """True when the scalar at ``path`` was written unquoted."""
-        entry = self.positions.get(path)
-        return bool(entry and entry[5])
+        reached, node, _ = self._walk(path)
+        return reached == len(path) and node.id == "scalar" and not node.style
+
+    def raw(self, path: YPath) -> str | None:
+        """The source text of a single-line scalar at ``path`` (None when unknown)."""
+        reached, node, _ = self._walk(path)
+        if reached < len(path) or self.source is None:
+            return None
+        line, column, end_line, end_column = self._region(node)
+        if line != end_line:
+            return None
+        return self.source.line(line)[column - 1 : end_column - 1]
+
+    @property
+    def positions(self) -> dict[YPath, Position]:
+        """Every node's :data:`Position`, by path (a full walk: for tests and tools)."""
+        out: dict[YPath, Position] = {}
+        stack: list[tuple[YPath, Any, Any]] = [((), self.root, None)]
+        while stack:
+            path, node, key_node = stack.pop()
+            if path in out:
+                continue
+            key = self._region(key_node) if key_node is not None else None
+            plain = node.id == "scalar" and not node.style
+            out[path] = (*self._region(node), key, plain)
+            for part, child, child_key in _children_with_paths(node):
+                stack.append(((*path, part), child, child_key))
+        return out
 
     def get(self, path: YPath, default: Any = None) -> Any:
         """The value at ``path`` or ``default``."""
@@ -185,6 +218,59 @@ class Document:
                 return default
             node = node[part]
         return node
+
+
+def _key_of(key_node: Any) -> str | None:
+    """The JSON key a scalar key node becomes (None for complex keys and merges)."""
+    if key_node.id != "scalar":
+        return None
+    text = key_node.value
+    if key_node.style or (text[:1] not in _NUMERIC and text not in _SPECIAL_KEYS):
+        return str(text)
+    if text == _MERGE:
+        return None
+    return key_text(resolve_plain(text))
+
+
+def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
+    """The (value node, key node) for one path step, resolving duplicates and merges the
+    way the builder did: the last duplicate wins; merged keys only fill gaps."""
+    if isinstance(part, int):
+        if node.id == "sequence" and 0 <= part < len(node.value):
+            return node.value[part], None
+        return None
+    if node.id != "mapping":
+        return None
+    merges = []
+    for key_node, value_node in reversed(node.value):
+        if key_node.id == "scalar" and not key_node.style and key_node.value == _MERGE:
+            merges.append(value_node)
+        elif _key_of(key_node) == part:
+            return value_node, key_node
+    for merge in reversed(merges):
+        for source in merge.value if merge.id == "sequence" else [merge]:
+            if source.id == "mapping":
+                for key_node, value_node in source.value:
+                    if _key_of(key_node) == part:
+                        return value_node, key_node
+    return None
+
+
+def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
+    if node.id == "sequence":
+        return [(i, item, None) for i, item in enumerate(node.value)]
+    if node.id != "mapping":
+        return []
+    out: list[tuple[str | int, Any, Any]] = []
+    seen: set[str] = set()
+    for key_node, _ in reversed(node.value):
+        key = _key_of(key_node)
+        if key is not None and key not in seen:
+            seen.add(key)
+            found = _child(node, key)
+            if found is not None:
+                out.append((key, found[0], found[1]))
+    return out
 
 
 @dataclass
@@ -365,7 +451,7 @@ def _iter_documents(
                 )
             for node in _compose(chunk):
                 builder = _Builder(file, line0, max_depth, max_nodes, "*" in chunk)
-                data = builder.build(node, (), 0)
+                data = builder.build(node)
                 if builder.complex_key is not None and template:
                     yield _template_problem(builder.complex_key)
                     return
@@ -373,7 +459,7 @@ def _iter_documents(
                     yield ParseProblem(p.code, p.message, p.span, index)
                 if data is None:
                     continue
-                yield Document(file, index, data, builder.positions, source, builder.patch_keys)
+                yield Document(file, index, data, node, line0 + 1, source, builder.patch_keys)
                 index += 1
         except _Abort as exc:
             yield ParseProblem("SCL001", exc.message, exc.span, index)
@@ -465,7 +551,7 @@ def _error_message(exc: Exception) -> str:
 
 
 class _Builder:
-    """Turns a composed node tree into plain values and a position table."""
+    """Turns a composed node tree into plain values, reporting key and structure problems."""
 
     def __init__(
         self, file: str, line0: int, max_depth: int, max_nodes: int, aliases: bool = True
@@ -476,7 +562,6 @@ class _Builder:
         self.line1 = line0 + 1
         self.max_depth = max_depth
         self.max_nodes = max_nodes
-        self.positions: dict[YPath, Position] = {}
         self.problems: list[ParseProblem] = []
         self.complex_key: Span | None = None
         #: A strategic-merge directive key (``$patch``...) was seen: a kustomize patch.
@@ -523,7 +608,8 @@ class _Builder:
                 stack.append((current, True))
                 stack.extend((c, False) for c in children if id(c) not in sizes)
 
-    def build(self, node: Any, path: YPath, depth: int, key: Region | None = None) -> Any:
+    def build(self, node: Any, depth: int = 0) -> Any:
+        """The plain value of ``node`` (checks nesting, aliases, keys on the way)."""
         if depth == 0 and self.aliases:
             self._check_expansion(node)
         if depth > self.max_depth:
@@ -531,53 +617,29 @@ class _Builder:
                 f"document is nested deeper than {self.max_depth} levels; not checked",
                 self._span(node),
             )
-        start, end = node.start_mark, node.end_mark
-        line1 = self.line1
         kind = node.id
         if kind == "scalar":
-            plain = not node.style
-            value = resolve_plain(node.value) if plain and not _local_tag(node) else node.value
-            self.positions[path] = (
-                start.line + line1,
-                start.column + 1,
-                end.line + line1,
-                end.column + 1,
-                key,
-                plain,
-            )
-            return value
-        self.positions[path] = (
-            start.line + line1,
-            start.column + 1,
-            end.line + line1,
-            end.column + 1,
-            key,
-            False,
-        )
+            if not node.style and not _local_tag(node):
+                return resolve_plain(node.value)
+            return node.value
         if kind == "sequence":
             build = self.build
             depth += 1
-            return [build(item, (*path, i), depth) for i, item in enumerate(node.value)]
-        return self._mapping(node, path, depth)
+            return [build(item, depth) for item in node.value]
+        return self._mapping(node, depth)
 
-    def _mapping(self, node: Any, path: YPath, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        seen: dict[str, Region] = {}
         merges: list[Any] = []
         build = self.build
-        positions = self.positions
-        line1 = self.line1
         child_depth = depth + 1
         inline = child_depth <= self.max_depth
         for key_node, value_node in node.value:
-            ks, ke = key_node.start_mark, key_node.end_mark
-            kregion = (ks.line + line1, ks.column + 1, ke.line + line1, ke.column + 1)
             if key_node.id != "scalar":
+                span = self._span(key_node)
                 if self.complex_key is None:
-                    self.complex_key = Span(*kregion)
-                self.problems.append(
-                    ParseProblem("SCL001", "mapping key is not a scalar", Span(*kregion))
-                )
+                    self.complex_key = span
+                self.problems.append(ParseProblem("SCL001", "mapping key is not a scalar", span))
                 continue
             text = key_node.value
             if text[:1] == "$":
@@ -589,41 +651,32 @@ class _Builder:
                 continue
             else:
                 key = key_text(resolve_plain(text))
-            if key in seen:
-                first = seen[key]
-                self.problems.append(
-                    ParseProblem(
-                        "SCL002",
-                        f"duplicate key '{key}' (first at line {first[0]}); kubectl keeps "
-                        "this last value and drops the earlier one, kustomize rejects the file",
-                        Span(*kregion),
-                    )
-                )
-            seen[key] = kregion
+            if key in result:
+                self._duplicate(node, key, key_node)
             if inline and value_node.id == "scalar":
                 # Scalars inline: most nodes are scalar values, and a call per node adds up.
-                vs, ve = value_node.start_mark, value_node.end_mark
-                plain = not value_node.style
                 value = value_node.value
-                if plain and not _local_tag(value_node):
+                if not value_node.style and not _local_tag(value_node):
                     value = resolve_plain(value)
-                child = (*path, key)
-                positions[child] = (
-                    vs.line + line1,
-                    vs.column + 1,
-                    ve.line + line1,
-                    ve.column + 1,
-                    kregion,
-                    plain,
-                )
                 result[key] = value
             else:
-                result[key] = build(value_node, (*path, key), child_depth, kregion)
+                result[key] = build(value_node, child_depth)
         for merge in merges:
-            self._merge(merge, result, path, depth)
+            self._merge(merge, result, depth)
         return result
 
-    def _merge(self, merge: Any, result: dict[str, Any], path: YPath, depth: int) -> None:
+    def _duplicate(self, node: Any, key: str, second: Any) -> None:
+        first = next(k for k, _ in node.value if k.id == "scalar" and _key_of(k) == key)
+        self.problems.append(
+            ParseProblem(
+                "SCL002",
+                f"duplicate key '{key}' (first at line {self._region(first)[0]}); kubectl keeps "
+                "this last value and drops the earlier one, kustomize rejects the file",
+                self._span(second),
+            )
+        )
+
+    def _merge(self, merge: Any, result: dict[str, Any], depth: int) -> None:
         """``<<: *anchor``: keys of the merged mappings that the mapping does not set itself."""
         sources = merge.value if merge.id == "sequence" else [merge]
         for source in sources:
@@ -642,9 +695,7 @@ class _Builder:
                 text = key_node.value
                 key = text if key_node.style else key_text(resolve_plain(text))
                 if key not in result:
-                    result[key] = self.build(
-                        value_node, (*path, key), depth + 1, self._region(key_node)
-                    )
+                    result[key] = self.build(value_node, depth + 1)
 
 
 def _children(node: Any) -> list[Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from sidecarlint.locate import Container, Pod
@@ -47,6 +48,11 @@ def parse_quantity(value: Any) -> Decimal | None:
         return Decimal(str(value))
     if not isinstance(value, str):
         return None
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=1024)
+def _parse_text(value: str) -> Decimal | None:
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None

@@ -213,6 +213,12 @@ def _flag_values(words: Sequence[str], flags: frozenset[str], options: bool) -> 
 
 def file_access(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """Absolute paths ``argv`` writes and reads, as far as its words show."""
+    writes, reads = _file_access(tuple(argv))
+    return list(writes), list(reads)
+
+
+@lru_cache(maxsize=4096)
+def _file_access(argv: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     writes: list[str] = []
     reads: list[str] = []
     for cmd in commands(argv):
@@ -226,4 +232,4 @@ def file_access(argv: Sequence[str]) -> tuple[list[str], list[str]]:
             continue
         writes.extend(_flag_values(cmd.words, _WRITE_FLAGS, options=False))
         reads.extend(_flag_values(cmd.words, _READ_FLAGS, options=True))
-    return writes, reads
+    return tuple(writes), tuple(reads)
