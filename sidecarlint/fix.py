@@ -119,7 +119,10 @@ def _apply(data: Any, finding: Finding) -> None:
         spec = _node(data, container[:-2])
         index = container[-1]
         assert isinstance(index, int)
-        item = spec["containers"].pop(index)
+        containers = spec["containers"]
+        # A comment on the line above the moved container belongs to it, not to its list.
+        comment = containers.ca.items.get(index)
+        item = containers.pop(index)
         if "restartPolicy" not in item:
             _insert_after(item, ("image", "name"), "restartPolicy", "Always")
         else:
@@ -130,6 +133,8 @@ def _apply(data: Any, finding: Finding) -> None:
             keys = list(spec)
             position = keys.index("containers") if "containers" in keys else len(keys)
             spec.insert(position, "initContainers", CommentedSeq([item]))
+        if comment is not None:
+            spec["initContainers"].ca.items[0] = comment
     elif finding.code == "SCL104":
         item = _node(data, _container_path(path))
         _insert_after(item, ("image", "name"), "restartPolicy", "Always")
