@@ -215,3 +215,21 @@ def test_fix_report_counts(tmp_path: Path) -> None:
     outcome = fix_report(run([str(target)], cfg), cfg, write=False)
     assert outcome.fixed == 5 and outcome.remaining == 3
     assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
+
+
+def test_atomic_write_keeps_the_original_on_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sidecarlint import fix
+
+    target = tmp_path / "input.yaml"
+    shutil.copy(FIXTURES / "input.yaml", target)
+
+    def crash(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fix.os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        fix.write_atomically(str(target), "truncated")
+    assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["input.yaml"]
