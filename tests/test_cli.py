@@ -272,3 +272,10 @@ def test_severity_override_and_select_by_name(tmp_path: Path) -> None:
         stdin=BAD,
     )
     assert [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "SCL102"] == []
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    proc = run_cli("check", "--format", "json", "--output", str(out), "-", stdin=BAD)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert json.loads(out.read_text())["summary"]["errors"] == 1

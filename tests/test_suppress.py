@@ -134,3 +134,25 @@ def test_unused_annotation_reported_when_enabled() -> None:
         (f.code, f.span.line) for f in lint(text, extend_select=["SCL900"]) if f.code == "SCL900"
     ] == [("SCL900", 6)]
     assert [f for f in lint(text) if f.code == "SCL900"] == []
+
+
+def test_annotation_on_workload_metadata() -> None:
+    text = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations:
+    sidecarlint.io/ignore: "sidecar-in-containers"
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - {name: web, image: nginx}
+        - {name: istio-proxy, image: "istio/proxyv2:1.24.0"}
+"""
+    findings = lint(text)
+    assert active(findings) == []
+    assert suppressed(findings) == [("SCL103", 14)]
