@@ -8,7 +8,6 @@ assignments, and never raises — unbalanced quotes fall back to splitting on wh
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,15 +79,44 @@ def _strip_heredocs(script: str) -> str:
     return "\n".join(out)
 
 
+_TOKEN = re.compile(
+    r"""[ \t\r]+
+    |(?P<nl>\n)
+    |(?P<op>&&|\|\||;;|\|&|>>|>&|<&|&>|<<-?|[;&|()<>])
+    |(?P<word>(?:[^\s;&|()<>"'\\]|\\.|"(?:[^"\\]|\\.)*"|'[^']*')+)""",
+    re.VERBOSE | re.DOTALL,
+)
+_QUOTED = re.compile(r"""\\(.)|"((?:[^"\\]|\\.)*)"|'([^']*)'""", re.DOTALL)
+
+
+def _unquote(word: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return match.group(1)
+        if match.group(2) is not None:
+            return re.sub(r"\\(.)", r"\1", match.group(2))
+        return match.group(3)
+
+    return _QUOTED.sub(one, word) if ("'" in word or '"' in word or "\\" in word) else word
+
+
 def _words(script: str) -> list[str]:
-    lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|()<>")
-    lexer.whitespace = " \t\r"
-    lexer.wordchars += "$-/.:=@%+,{}[]*?~^!#"
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:
+    """Shell words and operators (POSIX quoting); unbalanced quotes fall back to spaces."""
+    words: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(script):
+        if match.start() != position:
+            return script.replace("\n", " \n ").split(" ")  # something unparseable
+        position = match.end()
+        if match.group("nl") is not None:
+            words.append("\n")
+        elif match.group("op") is not None:
+            words.append(match.group("op"))
+        elif match.group("word") is not None:
+            words.append(_unquote(match.group("word")))
+    if position != len(script):
         return script.replace("\n", " \n ").split(" ")
+    return words
 
 
 def split_script(script: str) -> list[Command]:
