@@ -405,7 +405,7 @@ def _too_deep(chunk: str, limit: int) -> tuple[int, int] | None:
     (event-based, non-recursive) count is needed at all.
     """
     suspicious = re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
-    if not suspicious:
+    if not suspicious and chunk.count("[") + chunk.count("{") > limit:
         depth = 0
         for match in _BRACKETS.finditer(chunk):
             depth += 1 if match.group() in "[{" else -1
