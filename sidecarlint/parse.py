@@ -404,7 +404,13 @@ def _too_deep(chunk: str, limit: int) -> tuple[int, int] | None:
     input must be caught before composing. A cheap text test decides whether the exact
     (event-based, non-recursive) count is needed at all.
     """
-    suspicious = re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
+    # Block nesting deeper than ``limit`` needs a line prefix of over ``limit`` characters of
+    # indentation, dashes and '?': look for one only when a long run of spaces, a compact
+    # nested sequence, a complex key or a tab is there at all (substring tests are cheap).
+    suspicious = (
+        (" " * (limit // 4) in chunk or "- -" in chunk or "? " in chunk or "\t" in chunk)
+        and re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
+    )
     if not suspicious and chunk.count("[") + chunk.count("{") > limit:
         depth = 0
         for match in _BRACKETS.finditer(chunk):
@@ -634,6 +640,7 @@ class _Builder:
         build = self.build
         child_depth = depth + 1
         inline = child_depth <= self.max_depth
+        default_tag = _DEFAULT_TAGS.get("scalar")
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 span = self._span(key_node)
@@ -655,8 +662,13 @@ class _Builder:
                 self._duplicate(node, key, key_node)
             if inline and value_node.id == "scalar":
                 # Scalars inline: most nodes are scalar values, and a call per node adds up.
+                # Plain text that cannot be a number, bool or null resolves to itself.
                 value = value_node.value
-                if not value_node.style and not _local_tag(value_node):
+                if (
+                    not value_node.style
+                    and (value[:1] in _NUMERIC or value in _SPECIAL_KEYS)
+                    and (value_node.ctag is default_tag or not _local_tag(value_node))
+                ):
                     value = resolve_plain(value)
                 result[key] = value
             else:
