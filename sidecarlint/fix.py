@@ -285,10 +285,15 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
             result.fixed = step.fixed
             result.fixed_findings.extend(step.fixed_findings)
             result.refused.extend(step.refused)
+        if result.changed and write and file != "-":
+            try:
+                write_atomically(file, result.fixed)
+            except OSError as exc:
+                why = f"cannot write the file ({exc.strerror or exc})"
+                result.refused.extend((f, why) for f in result.fixed_findings)
+                result.fixed, result.fixed_findings = result.original, []
         fixes.append(result)
         if result.changed:
-            if write and file != "-":
-                write_atomically(file, result.fixed)
             relinted[file] = engine.lint_text(result.fixed, file)
     notes = list(report.notes)
     for result in fixes:

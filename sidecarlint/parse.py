@@ -408,9 +408,8 @@ def _too_deep(chunk: str, limit: int) -> tuple[int, int] | None:
     # indentation, dashes and '?': look for one only when a long run of spaces, a compact
     # nested sequence, a complex key or a tab is there at all (substring tests are cheap).
     suspicious = (
-        (" " * (limit // 4) in chunk or "- -" in chunk or "? " in chunk or "\t" in chunk)
-        and re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
-    )
+        " " * (limit // 4) in chunk or "- -" in chunk or "? " in chunk or "\t" in chunk
+    ) and re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
     if not suspicious and chunk.count("[") + chunk.count("{") > limit:
         depth = 0
         for match in _BRACKETS.finditer(chunk):

@@ -233,3 +233,24 @@ def test_atomic_write_keeps_the_original_on_failure(
         fix.write_atomically(str(target), "truncated")
     assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["input.yaml"]
+
+
+def test_unwritable_file_is_a_note_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sidecarlint import fix
+
+    target = tmp_path / "input.yaml"
+    shutil.copy(FIXTURES / "input.yaml", target)
+
+    def refuse(path: str, text: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fix, "write_atomically", refuse)
+    cfg = make_settings()
+    outcome = fix_report(run([str(target)], cfg), cfg, write=True)
+    assert outcome.fixed == 0
+    assert any(
+        "not fixed: cannot write the file (Permission denied)" in n for n in outcome.report.notes
+    )
+    assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
