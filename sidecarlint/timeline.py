@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sidecarlint.checks._lifecycle import grace_period, hook_sleep
+from sidecarlint.checks._pod import local_connections, own_ports
 from sidecarlint.helpers import helper_match
 from sidecarlint.locate import Pod
 from sidecarlint.registry import RuleContext
@@ -44,6 +45,10 @@ def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
                 m.describe() if (m := helper_match(c, pod, ctx.options)) else None
             )
             note = f" — BLOCKS: it never exits ({blocking})" if blocking else ""
+            later = pod.init_containers[pod.init_containers.index(c) + 1 :]
+            needs = [s for s in later if s.is_sidecar and local_connections(c) & own_ports(s)]
+            if needs and not blocking:
+                note = f" — FAILS OR WAITS: it needs {needs[0].label}, which starts after it"
             yield f"    {step}. init container {c.label} runs to completion{note}"
     apps = ", ".join(c.label for c in pod.containers) or "none"
     yield f"    {step + 1}. app containers start together: {apps}"

@@ -230,3 +230,22 @@ def test_explain_pod_cli() -> None:
     assert (
         "    2. sidecar 'proxy' gets SIGTERM (preStop sleeps 10s, started at termination)" in lines
     )
+
+
+def test_explain_pod_names_an_init_container_waiting_for_a_later_sidecar() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sidecarlint",
+            "explain-pod",
+            "examples/broken/init-waits-for-later-proxy.yaml",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert (
+        "    1. init container 'migrate' runs to completion — FAILS OR WAITS: it needs "
+        "'cloud-sql-proxy', which starts after it"
+    ) in proc.stdout.splitlines()
