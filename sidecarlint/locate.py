@@ -128,7 +128,7 @@ class Container:
     index: int
     path: YPath
 
-    @property
+    @cached_property
     def name(self) -> str | None:
         name = self.data.get("name")
         return name if isinstance(name, str) else None
@@ -147,16 +147,16 @@ class Container:
         """``containers``, ``initContainers`` or ``ephemeralContainers``."""
         return _LISTS[self._list_role]
 
-    @property
+    @cached_property
     def image(self) -> str:
         image = self.data.get("image")
         return image if isinstance(image, str) else ""
 
-    @property
+    @cached_property
     def command(self) -> list[str]:
         return _strings(self.data.get("command"))
 
-    @property
+    @cached_property
     def args(self) -> list[str]:
         return _strings(self.data.get("args"))
 
@@ -170,11 +170,21 @@ class Container:
         return self.role is Role.SIDECAR
 
     def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
-        """The mapping entries of a list field, with their indexes (skipping junk)."""
-        value = self.data.get(key)
-        if not isinstance(value, list):
-            return []
-        return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+        """The mapping entries of a list field, with their indexes (skipping junk).
+
+        Many rules read the same lists of the same container: each is built once.
+        """
+        cache = self.__dict__.setdefault("_items", {})
+        found = cache.get(key)
+        if found is None:
+            value = self.data.get(key)
+            found = (
+                [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+                if isinstance(value, list)
+                else []
+            )
+            cache[key] = found
+        return found  # type: ignore[no-any-return]
 
 
 def _strings(value: Any) -> list[str]:
@@ -242,15 +252,15 @@ class Pod:
     def doc(self) -> Document:
         return self.obj.doc
 
-    @property
+    @cached_property
     def sidecars(self) -> list[Container]:
         return [c for c in self.init_containers if c.role is Role.SIDECAR]
 
-    @property
+    @cached_property
     def regular_init_containers(self) -> list[Container]:
         return [c for c in self.init_containers if c.role is Role.INIT]
 
-    @property
+    @cached_property
     def all_containers(self) -> list[Container]:
         """Init containers (in order), then app containers, then ephemeral ones."""
         return [*self.init_containers, *self.containers, *self.ephemeral_containers]
@@ -276,14 +286,14 @@ class Pod:
         """Path of the pod template (the mapping holding ``metadata`` and ``spec``)."""
         return self.path[:-1]
 
-    @property
+    @cached_property
     def template_metadata(self) -> dict[str, Any]:
         if self.workload.kind == "Pod":
             return self.obj.metadata
         meta = self.obj.doc.get((*self.template_path, "metadata"))
         return meta if isinstance(meta, dict) else {}
 
-    @property
+    @cached_property
     def volumes(self) -> dict[str, tuple[int, dict[str, Any]]]:
         """Volumes by name, with their index in ``spec.volumes``."""
         out: dict[str, tuple[int, dict[str, Any]]] = {}
