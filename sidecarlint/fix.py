@@ -254,7 +254,7 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
     """Fix every file of ``report`` that has fixable findings; write them when ``write``."""
     from dataclasses import replace
 
-    from sidecarlint.pipeline import _Engine, collect
+    from sidecarlint.pipeline import _Engine
     from sidecarlint.sources import Source, read_source, stdin_text
 
     by_file: dict[str, list[Finding]] = {}
@@ -302,18 +302,13 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
                 f"{finding.file}:{finding.span.line}:{finding.span.column}: "
                 f"{finding.code} not fixed: {why}"
             )
-    kept = [f for f in report.findings if f.file not in relinted]
-    new = collect([], report.version)
-    new.findings = kept + [f for r in relinted.values() for f in r.findings]
-    new.findings.sort(key=lambda f: f.sort_key)
-    new = replace(
-        new,
-        files=report.files,
-        documents=report.documents,
-        objects=report.objects,
-        non_kubernetes=report.non_kubernetes,
+    findings = [f for f in report.findings if f.file not in relinted]
+    findings += [f for r in relinted.values() for f in r.findings]
+    findings.sort(key=lambda f: f.sort_key)
+    after = replace(
+        report,
+        findings=findings,
         notes=notes,
         internal_errors=report.internal_errors + sum(r.internal_errors for r in relinted.values()),
-        rules=report.rules,
     )
-    return FixOutcome(fixes, new)
+    return FixOutcome(fixes, after)
