@@ -48,10 +48,29 @@ _NUMERIC = frozenset("+-.0123456789") | {""}
 _SPECIAL_KEYS = frozenset([*_BOOLS, *_NULLS, _MERGE])
 
 
-def _local_tag(node: Any) -> bool:
-    """A local tag (``!foo``) keeps the text; nothing is ever constructed from tags."""
+def _explicit_tag(node: Any) -> str | None:
+    """The tag written on ``node`` (``!foo``, ``!!str``...), or None when it has none."""
     tag = node.ctag
-    return tag is not None and tag is not _DEFAULT_TAGS.get(node.id) and str(tag).startswith("!")
+    if tag is None or tag is _DEFAULT_TAGS.get(node.id):
+        return None
+    return str(tag)
+
+
+#: Standard tags whose text go-yaml v2 resolves even when quoted (``!!int "7"`` is 7).
+_RESOLVED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp")
+)
+
+
+def _scalar_value(node: Any) -> Any:
+    """A scalar node's value the way go-yaml v2 decodes it: plain text is resolved, quoted
+    text is a string, ``!!str`` and local tags (``!foo``) keep the text."""
+    tag = _explicit_tag(node)
+    if tag is None:
+        return node.value if node.style else resolve_plain(node.value)
+    if tag in _RESOLVED_TAGS:
+        return resolve_plain(node.value)
+    return node.value
 
 
 _DEFAULT_TAGS: dict[str, Any] = {}
@@ -290,21 +309,129 @@ class _Abort(Exception):
         self.span = span
 
 
-def _loader_class() -> Any:
+class _Node:
+    """A composed node, as plain as it gets.
+
+    ruamel.yaml's own node classes wrap every tag in a ``Tag`` object and take keyword
+    arguments; libyaml builds one node per scalar, so that cost is most of composing beyond
+    libyaml itself. These carry only what this module reads. ``ctag`` is ``None`` for an
+    implicit tag and the tag text otherwise.
+    """
+
+    __slots__ = ("anchor", "comment", "ctag", "end_mark", "start_mark", "value")
+    id = ""
+
+    def __init__(
+        self, tag: Any, value: Any, start_mark: Any = None, end_mark: Any = None, *_: Any
+    ) -> None:
+        self.ctag = tag
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+
+
+class _ScalarNode(_Node):
+    __slots__ = ("style",)
+    id = "scalar"
+
+    def __init__(
+        self,
+        tag: Any,
+        value: Any,
+        start_mark: Any = None,
+        end_mark: Any = None,
+        style: Any = None,
+        *_: Any,
+    ) -> None:
+        self.ctag = tag
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.style = style
+
+
+class _CollectionNode(_Node):
+    __slots__ = ("flow_style", "merge")
+
+
+class _SequenceNode(_CollectionNode):
+    __slots__ = ()
+    id = "sequence"
+
+
+class _MappingNode(_CollectionNode):
+    __slots__ = ()
+    id = "mapping"
+
+
+class _LeanNodes:
+    """While composing, the C composer builds :class:`_Node` objects instead of ruamel's.
+
+    The composer looks its node classes up in its module's globals on every call, so they
+    are swapped in for the duration of one document and put back after: other users of
+    ruamel.yaml in the same process keep getting ruamel's nodes.
+    """
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.saved = (module.ScalarNode, module.SequenceNode, module.MappingNode)
+
+    def __enter__(self) -> None:
+        module = self.module
+        module.ScalarNode = _ScalarNode
+        module.SequenceNode = _SequenceNode
+        module.MappingNode = _MappingNode
+
+    def __exit__(self, *_: object) -> None:
+        module = self.module
+        module.ScalarNode, module.SequenceNode, module.MappingNode = self.saved
+
+
+class _PlainNodes:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def _loader_class() -> tuple[Any, Any]:
+    """The loader class, and the context that composes with lean nodes where possible."""
     import importlib
 
-    base: Any
     try:
-        base = importlib.import_module("ruamel.yaml.cyaml").CBaseLoader
+        module = importlib.import_module("_ruamel_yaml")
     except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-        base = importlib.import_module("ruamel.yaml.loader").BaseLoader
+        return _python_loader_class(), _PlainNodes()
+
+    class Loader(module.CParser):  # type: ignore[misc,name-defined]
+        """libyaml's parser and composer, with no constructor and no resolver: sidecarlint
+        resolves scalars itself, so an implicit tag stays ``None``."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+            return None
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    return Loader, _LeanNodes(module)
+
+
+def _python_loader_class() -> Any:  # pragma: no cover - only without ruamel.yaml.clib
+    import importlib
+
+    base: Any = importlib.import_module("ruamel.yaml.loader").BaseLoader
     from ruamel.yaml.nodes import MappingNode, ScalarNode
 
     _DEFAULT_TAGS["scalar"] = base.DEFAULT_SCALAR_TAG
+    _DEFAULT_TAGS["mapping"] = base.DEFAULT_MAPPING_TAG
+    _DEFAULT_TAGS["sequence"] = base.DEFAULT_SEQUENCE_TAG
 
     class Loader(base):  # type: ignore[misc]
-        """Resolves nothing: sidecarlint resolves scalars itself, so the per-node resolver
-        calls (a Python call for every node, with path-resolver bookkeeping) are skipped."""
+        """Resolves nothing: sidecarlint resolves scalars itself."""
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode:
@@ -323,6 +450,7 @@ def _loader_class() -> Any:
 
 
 _LOADER: Any = None
+_NODES: Any = None
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:
@@ -378,9 +506,9 @@ def iter_documents(
     rescan them over and over. A file that looks like a template is parsed in full first,
     because a template is reported once, instead of its documents.
     """
-    global _LOADER
+    global _LOADER, _NODES
     if _LOADER is None:
-        _LOADER = _loader_class()
+        _LOADER, _NODES = _loader_class()
     if text.startswith("\ufeff"):
         text = text[1:]
     if _has_template_markers(text):
@@ -481,8 +609,12 @@ def _iter_documents(
 def _compose(chunk: str) -> Iterator[Any]:
     loader = _LOADER(chunk)
     try:
-        while loader.check_node():
-            yield loader.get_node()
+        while True:
+            with _NODES:
+                if not loader.check_node():
+                    break
+                node = loader.get_node()
+            yield node
     finally:
         dispose = getattr(loader, "dispose", None)
         if dispose is not None:
@@ -624,9 +756,7 @@ class _Builder:
             )
         kind = node.id
         if kind == "scalar":
-            if not node.style and not _local_tag(node):
-                return resolve_plain(node.value)
-            return node.value
+            return _scalar_value(node)
         if kind == "sequence":
             build = self.build
             depth += 1
@@ -639,7 +769,6 @@ class _Builder:
         build = self.build
         child_depth = depth + 1
         inline = child_depth <= self.max_depth
-        default_tag = _DEFAULT_TAGS.get("scalar")
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 span = self._span(key_node)
@@ -663,11 +792,9 @@ class _Builder:
                 # Scalars inline: most nodes are scalar values, and a call per node adds up.
                 # Plain text that cannot be a number, bool or null resolves to itself.
                 value = value_node.value
-                if (
-                    not value_node.style
-                    and (value[:1] in _NUMERIC or value in _SPECIAL_KEYS)
-                    and (value_node.ctag is default_tag or not _local_tag(value_node))
-                ):
+                if value_node.ctag is not None:
+                    value = _scalar_value(value_node)
+                elif not value_node.style and (value[:1] in _NUMERIC or value in _SPECIAL_KEYS):
                     value = resolve_plain(value)
                 result[key] = value
             else:

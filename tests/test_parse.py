@@ -140,6 +140,13 @@ def test_unsafe_tags_construct_nothing() -> None:
     assert docs("a: !custom yes\n") == [{"a": "yes"}]
 
 
+def test_standard_tags_decode_like_go_yaml() -> None:
+    # go-yaml v2: !!str keeps the text; !!int and friends resolve it even when quoted.
+    text = 'a: !!str 123\nb: !!str yes\nc: !!int "7"\nd: !!bool "on"\ne: !!binary aGk=\n'
+    assert docs(text) == [{"a": "123", "b": "yes", "c": 7, "d": True, "e": "aGk="}]
+    assert docs("- !!str 0777\n- !!null ''\n") == [["0777", None]]
+
+
 def test_helm_template_is_one_finding() -> None:
     text = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n"
