@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -322,6 +321,8 @@ class _Engine:
                 result.internal_errors += 1
                 detail = f"{type(exc).__name__}: {exc}"
                 if self.settings.debug:
+                    import traceback
+
                     detail += "\n" + traceback.format_exc()
                 ref = obj.ref
                 self._add(

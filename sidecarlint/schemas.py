@@ -7,30 +7,40 @@ are read and compiled.
 from __future__ import annotations
 
 import json
+import os
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 
-def data_dir() -> Path:
-    """Where the schemas are: in the wheel (package data) or in a source checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_data" / "schemas"
-    return packaged if (packaged / "manifest.json").is_file() else here.parent / "schemas"
+@cache
+def data_dir() -> str:
+    """Where the schemas are: in the wheel (package data) or in a source checkout.
+
+    Plain ``os.path``: importing pathlib costs more than a check of one small file.
+    """
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "_data", "schemas")
+    if os.path.isfile(os.path.join(packaged, "manifest.json")):
+        return packaged
+    return os.path.join(os.path.dirname(here), "schemas")
+
+
+def _load(name: str) -> Any:
+    with open(os.path.join(data_dir(), name), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 @lru_cache(maxsize=1)
 def _definitions() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((data_dir() / "definitions.json").read_text("utf-8"))
+    data: dict[str, Any] = _load("definitions.json")
     return data
 
 
 @cache
 def _version(version: str) -> dict[str, Any]:
-    path = data_dir() / f"v{version}.json"
-    if not path.is_file():
+    if not os.path.isfile(os.path.join(data_dir(), f"v{version}.json")):
         return {"kinds": {}, "defs": {}}
-    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    data: dict[str, Any] = _load(f"v{version}.json")
     return data
 
 
@@ -69,9 +79,7 @@ def kinds_served(version: str) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=1)
 def _history() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = json.loads(
-        (data_dir() / "field-history.json").read_text("utf-8")
-    )
+    data: dict[str, dict[str, str]] = _load("field-history.json")
     return data
 
 
@@ -81,5 +89,5 @@ def field_added_in(definition: str, field: str) -> str | None:
 
 
 def manifest() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((data_dir() / "manifest.json").read_text("utf-8"))
+    data: dict[str, Any] = _load("manifest.json")
     return data

@@ -7,7 +7,6 @@ SCL005 unsupported-api-version.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -271,6 +270,8 @@ class Validator:
                 f"(added in {added})"
             )
         text = f"`{name}` is not a field of {owner}"
+        import difflib
+
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
         if close:
             text += f" (did you mean `{close[0]}`?)"

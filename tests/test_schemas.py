@@ -46,7 +46,7 @@ def test_manifest_hashes_match_files() -> None:
     assert manifest["source"]["package"] == "kubernetes-validate"
     assert manifest["versions"] == list(SUPPORTED)
     for name, digest in manifest["files"].items():
-        data = (schemas.data_dir() / name).read_bytes()
+        data = (Path(schemas.data_dir()) / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest, name
 
 
