@@ -3,8 +3,13 @@
     python benchmarks/run.py [--corpus DIR] [--quick] [--peers]
 
 The floor is the time PyYAML's libyaml ``compose_all`` takes to build nodes for the same
-bytes, single process. Each figure is the best of ``--repeat`` runs. Peers (checkov,
-kubernetes-validate) are installed into a throwaway virtualenv with ``--peers``.
+bytes, single process. On a shared machine the speed of the CPU itself drifts from second
+to second, so every figure is measured right after a floor measurement of the same bytes,
+``--repeat`` times over, and the ratio shown is the median of those paired ratios (the
+seconds shown are the median too). Peers (checkov, kubernetes-validate) are installed into a
+throwaway virtualenv with ``--peers``.
+
+Subprocesses run with bytecode caching allowed, as an installed copy does.
 """
 
 from __future__ import annotations
@@ -30,13 +35,31 @@ from sidecarlint.pipeline import Settings, _Engine  # noqa: E402
 from sidecarlint.sources import discover, read_source  # noqa: E402
 
 
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+    return min(timed(fn) for _ in range(repeat))
+
+
+def paired(
+    fn: Callable[[], object], base: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Median seconds of ``fn`` and median of its ratios to ``base`` timed just before."""
+    seconds, ratios = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        floor_seconds = timed(base)
+        spent = timed(fn)
+        seconds.append(spent)
+        ratios.append(spent / floor_seconds)
+    return statistics.median(seconds), statistics.median(ratios)
+
+
+#: Subprocess environment: bytecode is cached, as it is for an installed copy.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def texts(paths: list[str]) -> list[str]:
@@ -83,33 +106,41 @@ def engine_run(all_texts: list[str], settings: Settings) -> None:
         engine.lint_text(text, "bench.yaml")
 
 
-def cli_time(args: list[str], repeat: int) -> float:
-    cmd = [sys.executable, "-m", "sidecarlint", *args]
-    return best(lambda: subprocess.run(cmd, capture_output=True, check=False), repeat)
+def command() -> list[str]:
+    """The installed ``sidecarlint`` command (what users and pre-commit run), else ``-m``."""
+    script = Path(sys.executable).with_name("sidecarlint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sidecarlint"]
+
+
+def cli(args: list[str]) -> Callable[[], object]:
+    cmd = [*command(), *args]
+    return lambda: subprocess.run(cmd, capture_output=True, check=False, env=ENV)
 
 
 def peak_rss_mb(args: list[str]) -> float:
     """Peak RSS of the whole process tree (children included) in MB."""
     code = (
         "import resource, subprocess, sys;"
-        f"subprocess.run({[sys.executable, '-m', 'sidecarlint', *args]!r}, capture_output=True);"
+        f"subprocess.run({[*command(), *args]!r}, capture_output=True);"
         "print(max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,0))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     return int(out.stdout.strip() or 0) / 1024
 
 
 def cold_start(path: Path, repeat: int) -> tuple[float, float]:
-    def once(cmd: list[str]) -> float:
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=False)
-        return time.perf_counter() - start
+    """Median wall time of ``python -c pass`` and of checking one file, interleaved."""
 
-    base = statistics.median(once([sys.executable, "-c", "pass"]) for _ in range(repeat))
-    ours = statistics.median(
-        once([sys.executable, "-m", "sidecarlint", "check", str(path)]) for _ in range(repeat)
-    )
-    return base, ours
+    def once(cmd: list[str]) -> float:
+        return timed(lambda: subprocess.run(cmd, capture_output=True, check=False, env=ENV))
+
+    ours_cmd = [*command(), "check", str(path)]
+    once(ours_cmd)  # caches bytecode
+    bare, ours = [], []
+    for _ in range(repeat):
+        bare.append(once([sys.executable, "-c", "pass"]))
+        ours.append(once(ours_cmd))
+    return statistics.median(bare), statistics.median(ours)
 
 
 def peers(corpus: Path, repeat: int) -> dict[str, float]:
@@ -148,7 +179,7 @@ def peers(corpus: Path, repeat: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=HERE.parent.parent / "shared/corpus/real")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument(
         "--peers", action="store_true", help="also time checkov and kubernetes-validate"
@@ -164,35 +195,45 @@ def main() -> None:
     rows: list[tuple[str, float, float]] = []
 
     gen_texts = texts([str(single)])
-    base = best(lambda: floor(gen_texts), args.repeat)
+    repeat = args.repeat
+
+    def gen_floor() -> None:
+        floor(gen_texts)
+
+    base = statistics.median(timed(gen_floor) for _ in range(repeat))
     rows.append((f"floor: libyaml compose_all, generated ({size_mb:.1f} MB)", base, 1.0))
-    t = best(lambda: parse_only(gen_texts), args.repeat)
-    rows.append(("parse only (ours)", t, t / base))
+    rows.append(("parse only (ours)", *paired(lambda: parse_only(gen_texts), gen_floor, repeat)))
     no_validate = Settings(validate=False, max_file_size=1 << 30)
-    t_rules = best(lambda: engine_run(gen_texts, no_validate), args.repeat)
-    rows.append(("parse + rules, no schema validation", t_rules, t_rules / base))
+    t_rules, r_rules = paired(lambda: engine_run(gen_texts, no_validate), gen_floor, repeat)
+    rows.append(("parse + rules, no schema validation", t_rules, r_rules))
     full = Settings(max_file_size=1 << 30)
-    t_full = best(lambda: engine_run(gen_texts, full), args.repeat)
-    rows.append(("parse + schema validation + rules", t_full, t_full / base))
-    print(f"schema validation adds {100 * (t_full - t_rules) / t_rules:.0f}% to parse + rules")
+    t_full, r_full = paired(lambda: engine_run(gen_texts, full), gen_floor, repeat)
+    rows.append(("parse + schema validation + rules", t_full, r_full))
+    print(f"schema validation adds {100 * (r_full - r_rules) / r_rules:.0f}% to parse + rules")
 
     big = ["--max-file-size", str(1 << 30)]
-    t = cli_time(["check", "--jobs", "1", *big, str(single)], args.repeat)
-    rows.append(("CLI check --jobs 1, one file", t, t / base))
-    t = cli_time(["check", "--jobs", "1", str(many)], args.repeat)
-    rows.append(("CLI check --jobs 1, 500 files", t, t / base))
-    t = cli_time(["check", "--jobs", "auto", str(many)], args.repeat)
-    rows.append(("CLI check --jobs auto, 500 files", t, t / base))
+    one_file = cli(["check", "--jobs", "1", *big, str(single)])
+    rows.append(("CLI check --jobs 1, one file", *paired(one_file, gen_floor, repeat)))
+    many_1 = cli(["check", "--jobs", "1", str(many)])
+    rows.append(("CLI check --jobs 1, 500 files", *paired(many_1, gen_floor, repeat)))
+    many_auto = cli(["check", "--jobs", "auto", str(many)])
+    rows.append(("CLI check --jobs auto, 500 files", *paired(many_auto, gen_floor, repeat)))
 
     if args.corpus.is_dir():
         corpus_texts = texts([str(args.corpus)])
         corpus_mb = sum(len(x.encode()) for x in corpus_texts) / 1e6
-        cbase = best(lambda: floor(corpus_texts), args.repeat)
+
+        def corpus_floor() -> None:
+            floor(corpus_texts)
+
+        cbase = statistics.median(timed(corpus_floor) for _ in range(repeat))
         rows.append((f"floor: real corpus ({corpus_mb:.1f} MB)", cbase, 1.0))
-        t = cli_time(["check", "--jobs", "1", str(args.corpus)], args.repeat)
-        rows.append(("CLI check --jobs 1, real corpus", t, t / cbase))
-        t = cli_time(["check", "--jobs", "auto", str(args.corpus)], args.repeat)
-        rows.append(("CLI check --jobs auto, real corpus", t, t / cbase))
+        corpus_1 = cli(["check", "--jobs", "1", str(args.corpus)])
+        rows.append(("CLI check --jobs 1, real corpus", *paired(corpus_1, corpus_floor, repeat)))
+        corpus_auto = cli(["check", "--jobs", "auto", str(args.corpus)])
+        rows.append(
+            ("CLI check --jobs auto, real corpus", *paired(corpus_auto, corpus_floor, repeat))
+        )
         rss = peak_rss_mb(["check", "--jobs", "auto", str(args.corpus)])
         print(f"peak RSS, real corpus, --jobs auto (process tree): {rss:.0f} MB")
 
@@ -203,7 +244,7 @@ def main() -> None:
 
     one = work / "one-deployment.yaml"
     one.write_text(gen_texts[0].split("---\n")[0], encoding="utf-8")
-    bare, ours = cold_start(one, 11)
+    bare, ours = cold_start(one, 21)
     print(
         f"cold start: python -c pass {bare * 1000:.0f} ms; sidecarlint check one file "
         f"{ours * 1000:.0f} ms (target <= {3 * bare * 1000 + 100:.0f} ms)"
@@ -219,7 +260,7 @@ def main() -> None:
 
     if args.peers and args.corpus.is_dir():
         for name, seconds in peers(many, args.repeat).items():
-            ours_many = cli_time(["check", "--jobs", "auto", str(many)], 1)
+            ours_many = timed(cli(["check", "--jobs", "auto", str(many)]))
             print(f"peer {name}: {seconds:.2f} s ({seconds / ours_many:.0f}x slower than us)")
 
 
