@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sidecarlint.records import FrozenRecord
+
 CONFIG_FILES = (".sidecarlint.yaml", ".sidecarlint.yml")
 
 #: Every key a config file may hold, with the type it must have.
@@ -41,8 +43,8 @@ class ConfigError(Exception):
     """An invalid configuration file or value (exit 2)."""
 
 
-@dataclass(frozen=True)
-class LoadedConfig:
+@dataclass(repr=False, eq=False)
+class LoadedConfig(FrozenRecord):
     """Raw, validated configuration values and where they came from."""
 
     values: Mapping[str, Any]
@@ -164,8 +166,8 @@ def as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-@dataclass(frozen=True)
-class OutputOptions:
+@dataclass(repr=False, eq=False)
+class OutputOptions(FrozenRecord):
     """How a run is reported (not what it checks)."""
 
     format: str = "auto"

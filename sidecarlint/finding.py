@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from sidecarlint.records import FrozenRecord
+
 
 class Severity(str, enum.Enum):
     """How serious a finding is; ordered ``INFO < WARNING < ERROR``."""
@@ -33,8 +35,8 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 YPath = tuple["str | int", ...]
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+@dataclass(repr=False, eq=False)
+class Span(FrozenRecord):
     """A region of a file: 1-based lines and columns, ``end_column`` exclusive.
 
     Columns count Unicode code points (what editors call characters).
@@ -45,9 +47,22 @@ class Span:
     end_line: int
     end_column: int
 
+    # Ordered by position, field by field.
+    def __lt__(self, other: Span) -> bool:
+        return self._values() < other._values()
 
-@dataclass(frozen=True)
-class ObjectRef:
+    def __le__(self, other: Span) -> bool:
+        return self._values() <= other._values()
+
+    def __gt__(self, other: Span) -> bool:
+        return self._values() > other._values()
+
+    def __ge__(self, other: Span) -> bool:
+        return self._values() >= other._values()
+
+
+@dataclass(repr=False, eq=False)
+class ObjectRef(FrozenRecord):
     """The Kubernetes object a finding belongs to."""
 
     api_version: str | None
@@ -56,8 +71,8 @@ class ObjectRef:
     namespace: str | None
 
 
-@dataclass(frozen=True)
-class Finding:
+@dataclass(repr=False, eq=False)
+class Finding(FrozenRecord):
     """One problem at one place."""
 
     code: str

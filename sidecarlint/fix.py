@@ -19,6 +19,7 @@ from typing import Any
 
 from sidecarlint.finding import Finding, YPath
 from sidecarlint.parse import split_documents
+from sidecarlint.records import Record
 
 FIXABLE = frozenset(["SCL102", "SCL103", "SCL104", "SCL203", "SCL401"])
 MAX_ROUNDS = 3
@@ -26,8 +27,8 @@ MAX_ROUNDS = 3
 _STYLES = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 2), (2, 4, 0))
 
 
-@dataclass
-class FileFix:
+@dataclass(repr=False, eq=False)
+class FileFix(Record):
     """What fixing one file did."""
 
     file: str
@@ -233,8 +234,8 @@ def write_atomically(path: str, text: str) -> None:
         raise
 
 
-@dataclass
-class FixOutcome:
+@dataclass(repr=False, eq=False)
+class FixOutcome(Record):
     """The result of fixing a run's files."""
 
     files: list[FileFix]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from sidecarlint.locate import Container, Pod
+from sidecarlint.records import FrozenRecord
 from sidecarlint.registry import Options
 from sidecarlint.shell import commands, runs_forever, script_of
 
@@ -98,8 +99,8 @@ def is_one_shot(container: Container) -> bool:
     return bool(_ONE_SHOT_ARGS.search(" ".join(container.argv)))
 
 
-@dataclass(frozen=True)
-class HelperMatch:
+@dataclass(repr=False, eq=False)
+class HelperMatch(FrozenRecord):
     """Why a container is taken for a long-running helper."""
 
     signal: str  # "image", "name" or "command"

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from sidecarlint.finding import ObjectRef, YPath
 from sidecarlint.parse import Document
+from sidecarlint.records import FrozenRecord, Record
 
 _T = TypeVar("_T")
 
@@ -44,8 +45,8 @@ class cached_property(Generic[_T]):
         return value
 
 
-@dataclass(frozen=True)
-class Workload:
+@dataclass(repr=False, eq=False)
+class Workload(FrozenRecord):
     """What a kind of object is, as far as its pod is concerned."""
 
     kind: str
@@ -106,8 +107,8 @@ _KNATIVE_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class CustomPodPath:
+@dataclass(repr=False, eq=False)
+class CustomPodPath(FrozenRecord):
     """A user-configured kind (optionally restricted to an apiVersion) and its pod spec path."""
 
     kind: str
@@ -148,8 +149,8 @@ _LISTS = {
 }
 
 
-@dataclass
-class Container:
+@dataclass(repr=False, eq=False)
+class Container(Record):
     """One container of a pod, with its role and where it is."""
 
     data: dict[str, Any]
@@ -222,8 +223,8 @@ def _strings(value: Any) -> list[str]:
     return [item if isinstance(item, str) else str(item) for item in value if item is not None]
 
 
-@dataclass
-class KubeObject:
+@dataclass(repr=False, eq=False)
+class KubeObject(Record):
     """A Kubernetes object: a document, or an item of a ``List``."""
 
     doc: Document
@@ -263,8 +264,8 @@ class KubeObject:
         )
 
 
-@dataclass
-class Pod:
+@dataclass(repr=False, eq=False)
+class Pod(Record):
     """A located pod spec and the model of its containers that every rule shares."""
 
     obj: KubeObject

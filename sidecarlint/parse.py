@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sidecarlint.finding import Span, YPath
+from sidecarlint.records import FrozenRecord, Record
 
 #: Default limits for untrusted input.
 MAX_DEPTH = 100
@@ -122,8 +123,8 @@ Region = tuple[int, int, int, int]
 Position = tuple[int, int, int, int, "Region | None", bool]
 
 
-@dataclass(frozen=True)
-class ParseProblem:
+@dataclass(repr=False, eq=False)
+class ParseProblem(FrozenRecord):
     """A problem found while parsing: becomes an SCL001/SCL002 finding."""
 
     code: str
@@ -150,8 +151,8 @@ class SourceText:
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
 
-@dataclass
-class Document:
+@dataclass(repr=False, eq=False)
+class Document(Record):
     """One non-empty document of a file: plain values, and the composed nodes behind them.
 
     Positions are looked up on demand by walking the node tree along a path: findings are
@@ -292,8 +293,8 @@ def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
     return out
 
 
-@dataclass
-class ParsedFile:
+@dataclass(repr=False, eq=False)
+class ParsedFile(Record):
     """Everything parsing one file produced."""
 
     documents: list[Document]

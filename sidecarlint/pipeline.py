@@ -19,6 +19,7 @@ from sidecarlint.locate import (
 )
 from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
+from sidecarlint.records import FrozenRecord, Record
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
 from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
@@ -28,8 +29,8 @@ from sidecarlint.versions import DEFAULT
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(repr=False, eq=False)
+class Settings(FrozenRecord):
     """Everything that decides what a run reports (built by the CLI from flags and config)."""
 
     version: str = DEFAULT
@@ -62,8 +63,8 @@ class Settings:
         return rule.code in self.enabled
 
 
-@dataclass
-class FileResult:
+@dataclass(repr=False, eq=False)
+class FileResult(Record):
     """What checking one file produced."""
 
     file: str
@@ -75,8 +76,8 @@ class FileResult:
     internal_errors: int = 0
 
 
-@dataclass
-class Report:
+@dataclass(repr=False, eq=False)
+class Report(Record):
     """The result of a run: what reporters see."""
 
     version: str

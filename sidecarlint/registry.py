@@ -11,22 +11,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sidecarlint.finding import Severity, YPath
+from sidecarlint.records import FrozenRecord
 from sidecarlint.versions import minor
 
 if TYPE_CHECKING:
     from sidecarlint.locate import Container, Pod
 
 
-@dataclass(frozen=True)
-class Options:
+@dataclass(repr=False, eq=False)
+class Options(FrozenRecord):
     """Rule options from the configuration (helper detection patterns)."""
 
     sidecar_images: tuple[str, ...] = ()
     sidecar_names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class RuleContext:
+@dataclass(repr=False, eq=False)
+class RuleContext(FrozenRecord):
     """What a rule knows besides the pod: the target version, feature gates and options."""
 
     version: str
@@ -46,8 +47,8 @@ class RuleContext:
         return self.minor >= 28 and self.gate("SidecarContainers")
 
 
-@dataclass(frozen=True)
-class Hit:
+@dataclass(repr=False, eq=False)
+class Hit(FrozenRecord):
     """What a rule reports; the engine turns it into a positioned :class:`Finding`."""
 
     path: YPath
@@ -64,8 +65,8 @@ class Hit:
 Check = Callable[["Pod", RuleContext], Iterable[Hit]]
 
 
-@dataclass(frozen=True)
-class Rule:
+@dataclass(repr=False, eq=False)
+class Rule(FrozenRecord):
     """A rule's identity and metadata. ``check`` is None for rules raised by a stage."""
 
     code: str

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from sidecarlint.locate import Container, Pod
+from sidecarlint.records import FrozenRecord
 
 _SUFFIXES = {
     "n": Decimal("1e-9"),
@@ -112,8 +113,8 @@ def limits(container: Container) -> dict[str, Decimal]:
     return out
 
 
-@dataclass(frozen=True)
-class Effective:
+@dataclass(repr=False, eq=False)
+class Effective(FrozenRecord):
     """The pod's effective requests and where the peak comes from, per resource."""
 
     total: dict[str, Decimal]

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from sidecarlint.records import FrozenRecord
+
 SHELLS = frozenset(["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"])
 _SEPARATORS = frozenset([";", "&&", "||", "|", "&", ";;", "(", ")", "\n", "|&"])
 _PREFIXES = frozenset(["exec", "nohup", "time", "command", "builtin", "env", "then", "else", "do"])
@@ -25,8 +27,8 @@ _FOREVER_LOOP = re.compile(
 _LOOP_EXIT = re.compile(r"\b(?:break|exit|return)\b")
 
 
-@dataclass(frozen=True)
-class Command:
+@dataclass(repr=False, eq=False)
+class Command(FrozenRecord):
     """One simple command: its words, with the program first, and its redirections."""
 
     words: tuple[str, ...]

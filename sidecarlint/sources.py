@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sidecarlint.finding import Span
+from sidecarlint.records import FrozenRecord
 
 #: Default per-file size cap (Kubernetes itself caps objects near 1.5 MiB).
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -18,8 +19,8 @@ EXTENSIONS = (".yaml", ".yml", ".json")
 STDIN = "-"
 
 
-@dataclass(frozen=True)
-class Source:
+@dataclass(repr=False, eq=False)
+class Source(FrozenRecord):
     """A file to check: ``display`` is the path as reported, ``path`` what to open."""
 
     display: str
@@ -27,8 +28,8 @@ class Source:
     explicit: bool = True
 
 
-@dataclass(frozen=True)
-class ReadError:
+@dataclass(repr=False, eq=False)
+class ReadError(FrozenRecord):
     """Why a file could not be read, and where (byte offsets become line/column)."""
 
     message: str

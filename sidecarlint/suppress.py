@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sidecarlint.finding import Span
+from sidecarlint.records import Record
 from sidecarlint.registry import Registry
 
 MARKER = "sidecarlint:"
@@ -30,8 +31,8 @@ _BODY = re.compile(
 )
 
 
-@dataclass
-class Directive:
+@dataclass(repr=False, eq=False)
+class Directive(Record):
     """One parsed suppression with what it covers; ``used`` is set when it suppresses."""
 
     span: Span
@@ -42,16 +43,16 @@ class Directive:
     text: str = ""
 
 
-@dataclass
-class Problem:
+@dataclass(repr=False, eq=False)
+class Problem(Record):
     """A malformed directive or annotation."""
 
     span: Span
     message: str
 
 
-@dataclass
-class Suppressions:
+@dataclass(repr=False, eq=False)
+class Suppressions(Record):
     directives: list[Directive] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 

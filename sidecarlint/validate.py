@@ -17,6 +17,7 @@ from typing import Any
 
 from sidecarlint.finding import YPath
 from sidecarlint.locate import KubeObject, is_patch_key
+from sidecarlint.records import FrozenRecord
 
 #: Kinds with bundled schemas (the built-in pod-bearing kinds).
 VALIDATED_KINDS = frozenset(
@@ -56,8 +57,8 @@ _TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Violation:
+@dataclass(repr=False, eq=False)
+class Violation(FrozenRecord):
     """One validation problem, before it becomes a finding."""
 
     code: str

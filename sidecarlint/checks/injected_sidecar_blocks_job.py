@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Pod
+from sidecarlint.records import FrozenRecord
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
-@dataclass(frozen=True)
-class Injector:
+@dataclass(repr=False, eq=False)
+class Injector(FrozenRecord):
     name: str
     #: (key, values that request injection); labels and annotations are both read.
     trigger: tuple[str, tuple[str, ...]]
