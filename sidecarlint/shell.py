@@ -88,6 +88,7 @@ _TOKEN = re.compile(
     |(?P<word>(?:[^\s;&|()<>"'\\]|\\.|"(?:[^"\\]|\\.)*"|'[^']*')+)""",
     re.VERBOSE | re.DOTALL,
 )
+_COMMENT = re.compile(r"(^|[\s;])#[^\n]*")
 _QUOTED = re.compile(r"""\\(.)|"((?:[^"\\]|\\.)*)"|'([^']*)'""", re.DOTALL)
 
 
@@ -125,9 +126,11 @@ def split_script(script: str) -> list[Command]:
     """Simple commands of a shell script, in order."""
     commands: list[Command] = []
     current: list[str] = []
-    script = _strip_heredocs(script)
-    # Comments: a '#' at the start of a word up to the end of its line.
-    script = re.sub(r"(^|[\s;])#[^\n]*", r"\1", script)
+    if "<<" in script:
+        script = _strip_heredocs(script)
+    if "#" in script:
+        # Comments: a '#' at the start of a word up to the end of its line.
+        script = _COMMENT.sub(r"\1", script)
     writes: list[str] = []
     reads: list[str] = []
     pending: str | None = None
@@ -137,7 +140,7 @@ def split_script(script: str) -> list[Command]:
                 (reads if pending.startswith("<") else writes).append(word)
             pending = None
             continue
-        if word and set(word) <= set("<>&|") and ("<" in word or ">" in word):
+        if ("<" in word or ">" in word) and not word.strip("<>&|"):
             pending = word
             if current and current[-1].isdigit():
                 current.pop()  # the file descriptor of '2>'
