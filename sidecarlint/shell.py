@@ -244,10 +244,9 @@ def _flag_values(words: Sequence[str], flags: frozenset[str], options: bool) -> 
     return out
 
 
-def file_access(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+def file_access(argv: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Absolute paths ``argv`` writes and reads, as far as its words show."""
-    writes, reads = _file_access(tuple(argv))
-    return list(writes), list(reads)
+    return _file_access(tuple(argv))
 
 
 @lru_cache(maxsize=4096)

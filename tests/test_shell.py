@@ -79,13 +79,13 @@ def test_file_access() -> None:
     writes, reads = file_access(
         ["sh", "-c", "app --log-file=/var/log/a.log | tee -a /var/log/b.log; cat /etc/x"]
     )
-    assert writes == ["/var/log/a.log", "/var/log/b.log"]
-    assert reads == ["/etc/x"]
+    assert writes == ("/var/log/a.log", "/var/log/b.log")
+    assert reads == ("/etc/x",)
     assert file_access(["fluent-bit", "-i", "tail", "-p", "path=/var/log/*.log"]) == (
-        [],
-        ["/var/log/*.log"],
+        (),
+        ("/var/log/*.log",),
     )
-    assert file_access(["sh", "-c", "echo x > /dev/stdout"]) == ([], [])
+    assert file_access(["sh", "-c", "echo x > /dev/stdout"]) == ((), ())
 
 
 def test_sleep_seconds() -> None:

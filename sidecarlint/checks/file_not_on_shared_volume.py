@@ -32,14 +32,16 @@ def _sees(reader: Container, path: str, volume: str, rel: str, sub_path: object)
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
-    containers = [c for c in pod.all_containers if c.argv]
-    access = {id(c): file_access(c.argv) for c in containers}
-    for writer in containers:
-        for path in dict.fromkeys(access[id(writer)][0]):
-            for reader in containers:
+    access = [(c, *file_access(c.argv)) for c in pod.all_containers if c.argv]
+    readers = [(c, reads) for c, _, reads in access if reads]
+    if not readers:
+        return
+    for writer, writes, _ in access:
+        for path in dict.fromkeys(writes):
+            for reader, reads in readers:
                 if reader is writer:
                     continue
-                matches = [r for r in access[id(reader)][1] if _same_file(path, r)]
+                matches = [r for r in reads if _same_file(path, r)]
                 if not matches:
                     continue
                 found = covering_mount(writer, path)
