@@ -23,7 +23,6 @@ from sidecarlint.records import FrozenRecord, Record
 MAX_DEPTH = 100
 MAX_NODES = 1_000_000
 
-_SEPARATOR = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 #: What YAML (libyaml) counts as a line break; positions count lines the same way.
 LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -453,6 +452,27 @@ _LOADER: Any = None
 _NODES: Any = None
 
 
+def _separators(text: str) -> list[int]:
+    """Offsets of the lines that start with ``---`` followed by a blank or the line's end.
+
+    ``str.find`` instead of a multi-line regex: the regex tries every offset of the file.
+    """
+    starts: list[int] = []
+    if text.startswith("---") and text[3:4] in _AFTER_SEPARATOR:
+        starts.append(0)
+    index = text.find("\n---")
+    while index >= 0:
+        after = index + 4
+        if text[after : after + 1] in _AFTER_SEPARATOR:
+            starts.append(index + 1)
+        index = text.find("\n---", after)
+    return starts
+
+
+#: What may follow ``---`` on a separator line ("" is the end of the text).
+_AFTER_SEPARATOR = frozenset(["", " ", "\t", "\r", "\n"])
+
+
 def split_documents(text: str) -> list[tuple[int, str]]:
     """Split a stream like kubectl's YAMLReader: ``(first line index, chunk)`` pairs.
 
@@ -462,7 +482,7 @@ def split_documents(text: str) -> list[tuple[int, str]]:
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
         return [(0, text)]
-    starts = [m.start() for m in _SEPARATOR.finditer(text)]
+    starts = _separators(text)
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     chunks: list[tuple[int, str]] = []
@@ -621,11 +641,8 @@ def _compose(chunk: str) -> Iterator[Any]:
             dispose()
 
 
-_TEMPLATE_RE = re.compile(r"\{\{")
-
-
 def _has_template_markers(text: str) -> bool:
-    return _TEMPLATE_RE.search(text) is not None
+    return "{{" in text
 
 
 def _first_template_marker(text: str) -> Span | None:

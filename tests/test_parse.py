@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sidecarlint.finding import Span
-from sidecarlint.parse import parse_text, resolve_plain, split_documents
+from sidecarlint.parse import _separators, parse_text, resolve_plain, split_documents
 
 
 def docs(text: str) -> list[object]:
@@ -162,3 +165,12 @@ def test_helm_template_is_one_finding() -> None:
 def test_braces_inside_strings_are_not_templates() -> None:
     text = 'a: "{{ .Values.x }}"\nb: |\n  {{ range }}\n  {{ end }}\n'
     assert docs(text) == [{"a": "{{ .Values.x }}", "b": "{{ range }}\n{{ end }}\n"}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--", "-", "\n", "\r", " ", "\t", "a", "#"]), max_size=30))
+def test_separators_are_kubectl_document_separators(parts: list[str]) -> None:
+    # kubectl's reader: a line that starts with '---' followed by a blank or the line's end.
+    text = "".join(parts)
+    expected = [m.start() for m in re.finditer(r"^---(?=[ \t\r\n]|$)", text, re.MULTILINE)]
+    assert _separators(text) == expected
