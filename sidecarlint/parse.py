@@ -369,14 +369,20 @@ class _LeanNodes:
 
     The composer looks its node classes up in its module's globals on every call, so they
     are swapped in for the duration of one document and put back after: other users of
-    ruamel.yaml in the same process keep getting ruamel's nodes.
+    ruamel.yaml in the same process keep getting ruamel's nodes. A lock keeps threads that
+    parse at the same time from putting the classes back under each other (composing holds
+    the interpreter lock anyway, so little parallelism is lost).
     """
 
     def __init__(self, module: Any) -> None:
+        import threading
+
         self.module = module
         self.saved = (module.ScalarNode, module.SequenceNode, module.MappingNode)
+        self.lock = threading.Lock()
 
     def __enter__(self) -> None:
+        self.lock.acquire()
         module = self.module
         module.ScalarNode = _ScalarNode
         module.SequenceNode = _SequenceNode
@@ -385,6 +391,7 @@ class _LeanNodes:
     def __exit__(self, *_: object) -> None:
         module = self.module
         module.ScalarNode, module.SequenceNode, module.MappingNode = self.saved
+        self.lock.release()
 
 
 class _PlainNodes:

@@ -174,3 +174,15 @@ def test_separators_are_kubectl_document_separators(parts: list[str]) -> None:
     text = "".join(parts)
     expected = [m.start() for m in re.finditer(r"^---(?=[ \t\r\n]|$)", text, re.MULTILINE)]
     assert _separators(text) == expected
+
+
+def test_threads_parse_at_the_same_time() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "".join(f"---\na: {i}\nb: [yes, '0{i}', 0{i}]\n" for i in range(300))
+    expected = docs(text)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: docs(text), range(8)))
+    assert all(result == expected for result in results)
+    assert expected[7] == {"a": 7, "b": [True, "07", 7]}
