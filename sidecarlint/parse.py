@@ -408,7 +408,7 @@ def _loader_class() -> tuple[Any, Any]:
 
     try:
         module = importlib.import_module("_ruamel_yaml")
-    except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+    except ImportError:  # without ruamel.yaml.clib (PyPy, for one)
         return _python_loader_class(), _PlainNodes()
 
     class Loader(module.CParser):  # type: ignore[misc,name-defined]
@@ -426,7 +426,7 @@ def _loader_class() -> tuple[Any, Any]:
     return Loader, _LeanNodes(module)
 
 
-def _python_loader_class() -> Any:  # pragma: no cover - only without ruamel.yaml.clib
+def _python_loader_class() -> Any:
     import importlib
 
     base: Any = importlib.import_module("ruamel.yaml.loader").BaseLoader
@@ -438,6 +438,10 @@ def _python_loader_class() -> Any:  # pragma: no cover - only without ruamel.yam
 
     class Loader(base):  # type: ignore[misc]
         """Resolves nothing: sidecarlint resolves scalars itself."""
+
+        #: The composer reads this (normally set by ``YAML()``); 0 is no limit of its own:
+        #: nesting is limited before composing.
+        max_depth = 0
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode:

@@ -186,3 +186,32 @@ def test_threads_parse_at_the_same_time() -> None:
         results = list(pool.map(lambda _: docs(text), range(8)))
     assert all(result == expected for result in results)
     assert expected[7] == {"a": 7, "b": [True, "07", 7]}
+
+
+def test_pure_python_parser_gives_the_same_values_and_positions() -> None:
+    # Without ruamel.yaml.clib the pure-Python composer is used; results must not change.
+    import json
+    import subprocess
+    import sys
+
+    text = (
+        'a: !!str 123\nb: 010\nc: "x"\nd: yes\ne: !foo 1\nf: [1, {g: null}]\nh: &x {i: 2}\nj: *x\n'
+    )
+    code = (
+        "import json, sys\n"
+        "if sys.argv[1] == 'python':\n"
+        "    sys.modules['_ruamel_yaml'] = None\n"
+        "from sidecarlint.parse import parse_text\n"
+        f"r = parse_text({text!r}, 'x')\n"
+        "d = r.documents[0]\n"
+        "print(json.dumps([d.data, [p.message for p in r.problems], "
+        "repr(d.span(('f', 1, 'g'))), repr(d.span(('j',), key=True))]))\n"
+    )
+    out = {}
+    for mode in ("c", "python"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, mode], capture_output=True, text=True, check=True
+        )
+        out[mode] = json.loads(done.stdout)
+    assert out["python"] == out["c"]
+    assert out["c"][0]["a"] == "123" and out["c"][0]["b"] == 8 and out["c"][0]["j"] == {"i": 2}
