@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import total_ordering
 
 from sidecarlint.records import FrozenRecord
 
@@ -35,6 +36,7 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 YPath = tuple["str | int", ...]
 
 
+@total_ordering
 @dataclass(repr=False, eq=False)
 class Span(FrozenRecord):
     """A region of a file: 1-based lines and columns, ``end_column`` exclusive.
@@ -47,18 +49,9 @@ class Span(FrozenRecord):
     end_line: int
     end_column: int
 
-    # Ordered by position, field by field.
     def __lt__(self, other: Span) -> bool:
+        """Ordered by position, field by field."""
         return self._values() < other._values()
-
-    def __le__(self, other: Span) -> bool:
-        return self._values() <= other._values()
-
-    def __gt__(self, other: Span) -> bool:
-        return self._values() > other._values()
-
-    def __ge__(self, other: Span) -> bool:
-        return self._values() >= other._values()
 
 
 @dataclass(repr=False, eq=False)

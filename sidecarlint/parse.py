@@ -318,7 +318,7 @@ class _Node:
     implicit tag and the tag text otherwise.
     """
 
-    __slots__ = ("anchor", "comment", "ctag", "end_mark", "start_mark", "value")
+    __slots__ = ("ctag", "end_mark", "start_mark", "value")
     id = ""
 
     def __init__(
@@ -350,16 +350,12 @@ class _ScalarNode(_Node):
         self.style = style
 
 
-class _CollectionNode(_Node):
-    __slots__ = ("flow_style", "merge")
-
-
-class _SequenceNode(_CollectionNode):
+class _SequenceNode(_Node):
     __slots__ = ()
     id = "sequence"
 
 
-class _MappingNode(_CollectionNode):
+class _MappingNode(_Node):
     __slots__ = ()
     id = "mapping"
 
@@ -394,14 +390,6 @@ class _LeanNodes:
         self.lock.release()
 
 
-class _PlainNodes:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-
 def _loader_class() -> tuple[Any, Any]:
     """The loader class, and the context that composes with lean nodes where possible."""
     import importlib
@@ -409,7 +397,9 @@ def _loader_class() -> tuple[Any, Any]:
     try:
         module = importlib.import_module("_ruamel_yaml")
     except ImportError:  # without ruamel.yaml.clib (PyPy, for one)
-        return _python_loader_class(), _PlainNodes()
+        from contextlib import nullcontext
+
+        return _python_loader_class(), nullcontext()
 
     class Loader(module.CParser):  # type: ignore[misc,name-defined]
         """libyaml's parser and composer, with no constructor and no resolver: sidecarlint

@@ -47,10 +47,6 @@ class Record:
         assert isinstance(other, Record)
         return self._values() == other._values()
 
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _shown(type(self)))
         return f"{type(self).__qualname__}({shown})"
