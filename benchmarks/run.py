@@ -154,12 +154,20 @@ def peak_rss_mb(args: list[str]) -> float:
 
 
 def cold_start(path: Path, repeat: int) -> tuple[float, float]:
-    """Median wall time of ``python -c pass`` and of checking one file, interleaved."""
+    """Median wall time of ``python -c pass`` and of checking one file, interleaved.
+
+    Both run in the file's directory, outside any repository and without a config file,
+    like a pre-commit hook in a repository of manifests.
+    """
 
     def once(cmd: list[str]) -> float:
-        return timed(lambda: subprocess.run(cmd, capture_output=True, check=False, env=ENV))
+        return timed(
+            lambda: subprocess.run(
+                cmd, capture_output=True, check=False, env=ENV, cwd=path.parent
+            )
+        )
 
-    ours_cmd = [*command(), "check", str(path)]
+    ours_cmd = [*command(), "check", path.name]
     once(ours_cmd)  # caches bytecode
     bare, ours = [], []
     for _ in range(repeat):

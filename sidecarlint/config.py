@@ -68,25 +68,45 @@ def find_config(start: str) -> str | None:
         directory = parent
 
 
-def _load_toml(path: str) -> dict[str, Any]:
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+
+
+def _load_toml(path: str, data: bytes | None = None) -> dict[str, Any]:
+    if data is None:
+        data = _read_bytes(path)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        table: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    except ValueError as exc:  # TOMLDecodeError and UnicodeDecodeError
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    return table
 
 
 def _pyproject_has_table(path: str) -> bool:
+    """Whether ``path`` has a ``[tool.sidecarlint]`` table.
+
+    A file whose bytes never spell ``sidecarlint`` (and hold no ``\\u`` escape that could
+    spell it in a quoted key) cannot have one, so it is not parsed: most repositories'
+    ``pyproject.toml`` is not ours, and the TOML parser costs a pre-commit run more to
+    import than the check itself. A file that may hold the table but is not valid TOML is
+    a config error, not silently passed over.
+    """
     try:
-        data = _load_toml(path)
+        data = _read_bytes(path)
     except ConfigError:
         return False
-    return isinstance(data.get("tool"), dict) and "sidecarlint" in data["tool"]
+    if b"sidecarlint" not in data and b"\\u" not in data and b"\\U" not in data:
+        return False
+    table = _load_toml(path, data)
+    return isinstance(table.get("tool"), dict) and "sidecarlint" in table["tool"]
 
 
 def load_config(path: str | None, cwd: str | None = None) -> LoadedConfig:

@@ -242,6 +242,33 @@ def test_pyproject_config(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["kubernetesVersion"] == "1.30"
 
 
+def test_pyproject_table_behind_a_unicode_escape(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool."sidecar\\u006cint"]\nkubernetes-version = "1.29"\n'
+    )
+    proc = run_cli("check", "--format", "json", "-", cwd=tmp_path, stdin=GOOD)
+    assert json.loads(proc.stdout)["kubernetesVersion"] == "1.29"
+
+
+def test_pyproject_of_another_tool_is_not_parsed(tmp_path: Path) -> None:
+    # Not valid TOML, but it cannot name our table: no config, no error.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.other\nkey = \n")
+    proc = run_cli("check", "--format", "json", "-", cwd=tmp_path, stdin=GOOD)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["kubernetesVersion"] == "1.37"
+
+
+def test_broken_pyproject_that_may_hold_our_table_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.sidecarlint]\nkubernetes-version = "1.30\n')
+    proc = run_cli("check", "-", cwd=tmp_path, stdin=GOOD)
+    assert proc.returncode == 2
+    assert "pyproject.toml: cannot read config: " in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_unknown_config_key_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".sidecarlint.yaml").write_text("kubernetes-version: '1.30'\nfail_on: error\n")
