@@ -162,9 +162,7 @@ def cold_start(path: Path, repeat: int) -> tuple[float, float]:
 
     def once(cmd: list[str]) -> float:
         return timed(
-            lambda: subprocess.run(
-                cmd, capture_output=True, check=False, env=ENV, cwd=path.parent
-            )
+            lambda: subprocess.run(cmd, capture_output=True, check=False, env=ENV, cwd=path.parent)
         )
 
     ours_cmd = [*command(), "check", path.name]

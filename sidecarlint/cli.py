@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import click
 
 from sidecarlint import __version__
+from sidecarlint.records import replace
 
 EXIT_ERROR = 2
 

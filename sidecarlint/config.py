@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import Any
 
-from sidecarlint.records import FrozenRecord
+from sidecarlint.records import FrozenRecord, replace
 
 CONFIG_FILES = (".sidecarlint.yaml", ".sidecarlint.yml")
 
@@ -43,12 +42,15 @@ class ConfigError(Exception):
     """An invalid configuration file or value (exit 2)."""
 
 
-@dataclass(repr=False, eq=False)
 class LoadedConfig(FrozenRecord):
     """Raw, validated configuration values and where they came from."""
 
     values: Mapping[str, Any]
     source: str | None
+
+    def __init__(self, values: Mapping[str, Any], source: str | None) -> None:
+        self.values = values
+        self.source = source
 
 
 def find_config(start: str) -> str | None:
@@ -186,14 +188,25 @@ def as_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-@dataclass(repr=False, eq=False)
 class OutputOptions(FrozenRecord):
     """How a run is reported (not what it checks)."""
 
-    format: str = "auto"
-    output: str | None = None
-    fail_on: str = "error"
-    show_suppressed: bool = False
+    format: str
+    output: str | None
+    fail_on: str
+    show_suppressed: bool
+
+    def __init__(
+        self,
+        format: str = "auto",
+        output: str | None = None,
+        fail_on: str = "error",
+        show_suppressed: bool = False,
+    ) -> None:
+        self.format = format
+        self.output = output
+        self.fail_on = fail_on
+        self.show_suppressed = show_suppressed
 
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -310,7 +323,7 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
         debug=bool(cli.get("debug")),
     )
     if limits:
-        settings = replace(settings, **limits)  # type: ignore[arg-type]
+        settings = replace(settings, **limits)
     output = OutputOptions(
         format=str(pick("format") or "auto"),
         output=pick("output"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from functools import total_ordering
 
 from sidecarlint.records import FrozenRecord
@@ -37,7 +36,6 @@ YPath = tuple["str | int", ...]
 
 
 @total_ordering
-@dataclass(repr=False, eq=False)
 class Span(FrozenRecord):
     """A region of a file: 1-based lines and columns, ``end_column`` exclusive.
 
@@ -49,12 +47,17 @@ class Span(FrozenRecord):
     end_line: int
     end_column: int
 
+    def __init__(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
     def __lt__(self, other: Span) -> bool:
         """Ordered by position, field by field."""
         return self._values() < other._values()
 
 
-@dataclass(repr=False, eq=False)
 class ObjectRef(FrozenRecord):
     """The Kubernetes object a finding belongs to."""
 
@@ -63,8 +66,19 @@ class ObjectRef(FrozenRecord):
     name: str | None
     namespace: str | None
 
+    def __init__(
+        self,
+        api_version: str | None,
+        kind: str | None,
+        name: str | None,
+        namespace: str | None,
+    ) -> None:
+        self.api_version = api_version
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
 
-@dataclass(repr=False, eq=False)
+
 class Finding(FrozenRecord):
     """One problem at one place."""
 
@@ -74,15 +88,50 @@ class Finding(FrozenRecord):
     message: str
     file: str
     span: Span
-    document: int | None = None
-    object: ObjectRef | None = None
-    path: str | None = None
-    container: str | None = None
-    fix: str | None = None
-    fixable: bool = False
-    suppressed: bool = field(default=False, compare=False)
+    document: int | None
+    object: ObjectRef | None
+    path: str | None
+    container: str | None
+    fix: str | None
+    fixable: bool
+    suppressed: bool
     #: The document path as a tuple (for fixes; not part of any output).
-    ypath: YPath | None = field(default=None, compare=False, repr=False)
+    ypath: YPath | None
+
+    _uncompared = frozenset({"suppressed", "ypath"})
+    _unshown = frozenset({"ypath"})
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        message: str,
+        file: str,
+        span: Span,
+        document: int | None = None,
+        object: ObjectRef | None = None,
+        path: str | None = None,
+        container: str | None = None,
+        fix: str | None = None,
+        fixable: bool = False,
+        suppressed: bool = False,
+        ypath: YPath | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.span = span
+        self.document = document
+        self.object = object
+        self.path = path
+        self.container = container
+        self.fix = fix
+        self.fixable = fixable
+        self.suppressed = suppressed
+        self.ypath = ypath
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -14,7 +14,6 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sidecarlint.finding import Finding, YPath
@@ -27,15 +26,28 @@ MAX_ROUNDS = 3
 _STYLES = ((2, 2, 0), (2, 4, 2), (4, 4, 0), (4, 6, 2), (2, 4, 0))
 
 
-@dataclass(repr=False, eq=False)
 class FileFix(Record):
     """What fixing one file did."""
 
     file: str
     original: str
     fixed: str
-    fixed_findings: list[Finding] = field(default_factory=list)
-    refused: list[tuple[Finding, str]] = field(default_factory=list)
+    fixed_findings: list[Finding]
+    refused: list[tuple[Finding, str]]
+
+    def __init__(
+        self,
+        file: str,
+        original: str,
+        fixed: str,
+        fixed_findings: list[Finding] | None = None,
+        refused: list[tuple[Finding, str]] | None = None,
+    ) -> None:
+        self.file = file
+        self.original = original
+        self.fixed = fixed
+        self.fixed_findings = [] if fixed_findings is None else fixed_findings
+        self.refused = [] if refused is None else refused
 
     @property
     def changed(self) -> bool:
@@ -234,13 +246,16 @@ def write_atomically(path: str, text: str) -> None:
         raise
 
 
-@dataclass(repr=False, eq=False)
 class FixOutcome(Record):
     """The result of fixing a run's files."""
 
     files: list[FileFix]
     #: The report after fixing: fixed files re-linted, the others as they were.
     report: Any
+
+    def __init__(self, files: list[FileFix], report: Any) -> None:
+        self.files = files
+        self.report = report
 
     @property
     def fixed(self) -> int:
@@ -253,9 +268,8 @@ class FixOutcome(Record):
 
 def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
     """Fix every file of ``report`` that has fixable findings; write them when ``write``."""
-    from dataclasses import replace
-
     from sidecarlint.pipeline import _Engine
+    from sidecarlint.records import replace
     from sidecarlint.sources import Source, read_source, stdin_text
 
     by_file: dict[str, list[Finding]] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 
 from sidecarlint.locate import Container, Pod
 from sidecarlint.records import FrozenRecord
@@ -99,12 +98,15 @@ def is_one_shot(container: Container) -> bool:
     return bool(_ONE_SHOT_ARGS.search(" ".join(container.argv)))
 
 
-@dataclass(repr=False, eq=False)
 class HelperMatch(FrozenRecord):
     """Why a container is taken for a long-running helper."""
 
     signal: str  # "image", "name" or "command"
     detail: str
+
+    def __init__(self, signal: str, detail: str) -> None:
+        self.signal = signal
+        self.detail = detail
 
     def describe(self) -> str:
         if self.signal == "image":

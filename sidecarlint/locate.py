@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 
 from sidecarlint.finding import ObjectRef, YPath
@@ -45,7 +44,6 @@ class cached_property(Generic[_T]):
         return value
 
 
-@dataclass(repr=False, eq=False)
 class Workload(FrozenRecord):
     """What a kind of object is, as far as its pod is concerned."""
 
@@ -54,13 +52,31 @@ class Workload(FrozenRecord):
     groups: tuple[str, ...]
     pod_path: YPath
     #: Pod restartPolicy values the workload accepts (``None``: any).
-    restart_policies: tuple[str, ...] | None = None
+    restart_policies: tuple[str, ...] | None
     #: Runs to completion (a Job's pod): app containers must exit.
-    batch: bool = False
+    batch: bool
     #: Its pod template is validated as a PodSpec by the API server.
-    server_validated: bool = True
+    server_validated: bool
     #: Built into Kubernetes (schema-validated), as opposed to a CRD.
-    builtin: bool = True
+    builtin: bool
+
+    def __init__(
+        self,
+        kind: str,
+        groups: tuple[str, ...],
+        pod_path: YPath,
+        restart_policies: tuple[str, ...] | None = None,
+        batch: bool = False,
+        server_validated: bool = True,
+        builtin: bool = True,
+    ) -> None:
+        self.kind = kind
+        self.groups = groups
+        self.pod_path = pod_path
+        self.restart_policies = restart_policies
+        self.batch = batch
+        self.server_validated = server_validated
+        self.builtin = builtin
 
 
 _SPEC_TEMPLATE = ("spec", "template", "spec")
@@ -107,14 +123,25 @@ _KNATIVE_KINDS = {
 }
 
 
-@dataclass(repr=False, eq=False)
 class CustomPodPath(FrozenRecord):
     """A user-configured kind (optionally restricted to an apiVersion) and its pod spec path."""
 
     kind: str
     path: YPath
-    api_version: str | None = None
-    batch: bool = False
+    api_version: str | None
+    batch: bool
+
+    def __init__(
+        self,
+        kind: str,
+        path: YPath,
+        api_version: str | None = None,
+        batch: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.path = path
+        self.api_version = api_version
+        self.batch = batch
 
 
 def parse_dotted_path(text: str) -> YPath:
@@ -149,7 +176,6 @@ _LISTS = {
 }
 
 
-@dataclass(repr=False, eq=False)
 class Container(Record):
     """One container of a pod, with its role and where it is."""
 
@@ -157,6 +183,12 @@ class Container(Record):
     role: Role
     index: int
     path: YPath
+
+    def __init__(self, data: dict[str, Any], role: Role, index: int, path: YPath) -> None:
+        self.data = data
+        self.role = role
+        self.index = index
+        self.path = path
 
     @cached_property
     def name(self) -> str | None:
@@ -223,13 +255,17 @@ def _strings(value: Any) -> list[str]:
     return [item if isinstance(item, str) else str(item) for item in value if item is not None]
 
 
-@dataclass(repr=False, eq=False)
 class KubeObject(Record):
     """A Kubernetes object: a document, or an item of a ``List``."""
 
     doc: Document
     path: YPath
     data: dict[str, Any]
+
+    def __init__(self, doc: Document, path: YPath, data: dict[str, Any]) -> None:
+        self.doc = doc
+        self.path = path
+        self.data = data
 
     @property
     def api_version(self) -> str | None:
@@ -264,7 +300,6 @@ class KubeObject(Record):
         )
 
 
-@dataclass(repr=False, eq=False)
 class Pod(Record):
     """A located pod spec and the model of its containers that every rule shares."""
 
@@ -273,10 +308,28 @@ class Pod(Record):
     #: Path of the pod spec in the document.
     path: YPath
     spec: dict[str, Any]
-    containers: list[Container] = field(default_factory=list)
+    containers: list[Container]
     #: Init containers in declaration order: sidecars and regular ones interleaved.
-    init_containers: list[Container] = field(default_factory=list)
-    ephemeral_containers: list[Container] = field(default_factory=list)
+    init_containers: list[Container]
+    ephemeral_containers: list[Container]
+
+    def __init__(
+        self,
+        obj: KubeObject,
+        workload: Workload,
+        path: YPath,
+        spec: dict[str, Any],
+        containers: list[Container] | None = None,
+        init_containers: list[Container] | None = None,
+        ephemeral_containers: list[Container] | None = None,
+    ) -> None:
+        self.obj = obj
+        self.workload = workload
+        self.path = path
+        self.spec = spec
+        self.containers = [] if containers is None else containers
+        self.init_containers = [] if init_containers is None else init_containers
+        self.ephemeral_containers = [] if ephemeral_containers is None else ephemeral_containers
 
     @property
     def doc(self) -> Document:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from sidecarlint.finding import Span, YPath
@@ -122,16 +121,29 @@ Region = tuple[int, int, int, int]
 Position = tuple[int, int, int, int, "Region | None", bool]
 
 
-@dataclass(repr=False, eq=False)
 class ParseProblem(FrozenRecord):
     """A problem found while parsing: becomes an SCL001/SCL002 finding."""
 
     code: str
     message: str
     span: Span
-    document: int | None = None
+    document: int | None
     #: The file is an unrendered template: this is the only problem reported for it.
-    template: bool = False
+    template: bool
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        document: int | None = None,
+        template: bool = False,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.span = span
+        self.document = document
+        self.template = template
 
 
 class SourceText:
@@ -150,7 +162,6 @@ class SourceText:
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
 
-@dataclass(repr=False, eq=False)
 class Document(Record):
     """One non-empty document of a file: plain values, and the composed nodes behind them.
 
@@ -162,12 +173,32 @@ class Document(Record):
     index: int
     data: Any
     #: The composed root node (its marks are relative to the document's chunk).
-    root: Any = field(repr=False)
+    root: Any
     #: 1-based file line of the chunk's first line.
-    line1: int = 1
-    source: SourceText | None = field(default=None, repr=False)
+    line1: int
+    source: SourceText | None
     #: Some mapping key starts with ``$`` (strategic-merge-patch directives).
-    patch_keys: bool = False
+    patch_keys: bool
+
+    _unshown = frozenset({"root", "source"})
+
+    def __init__(
+        self,
+        file: str,
+        index: int,
+        data: Any,
+        root: Any,
+        line1: int = 1,
+        source: SourceText | None = None,
+        patch_keys: bool = False,
+    ) -> None:
+        self.file = file
+        self.index = index
+        self.data = data
+        self.root = root
+        self.line1 = line1
+        self.source = source
+        self.patch_keys = patch_keys
 
     def _region(self, node: Any) -> Region:
         start, end = node.start_mark, node.end_mark
@@ -292,14 +323,23 @@ def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
     return out
 
 
-@dataclass(repr=False, eq=False)
 class ParsedFile(Record):
     """Everything parsing one file produced."""
 
     documents: list[Document]
     problems: list[ParseProblem]
     #: True when the file looks like an unrendered Helm/Go template.
-    template: bool = False
+    template: bool
+
+    def __init__(
+        self,
+        documents: list[Document],
+        problems: list[ParseProblem],
+        template: bool = False,
+    ) -> None:
+        self.documents = documents
+        self.problems = problems
+        self.template = template
 
 
 class _Abort(Exception):

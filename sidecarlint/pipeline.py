@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 
 from sidecarlint.finding import Finding, ObjectRef, Severity, Span, format_path
 from sidecarlint.locate import (
@@ -19,7 +18,7 @@ from sidecarlint.locate import (
 )
 from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
-from sidecarlint.records import FrozenRecord, Record
+from sidecarlint.records import FrozenRecord, Record, replace
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
 from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
@@ -29,26 +28,59 @@ from sidecarlint.versions import DEFAULT
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-@dataclass(repr=False, eq=False)
 class Settings(FrozenRecord):
     """Everything that decides what a run reports (built by the CLI from flags and config)."""
 
-    version: str = DEFAULT
-    gates: tuple[tuple[str, bool], ...] = ()
+    version: str
+    gates: tuple[tuple[str, bool], ...]
     #: Enabled rule codes; None means each rule's default.
-    enabled: frozenset[str] | None = None
-    severities: tuple[tuple[str, Severity], ...] = ()
-    options: Options = field(default_factory=Options)
-    pod_paths: tuple[CustomPodPath, ...] = ()
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    follow_symlinks: bool = False
-    max_file_size: int = MAX_FILE_SIZE
-    max_depth: int = MAX_DEPTH
-    max_nodes: int = MAX_NODES
-    validate: bool = True
-    jobs: int = 1
-    debug: bool = False
+    enabled: frozenset[str] | None
+    severities: tuple[tuple[str, Severity], ...]
+    options: Options
+    pod_paths: tuple[CustomPodPath, ...]
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    follow_symlinks: bool
+    max_file_size: int
+    max_depth: int
+    max_nodes: int
+    validate: bool
+    jobs: int
+    debug: bool
+
+    def __init__(
+        self,
+        version: str = DEFAULT,
+        gates: tuple[tuple[str, bool], ...] = (),
+        enabled: frozenset[str] | None = None,
+        severities: tuple[tuple[str, Severity], ...] = (),
+        options: Options | None = None,
+        pod_paths: tuple[CustomPodPath, ...] = (),
+        include: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        follow_symlinks: bool = False,
+        max_file_size: int = MAX_FILE_SIZE,
+        max_depth: int = MAX_DEPTH,
+        max_nodes: int = MAX_NODES,
+        validate: bool = True,
+        jobs: int = 1,
+        debug: bool = False,
+    ) -> None:
+        self.version = version
+        self.gates = gates
+        self.enabled = enabled
+        self.severities = severities
+        self.options = Options() if options is None else options
+        self.pod_paths = pod_paths
+        self.include = include
+        self.exclude = exclude
+        self.follow_symlinks = follow_symlinks
+        self.max_file_size = max_file_size
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.validate = validate
+        self.jobs = jobs
+        self.debug = debug
 
     def context(self) -> RuleContext:
         from sidecarlint.features import effective_gates
@@ -63,33 +95,71 @@ class Settings(FrozenRecord):
         return rule.code in self.enabled
 
 
-@dataclass(repr=False, eq=False)
 class FileResult(Record):
     """What checking one file produced."""
 
     file: str
-    findings: list[Finding] = field(default_factory=list)
-    documents: int = 0
-    objects: int = 0
-    non_kubernetes: int = 0
-    notes: list[str] = field(default_factory=list)
-    internal_errors: int = 0
+    findings: list[Finding]
+    documents: int
+    objects: int
+    non_kubernetes: int
+    notes: list[str]
+    internal_errors: int
+
+    def __init__(
+        self,
+        file: str,
+        findings: list[Finding] | None = None,
+        documents: int = 0,
+        objects: int = 0,
+        non_kubernetes: int = 0,
+        notes: list[str] | None = None,
+        internal_errors: int = 0,
+    ) -> None:
+        self.file = file
+        self.findings = [] if findings is None else findings
+        self.documents = documents
+        self.objects = objects
+        self.non_kubernetes = non_kubernetes
+        self.notes = [] if notes is None else notes
+        self.internal_errors = internal_errors
 
 
-@dataclass(repr=False, eq=False)
 class Report(Record):
     """The result of a run: what reporters see."""
 
     version: str
     findings: list[Finding]
-    files: int = 0
-    documents: int = 0
-    objects: int = 0
-    non_kubernetes: int = 0
-    notes: list[str] = field(default_factory=list)
-    internal_errors: int = 0
+    files: int
+    documents: int
+    objects: int
+    non_kubernetes: int
+    notes: list[str]
+    internal_errors: int
     #: The rules the run had enabled (SARIF lists them).
-    rules: list[Rule] = field(default_factory=list)
+    rules: list[Rule]
+
+    def __init__(
+        self,
+        version: str,
+        findings: list[Finding],
+        files: int = 0,
+        documents: int = 0,
+        objects: int = 0,
+        non_kubernetes: int = 0,
+        notes: list[str] | None = None,
+        internal_errors: int = 0,
+        rules: list[Rule] | None = None,
+    ) -> None:
+        self.version = version
+        self.findings = findings
+        self.files = files
+        self.documents = documents
+        self.objects = objects
+        self.non_kubernetes = non_kubernetes
+        self.notes = [] if notes is None else notes
+        self.internal_errors = internal_errors
+        self.rules = [] if rules is None else rules
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)

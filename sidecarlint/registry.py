@@ -7,7 +7,6 @@ Codes are never reused: a retired code stays in :data:`RETIRED`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sidecarlint.finding import Severity, YPath
@@ -18,21 +17,37 @@ if TYPE_CHECKING:
     from sidecarlint.locate import Container, Pod
 
 
-@dataclass(repr=False, eq=False)
 class Options(FrozenRecord):
     """Rule options from the configuration (helper detection patterns)."""
 
-    sidecar_images: tuple[str, ...] = ()
-    sidecar_names: tuple[str, ...] = ()
+    sidecar_images: tuple[str, ...]
+    sidecar_names: tuple[str, ...]
+
+    def __init__(
+        self,
+        sidecar_images: tuple[str, ...] = (),
+        sidecar_names: tuple[str, ...] = (),
+    ) -> None:
+        self.sidecar_images = sidecar_images
+        self.sidecar_names = sidecar_names
 
 
-@dataclass(repr=False, eq=False)
 class RuleContext(FrozenRecord):
     """What a rule knows besides the pod: the target version, feature gates and options."""
 
     version: str
     gates: Mapping[str, bool]
-    options: Options = field(default_factory=Options)
+    options: Options
+
+    def __init__(
+        self,
+        version: str,
+        gates: Mapping[str, bool],
+        options: Options | None = None,
+    ) -> None:
+        self.version = version
+        self.gates = gates
+        self.options = Options() if options is None else options
 
     @property
     def minor(self) -> int:
@@ -47,25 +62,41 @@ class RuleContext(FrozenRecord):
         return self.minor >= 28 and self.gate("SidecarContainers")
 
 
-@dataclass(repr=False, eq=False)
 class Hit(FrozenRecord):
     """What a rule reports; the engine turns it into a positioned :class:`Finding`."""
 
     path: YPath
     message: str
     #: Point at the mapping key of ``path`` rather than its value.
-    key: bool = False
+    key: bool
     #: Overrides the rule's default severity (version-dependent rules).
-    severity: Severity | None = None
-    container: Container | None = None
-    fix: str | None = None
-    fixable: bool = False
+    severity: Severity | None
+    container: Container | None
+    fix: str | None
+    fixable: bool
+
+    def __init__(
+        self,
+        path: YPath,
+        message: str,
+        key: bool = False,
+        severity: Severity | None = None,
+        container: Container | None = None,
+        fix: str | None = None,
+        fixable: bool = False,
+    ) -> None:
+        self.path = path
+        self.message = message
+        self.key = key
+        self.severity = severity
+        self.container = container
+        self.fix = fix
+        self.fixable = fixable
 
 
 Check = Callable[["Pod", RuleContext], Iterable[Hit]]
 
 
-@dataclass(repr=False, eq=False)
 class Rule(FrozenRecord):
     """A rule's identity and metadata. ``check`` is None for rules raised by a stage."""
 
@@ -73,13 +104,37 @@ class Rule(FrozenRecord):
     name: str
     severity: Severity
     summary: str
-    check: Check | None = None
+    check: Check | None
     #: Oldest and newest target versions the rule runs on (inclusive).
-    min_version: str | None = None
-    max_version: str | None = None
-    fixable: bool = False
-    default_enabled: bool = True
-    tags: tuple[str, ...] = ("kubernetes",)
+    min_version: str | None
+    max_version: str | None
+    fixable: bool
+    default_enabled: bool
+    tags: tuple[str, ...]
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        summary: str,
+        check: Check | None = None,
+        min_version: str | None = None,
+        max_version: str | None = None,
+        fixable: bool = False,
+        default_enabled: bool = True,
+        tags: tuple[str, ...] = ("kubernetes",),
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.check = check
+        self.min_version = min_version
+        self.max_version = max_version
+        self.fixable = fixable
+        self.default_enabled = default_enabled
+        self.tags = tags
 
     def applies_to(self, version: str) -> bool:
         m = minor(version)

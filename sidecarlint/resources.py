@@ -11,7 +11,6 @@ Pod-level ``spec.resources`` (1.32+) replaces the computed value for the resourc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -113,7 +112,6 @@ def limits(container: Container) -> dict[str, Decimal]:
     return out
 
 
-@dataclass(repr=False, eq=False)
 class Effective(FrozenRecord):
     """The pod's effective requests and where the peak comes from, per resource."""
 
@@ -122,6 +120,18 @@ class Effective(FrozenRecord):
     steady: dict[str, Decimal]
     #: The init container whose start sets the init-phase peak (None: steady state wins).
     peak_at: dict[str, str | None]
+
+    def __init__(
+        self,
+        total: dict[str, Decimal],
+        init_peak: dict[str, Decimal],
+        steady: dict[str, Decimal],
+        peak_at: dict[str, str | None],
+    ) -> None:
+        self.total = total
+        self.init_peak = init_peak
+        self.steady = steady
+        self.peak_at = peak_at
 
 
 def effective_requests(pod: Pod) -> Effective:

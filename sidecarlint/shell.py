@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from sidecarlint.records import FrozenRecord
@@ -27,15 +26,24 @@ _FOREVER_LOOP = re.compile(
 _LOOP_EXIT = re.compile(r"\b(?:break|exit|return)\b")
 
 
-@dataclass(repr=False, eq=False)
 class Command(FrozenRecord):
     """One simple command: its words, with the program first, and its redirections."""
 
     words: tuple[str, ...]
     #: Files written with ``>``/``>>`` (or ``&>``).
-    writes: tuple[str, ...] = ()
+    writes: tuple[str, ...]
     #: Files read with ``<``.
-    reads: tuple[str, ...] = ()
+    reads: tuple[str, ...]
+
+    def __init__(
+        self,
+        words: tuple[str, ...],
+        writes: tuple[str, ...] = (),
+        reads: tuple[str, ...] = (),
+    ) -> None:
+        self.words = words
+        self.writes = writes
+        self.reads = reads
 
     @property
     def program(self) -> str:

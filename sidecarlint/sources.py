@@ -8,7 +8,6 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from sidecarlint.finding import Span
 from sidecarlint.records import FrozenRecord
@@ -19,21 +18,28 @@ EXTENSIONS = (".yaml", ".yml", ".json")
 STDIN = "-"
 
 
-@dataclass(repr=False, eq=False)
 class Source(FrozenRecord):
     """A file to check: ``display`` is the path as reported, ``path`` what to open."""
 
     display: str
     path: str | None  # None for stdin
-    explicit: bool = True
+    explicit: bool
+
+    def __init__(self, display: str, path: str | None, explicit: bool = True) -> None:
+        self.display = display
+        self.path = path
+        self.explicit = explicit
 
 
-@dataclass(repr=False, eq=False)
 class ReadError(FrozenRecord):
     """Why a file could not be read, and where (byte offsets become line/column)."""
 
     message: str
-    span: Span = field(default_factory=lambda: Span(1, 1, 1, 1))
+    span: Span
+
+    def __init__(self, message: str, span: Span | None = None) -> None:
+        self.message = message
+        self.span = Span(1, 1, 1, 1) if span is None else span
 
 
 class PathError(Exception):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from sidecarlint.finding import Span
 from sidecarlint.records import Record
@@ -31,30 +30,55 @@ _BODY = re.compile(
 )
 
 
-@dataclass(repr=False, eq=False)
 class Directive(Record):
     """One parsed suppression with what it covers; ``used`` is set when it suppresses."""
 
     span: Span
     codes: frozenset[str] | None  # None: every code
-    lines: frozenset[int] = frozenset()  # empty: the whole file (or object)
-    reason: str | None = None
-    used: bool = False
-    text: str = ""
+    lines: frozenset[int]  # empty: the whole file (or object)
+    reason: str | None
+    used: bool
+    text: str
+
+    def __init__(
+        self,
+        span: Span,
+        codes: frozenset[str] | None,
+        lines: frozenset[int] = frozenset(),
+        reason: str | None = None,
+        used: bool = False,
+        text: str = "",
+    ) -> None:
+        self.span = span
+        self.codes = codes
+        self.lines = lines
+        self.reason = reason
+        self.used = used
+        self.text = text
 
 
-@dataclass(repr=False, eq=False)
 class Problem(Record):
     """A malformed directive or annotation."""
 
     span: Span
     message: str
 
+    def __init__(self, span: Span, message: str) -> None:
+        self.span = span
+        self.message = message
 
-@dataclass(repr=False, eq=False)
+
 class Suppressions(Record):
-    directives: list[Directive] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    directives: list[Directive]
+    problems: list[Problem]
+
+    def __init__(
+        self,
+        directives: list[Directive] | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.directives = [] if directives is None else directives
+        self.problems = [] if problems is None else problems
 
     def match(self, code: str, line: int) -> Directive | None:
         for directive in self.directives:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sidecarlint.finding import YPath
@@ -57,14 +56,19 @@ _TYPE_NAMES = {
 }
 
 
-@dataclass(repr=False, eq=False)
 class Violation(FrozenRecord):
     """One validation problem, before it becomes a finding."""
 
     code: str
     path: YPath
     message: str
-    key: bool = False
+    key: bool
+
+    def __init__(self, code: str, path: YPath, message: str, key: bool = False) -> None:
+        self.code = code
+        self.path = path
+        self.message = message
+        self.key = key
 
 
 def _describe(value: Any) -> str:

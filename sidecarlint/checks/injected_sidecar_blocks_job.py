@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Pod
@@ -11,7 +10,6 @@ from sidecarlint.records import FrozenRecord
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
-@dataclass(repr=False, eq=False)
 class Injector(FrozenRecord):
     name: str
     #: (key, values that request injection); labels and annotations are both read.
@@ -21,6 +19,20 @@ class Injector(FrozenRecord):
     #: The annotation to add, and the versions that honour it.
     fix: str | None
     versions: str
+
+    def __init__(
+        self,
+        name: str,
+        trigger: tuple[str, tuple[str, ...]],
+        native: tuple[str, ...],
+        fix: str | None,
+        versions: str,
+    ) -> None:
+        self.name = name
+        self.trigger = trigger
+        self.native = native
+        self.fix = fix
+        self.versions = versions
 
 
 INJECTORS = (

@@ -105,12 +105,11 @@ def test_internal_error_is_contained(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def boom(pod: object, ctx: object) -> object:
         raise RuntimeError("boom")
 
-    import dataclasses
-
     from sidecarlint import registry as registry_module
+    from sidecarlint.records import replace
 
     reg = registry_module.registry()
-    broken = dataclasses.replace(reg.by_code["SCL202"], check=boom)
+    broken = replace(reg.by_code["SCL202"], check=boom)
     patched = registry_module.Registry([broken if r.code == "SCL202" else r for r in reg.rules])
     monkeypatch.setattr(registry_module, "_REGISTRY", patched)
     text = POD.decode() + "---\n" + POD.decode().replace("name: ok", "name: two")
