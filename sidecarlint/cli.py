@@ -10,9 +10,7 @@ from typing import Any
 import click
 
 from sidecarlint import __version__
-from sidecarlint.records import replace
-
-EXIT_ERROR = 2
+from sidecarlint.commands import EXIT_ERROR, guarded
 
 
 class _Group(click.Group):
@@ -118,55 +116,26 @@ def check(
     **cli_values: Any,
 ) -> None:
     """Check manifests in files and directories (- reads stdin)."""
-    from sidecarlint.config import load_config, resolve
-    from sidecarlint.pipeline import run
-    from sidecarlint.report import choose, renderer
-    from sidecarlint.sources import PathError
+    from sidecarlint import commands
 
-    if not paths:
-        raise click.UsageError("no paths given (use '-' for stdin)")
-    cli_values["format"] = format_
-    loaded = load_config(config_path)
-    settings, out = resolve(cli_values, loaded)
     try:
-        report = run(paths, settings)
-    except PathError as exc:
+        code = commands.check(
+            paths,
+            config_path=config_path,
+            format_=format_,
+            sarif_root=sarif_root,
+            fix=fix,
+            show_diff=show_diff,
+            echo=_echo,
+            **cli_values,
+        )
+    except commands.UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    if fix or show_diff:
-        from sidecarlint.fix import fix_report
+    sys.exit(code)
 
-        outcome = fix_report(report, settings, write=fix and not show_diff)
-        if show_diff:
-            for result in outcome.files:
-                click.echo(result.diff(), nl=False)
-            click.echo(f"{outcome.fixed} findings can be fixed", err=True)
-            sys.exit(1 if outcome.fixed else 0)
-        stdin_fix = [r for r in outcome.files if r.file == "-"]
-        if "-" in paths and fix:
-            from sidecarlint.sources import stdin_text
 
-            # A filter: the document goes to stdout, fixed or not; the report to stderr.
-            click.echo(stdin_fix[0].fixed if stdin_fix else (stdin_text() or ""), nl=False)
-            stdin_fix = stdin_fix or [None]  # type: ignore[list-item]
-        report = outcome.report
-        report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
-        if stdin_fix and out.output is None:
-            out = replace(out, output="/dev/stderr")
-    colour = (
-        out.output is None
-        and out.format == "text"
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
-    text = renderer(choose(out.format))(
-        report, colour=colour, show_suppressed=out.show_suppressed, sarif_root=sarif_root
-    )
-    if out.output:
-        with open(out.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        click.echo(text, nl=False)
-    sys.exit(report.exit_code(out.fail_on))
+def _echo(text: str, err: bool) -> None:
+    click.echo(text, nl=False, err=err)
 
 
 @cli.command()
@@ -261,34 +230,22 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map every failure to exit code 2 without a traceback."""
-    from sidecarlint.config import ConfigError
-
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        cli.main(args=args, prog_name="sidecarlint", standalone_mode=False)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        return EXIT_ERROR
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_ERROR
-    except ConfigError as exc:
-        click.echo(f"sidecarlint: error: {exc}", err=True)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # last resort: no traceback unless --debug
-        if "--debug" in args:
-            raise
-        click.echo(
-            f"sidecarlint: internal error: {type(exc).__name__}: {exc} "
-            "(run with --debug for a traceback)",
-            err=True,
-        )
-        return EXIT_ERROR
-    return 0
+
+    def invoke() -> int:
+        try:
+            cli.main(args=args, prog_name="sidecarlint", standalone_mode=False)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            return EXIT_ERROR
+        except click.ClickException as exc:
+            exc.show()
+            return EXIT_ERROR
+        return 0
+
+    return guarded(invoke, debug="--debug" in args)
 
 
 if __name__ == "__main__":

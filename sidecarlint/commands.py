@@ -1,0 +1,130 @@
+"""What ``sidecarlint check`` does once its options are known, without any option parsing.
+
+``cli`` parses the command line with click and calls :func:`check`. The ``sidecarlint``
+entry point calls :func:`check_paths` directly when the arguments are ``check`` and paths
+only, which is how a pre-commit hook calls it: there is nothing to parse then, and
+importing click and building the command tree would be about a third of such a run. Any
+option, and any usage error, goes through click, so both ways behave the same (a test
+holds them to identical output).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sidecarlint.config import ConfigError
+
+EXIT_ERROR = 2
+
+#: Writes text as is (no newline added), to stderr when ``err`` is true.
+Echo = Callable[[str, bool], None]
+
+
+class UsageError(Exception):
+    """A mistake in the command line itself: reported with the command's usage (exit 2)."""
+
+
+def write(text: str, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text)
+    stream.flush()
+
+
+def check(
+    paths: Sequence[str],
+    *,
+    config_path: str | None = None,
+    format_: str | None = None,
+    sarif_root: str | None = None,
+    fix: bool = False,
+    show_diff: bool = False,
+    echo: Echo = write,
+    **cli_values: Any,
+) -> int:
+    """Check ``paths`` with the command-line values given; the exit code."""
+    from sidecarlint.config import load_config, resolve
+    from sidecarlint.pipeline import run
+    from sidecarlint.records import replace
+    from sidecarlint.report import choose, renderer
+    from sidecarlint.sources import PathError
+
+    if not paths:
+        raise UsageError("no paths given (use '-' for stdin)")
+    cli_values["format"] = format_
+    loaded = load_config(config_path)
+    settings, out = resolve(cli_values, loaded)
+    try:
+        report = run(paths, settings)
+    except PathError as exc:
+        raise UsageError(str(exc)) from None
+    if fix or show_diff:
+        from sidecarlint.fix import fix_report
+
+        outcome = fix_report(report, settings, write=fix and not show_diff)
+        if show_diff:
+            for result in outcome.files:
+                echo(result.diff(), False)
+            echo(f"{outcome.fixed} findings can be fixed\n", True)
+            return 1 if outcome.fixed else 0
+        stdin_fix = [r for r in outcome.files if r.file == "-"]
+        if "-" in paths and fix:
+            from sidecarlint.sources import stdin_text
+
+            # A filter: the document goes to stdout, fixed or not; the report to stderr.
+            echo(stdin_fix[0].fixed if stdin_fix else (stdin_text() or ""), False)
+            stdin_fix = stdin_fix or [None]  # type: ignore[list-item]
+        report = outcome.report
+        report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
+        if stdin_fix and out.output is None:
+            out = replace(out, output="/dev/stderr")
+    colour = (
+        out.output is None
+        and out.format == "text"
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    text = renderer(choose(out.format))(
+        report, colour=colour, show_suppressed=out.show_suppressed, sarif_root=sarif_root
+    )
+    if out.output:
+        with open(out.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        echo(text, False)
+    return report.exit_code(out.fail_on)
+
+
+def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
+    """Run ``action``; every failure becomes a one-line message and exit code 2, never a
+    traceback (unless ``debug``)."""
+    try:
+        return action()
+    except UsageError:
+        raise
+    except ConfigError as exc:
+        write(f"sidecarlint: error: {exc}\n", err=True)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        write("\nAborted.\n", err=True)
+        return EXIT_ERROR
+    except Exception as exc:  # last resort
+        if debug:
+            raise
+        write(
+            f"sidecarlint: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for a traceback)\n",
+            err=True,
+        )
+        return EXIT_ERROR
+
+
+def check_paths(paths: Sequence[str]) -> int | None:
+    """``sidecarlint check PATH...`` without click; None when click should report a usage
+    error instead (nothing has been written then)."""
+    try:
+        return guarded(lambda: check(paths))
+    except UsageError:
+        return None

@@ -1,0 +1,139 @@
+"""``sidecarlint check PATH...`` without click behaves exactly like the click command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sidecarlint import cli, commands
+from sidecarlint.__main__ import only_paths
+from sidecarlint.config import KEYS, LoadedConfig, resolve
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples"
+
+
+def sidecarlint(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    full.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "sidecarlint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=full,
+    )
+
+
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # no config from above
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    (tmp_path / "examples" / "broken" / "not-yaml.yaml").write_text("a: [1,\n")
+    return tmp_path
+
+
+CASES = [
+    (["examples/job/job.yaml"], {}),
+    (["examples/broken", "examples/deployment"], {}),
+    (["examples/broken/not-yaml.yaml", "examples/job"], {}),
+    (["examples/broken"], {"GITHUB_ACTIONS": "true"}),
+    (["examples"], {"NO_COLOR": "1"}),
+    (["no-such-file.yaml"], {}),
+]
+
+
+@pytest.mark.parametrize(("paths", "env"), CASES)
+def test_plain_paths_give_the_same_output_as_the_click_command(
+    work: Path, paths: list[str], env: dict[str, str]
+) -> None:
+    # "--" makes the arguments go through click; without it they skip click.
+    assert only_paths(["check", *paths]) and not only_paths(["check", "--", *paths])
+    direct = sidecarlint("check", *paths, cwd=work, env=env)
+    through_click = sidecarlint("check", "--", *paths, cwd=work, env=env)
+    assert (direct.returncode, direct.stdout, direct.stderr) == (
+        through_click.returncode,
+        through_click.stdout,
+        through_click.stderr,
+    )
+    assert direct.stdout or direct.stderr
+
+
+def test_expected_exit_codes_and_messages(work: Path) -> None:
+    assert sidecarlint("check", "examples/job/job.yaml", cwd=work).returncode == 0
+    broken = sidecarlint("check", "examples/broken", cwd=work)
+    assert broken.returncode == 1
+    assert "examples/broken/not-yaml.yaml:1:6: ERROR SCL001 [yaml-syntax-error]" in broken.stdout
+    missing = sidecarlint("check", "no-such-file.yaml", cwd=work)
+    assert missing.returncode == 2
+    assert "Error: no-such-file.yaml: no such file or directory" in missing.stderr
+    assert "Usage: sidecarlint check" in missing.stderr
+
+
+def test_config_errors_are_the_same_both_ways(work: Path) -> None:
+    (work / ".sidecarlint.yaml").write_text("kubernetes-version: '1.2'\n")
+    direct = sidecarlint("check", "examples/job", cwd=work)
+    through_click = sidecarlint("check", "--", "examples/job", cwd=work)
+    assert direct.returncode == through_click.returncode == 2
+    assert direct.stderr == through_click.stderr
+    assert direct.stderr.startswith("sidecarlint: error: ")
+
+
+def test_plain_paths_do_not_import_click(work: Path) -> None:
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('click' in sys.modules, file=sys.stderr))\n"
+        "sys.argv = ['sidecarlint', 'check', 'examples/job/job.yaml']\n"
+        "from sidecarlint.__main__ import run\n"
+        "run()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=work, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0
+    assert out.stderr.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["check", "-"],
+        ["check", "a.yaml", "--format", "json"],
+        ["check", "-k", "1.30", "a.yaml"],
+        ["rules"],
+        ["explain", "SCL001"],
+        [],
+    ],
+)
+def test_anything_but_plain_paths_goes_through_click(args: list[str]) -> None:
+    assert not only_paths(args)
+
+
+def test_click_defaults_mean_not_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The direct call passes no values; click's defaults must resolve the same way."""
+    seen: dict[str, Any] = {}
+
+    def capture(paths: tuple[str, ...], **values: Any) -> int:
+        seen.update(values)
+        return 0
+
+    monkeypatch.setattr(commands, "check", capture)
+    assert cli.main(["check", "a.yaml"]) == 0
+    values = {k: v for k, v in seen.items() if k != "echo"}
+    assert {k for k, v in values.items() if v not in (None, False, ())} == set()
+    for key in KEYS:  # no click default may override a config-file value
+        assert values.get(key.replace("-", "_")) in (None, ()), key
+    config = LoadedConfig(
+        {"kubernetes-version": "1.30", "format": "json", "follow-symlinks": True, "jobs": 2},
+        "test",
+    )
+    assert resolve(values, config) == resolve({}, config)
