@@ -189,6 +189,20 @@ class Container(Record):
         self.role = role
         self.index = index
         self.path = path
+        self._items: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._derived: dict[Callable[[Container], Any], Any] = {}
+
+    def derived(self, compute: Callable[[Container], _T]) -> _T:
+        """``compute(self)``, computed once per container.
+
+        Helpers that several rules call on the same container (its requests, the ports it
+        listens on) go through here, so each is worked out once per container.
+        """
+        try:
+            return self._derived[compute]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[compute] = compute(self)
+            return value
 
     @cached_property
     def name(self) -> str | None:
@@ -236,17 +250,15 @@ class Container(Record):
 
         Many rules read the same lists of the same container: each is built once.
         """
-        cache = self.__dict__.setdefault("_items", {})
-        found = cache.get(key)
+        found = self._items.get(key)
         if found is None:
             value = self.data.get(key)
-            found = (
+            found = self._items[key] = (
                 [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
                 if isinstance(value, list)
                 else []
             )
-            cache[key] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
 
 def _strings(value: Any) -> list[str]:

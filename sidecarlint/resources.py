@@ -11,6 +11,7 @@ Pod-level ``spec.resources`` (1.32+) replaces the computed value for the resourc
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -91,8 +92,17 @@ def _section(container: Container, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def requests(container: Container) -> dict[str, Decimal]:
+def requests(container: Container) -> Mapping[str, Decimal]:
     """A container's requests; a limit without a request implies an equal request."""
+    return container.derived(_requests)
+
+
+def limits(container: Container) -> Mapping[str, Decimal]:
+    """A container's limits."""
+    return container.derived(_limits)
+
+
+def _requests(container: Container) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     req, lim = _section(container, "requests"), _section(container, "limits")
     for resource in RESOURCES:
@@ -102,7 +112,7 @@ def requests(container: Container) -> dict[str, Decimal]:
     return out
 
 
-def limits(container: Container) -> dict[str, Decimal]:
+def _limits(container: Container) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     lim = _section(container, "limits")
     for resource in RESOURCES:

@@ -19,8 +19,17 @@ _LISTEN = re.compile(
 )
 
 
-def own_ports(container: Container) -> set[int]:
+def own_ports(container: Container) -> frozenset[int]:
     """Ports a container listens on: ``containerPort`` entries and listen flags."""
+    return container.derived(_own_ports)
+
+
+def local_connections(container: Container) -> frozenset[int]:
+    """Ports a container connects to on localhost (URLs, ``host:port``, ``-h`` + ``-p``)."""
+    return container.derived(_local_connections)
+
+
+def _own_ports(container: Container) -> frozenset[int]:
     ports = {
         p["containerPort"]
         for _, p in container.items("ports")
@@ -30,11 +39,10 @@ def own_ports(container: Container) -> set[int]:
         match = _LISTEN.match(word)
         if match:
             ports.add(int(match.group(1)))
-    return ports
+    return frozenset(ports)
 
 
-def local_connections(container: Container) -> set[int]:
-    """Ports a container connects to on localhost (URLs, ``host:port``, ``-h`` + ``-p``)."""
+def _local_connections(container: Container) -> frozenset[int]:
     ports = {int(m.group(1)) for word in container.argv for m in _LOCAL_URL.finditer(word)}
     for cmd in commands(container.argv):
         words = cmd.words
@@ -59,7 +67,7 @@ def local_connections(container: Container) -> set[int]:
             ports.add(int(words[-1]))
         if local and port is not None:
             ports.add(port)
-    return ports
+    return frozenset(ports)
 
 
 def _at(words: tuple[str, ...], i: int) -> str:

@@ -14,7 +14,10 @@ from sidecarlint.shell import file_access
 
 
 def _same_file(written: str, read: str) -> bool:
-    return written == read or fnmatch.fnmatchcase(written, read)
+    """``read`` names ``written``, literally or as a glob (``/var/log/*.log``)."""
+    if written == read:
+        return True
+    return ("*" in read or "?" in read or "[" in read) and fnmatch.fnmatchcase(written, read)
 
 
 def _sees(reader: Container, path: str, volume: str, rel: str, sub_path: object) -> bool:
@@ -45,10 +48,9 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 if not matches:
                     continue
                 found = covering_mount(writer, path)
-                where = argv_path(reader, matches[0])
                 if found is None:
                     yield Hit(
-                        where,
+                        argv_path(reader, matches[0]),
                         f"{reader.label} reads {path}, which {writer.label} writes to its own "
                         "filesystem: containers share only volumes. Mount a shared volume "
                         f"(e.g. an emptyDir) at the directory of {path} in both",
@@ -61,7 +63,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 rel = path[len(mount_path) :]
                 if not _sees(reader, path, volume, rel, mount.get("subPath")):
                     yield Hit(
-                        where,
+                        argv_path(reader, matches[0]),
                         f"{reader.label} reads {path}, which {writer.label} writes on volume "
                         f"'{volume}' mounted at {mount_path or '/'}; {reader.label} does not see "
                         f"it there. Mount volume '{volume}' at {mount_path or '/'} in "

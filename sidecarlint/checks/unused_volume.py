@@ -10,11 +10,16 @@ from sidecarlint.registry import Hit, Rule, RuleContext
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
-    used: set[str] = set()
+    volumes = pod.volumes
+    if not volumes:
+        return
+    used: set[object] = set()
     for c in pod.all_containers:
-        for key in ("volumeMounts", "volumeDevices"):
-            used.update(str(m.get("name")) for _, m in c.items(key))
-    for name, (index, _) in pod.volumes.items():
+        for _, mount in c.items("volumeMounts"):
+            used.add(mount.get("name"))
+        for _, device in c.items("volumeDevices"):
+            used.add(device.get("name"))
+    for name, (index, _) in volumes.items():
         if name not in used:
             yield Hit(
                 (*pod.path, "volumes", index, "name"),
