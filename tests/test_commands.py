@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,22 +14,9 @@ from sidecarlint import cli, commands
 from sidecarlint.__main__ import only_paths
 from sidecarlint.config import KEYS, LoadedConfig, resolve
 from tests.conftest import REPO
+from tests.test_cli import run_cli
 
 EXAMPLES = REPO / "examples"
-
-
-def sidecarlint(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    full.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "sidecarlint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=full,
-    )
 
 
 @pytest.fixture
@@ -57,8 +43,8 @@ def test_plain_paths_give_the_same_output_as_the_click_command(
 ) -> None:
     # "--" makes the arguments go through click; without it they skip click.
     assert only_paths(["check", *paths]) and not only_paths(["check", "--", *paths])
-    direct = sidecarlint("check", *paths, cwd=work, env=env)
-    through_click = sidecarlint("check", "--", *paths, cwd=work, env=env)
+    direct = run_cli("check", *paths, cwd=work, env=env)
+    through_click = run_cli("check", "--", *paths, cwd=work, env=env)
     assert (direct.returncode, direct.stdout, direct.stderr) == (
         through_click.returncode,
         through_click.stdout,
@@ -68,11 +54,11 @@ def test_plain_paths_give_the_same_output_as_the_click_command(
 
 
 def test_expected_exit_codes_and_messages(work: Path) -> None:
-    assert sidecarlint("check", "examples/job/job.yaml", cwd=work).returncode == 0
-    broken = sidecarlint("check", "examples/broken", cwd=work)
+    assert run_cli("check", "examples/job/job.yaml", cwd=work).returncode == 0
+    broken = run_cli("check", "examples/broken", cwd=work)
     assert broken.returncode == 1
     assert "examples/broken/not-yaml.yaml:1:6: ERROR SCL001 [yaml-syntax-error]" in broken.stdout
-    missing = sidecarlint("check", "no-such-file.yaml", cwd=work)
+    missing = run_cli("check", "no-such-file.yaml", cwd=work)
     assert missing.returncode == 2
     assert "Error: no-such-file.yaml: no such file or directory" in missing.stderr
     assert "Usage: sidecarlint check" in missing.stderr
@@ -80,8 +66,8 @@ def test_expected_exit_codes_and_messages(work: Path) -> None:
 
 def test_config_errors_are_the_same_both_ways(work: Path) -> None:
     (work / ".sidecarlint.yaml").write_text("kubernetes-version: '1.2'\n")
-    direct = sidecarlint("check", "examples/job", cwd=work)
-    through_click = sidecarlint("check", "--", "examples/job", cwd=work)
+    direct = run_cli("check", "examples/job", cwd=work)
+    through_click = run_cli("check", "--", "examples/job", cwd=work)
     assert direct.returncode == through_click.returncode == 2
     assert direct.stderr == through_click.stderr
     assert direct.stderr.startswith("sidecarlint: error: ")
