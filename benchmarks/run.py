@@ -1,6 +1,6 @@
 """Benchmarks: print a table of timings and ratios to the YAML-parsing floor.
 
-    python benchmarks/run.py [--corpus DIR] [--quick] [--peers]
+    python benchmarks/run.py [--corpus DIR] [--repeat N] [--count N] [--peers]
 
 The floor is the time PyYAML's libyaml ``compose_all`` takes to build nodes for the same
 bytes, single process. On a shared machine the speed of the CPU itself drifts from second

@@ -19,8 +19,8 @@ from sidecarlint.quickcheck import certainly_valid
 from sidecarlint.sources import discover, read_source
 from sidecarlint.validate import VALIDATED_KINDS
 from tests.conftest import CORPUS
+from tests.conftest import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENT = (ROOT / "examples/deployment/deployment.yaml").read_text("utf-8")
 JOB = (ROOT / "examples/job/job.yaml").read_text("utf-8")
 
