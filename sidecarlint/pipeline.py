@@ -20,7 +20,14 @@ from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
 from sidecarlint.records import FrozenRecord, Record, replace
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
-from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
+from sidecarlint.sources import (
+    MAX_FILE_SIZE,
+    ReadError,
+    Source,
+    check_text,
+    discover,
+    read_source,
+)
 from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
 from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
@@ -433,22 +440,25 @@ class _Engine:
             result.findings.append(finding)
 
     def lint_source(self, source: Source) -> FileResult:
-        text = read_source(source, self.settings.max_file_size)
+        return self.lint_read(read_source(source, self.settings.max_file_size), source.display)
+
+    def lint_read(self, text: str | ReadError, file: str) -> FileResult:
+        """Check what reading ``file`` gave: its text, or why it could not be read."""
         if isinstance(text, ReadError):
-            result = FileResult(source.display)
-            self._add(result, self.finding("SCL006", text.message, source.display, text.span))
+            result = FileResult(file)
+            self._add(result, self.finding("SCL006", text.message, file, text.span))
             return result
         try:
-            return self.lint_text(text, source.display)
+            return self.lint_text(text, file)
         except (RecursionError, MemoryError) as exc:
-            result = FileResult(source.display)
+            result = FileResult(file)
             self._add(
                 result,
                 self.finding(
                     "SCL001",
                     f"file could not be processed within limits ({type(exc).__name__}); "
                     "not checked",
-                    source.display,
+                    file,
                     Span(1, 1, 1, 1),
                 ),
             )
@@ -527,16 +537,20 @@ def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
     )
     for source in sources:
         text = read_source(source, settings.max_file_size)
-        if isinstance(text, ReadError):
+        if not isinstance(text, ReadError):
+            yield from pods_in_text(text, source.display, settings)
+
+
+def pods_in_text(text: str, file: str, settings: Settings) -> Iterator[Pod]:
+    """Every located pod of one text, in order (documents that fail to parse are skipped)."""
+    for doc in iter_documents(text, file, max_depth=settings.max_depth):
+        if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
             continue
-        for doc in iter_documents(text, source.display, max_depth=settings.max_depth):
-            if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
-                continue
-            for obj in iter_objects(doc):
-                workload = _workload_for(obj, settings.pod_paths)
-                pod = locate(obj, workload) if workload is not None else None
-                if pod is not None:
-                    yield pod
+        for obj in iter_objects(doc):
+            workload = _workload_for(obj, settings.pod_paths)
+            pod = locate(obj, workload) if workload is not None else None
+            if pod is not None:
+                yield pod
 
 
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:
@@ -545,4 +559,33 @@ def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> l
     return sorted(result.findings, key=lambda f: f.sort_key)
 
 
-__all__ = ["FileResult", "Report", "Settings", "collect", "lint_text", "replace", "run"]
+class Linter:
+    """Checks texts held in memory (an editor's buffers) with fixed settings.
+
+    :meth:`lint` gives what ``check`` gives for a file holding the same text: the same
+    size and content limits, the same engine and suppressions. The engine is built once,
+    so a long-running caller pays for rules and schemas only on its first text.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine = _Engine(settings)
+
+    def lint(self, text: str, file: str) -> FileResult:
+        """Check ``text`` as the contents of ``file``; findings in file order."""
+        result = self._engine.lint_read(check_text(text, self.settings.max_file_size), file)
+        result.findings.sort(key=lambda f: f.sort_key)
+        return result
+
+
+__all__ = [
+    "FileResult",
+    "Linter",
+    "Report",
+    "Settings",
+    "collect",
+    "lint_text",
+    "pods_in_text",
+    "replace",
+    "run",
+]

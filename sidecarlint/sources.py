@@ -157,9 +157,7 @@ def read_source(source: Source, max_size: int = MAX_FILE_SIZE) -> str | ReadErro
     except _NotRegular as exc:
         return ReadError(str(exc))
     if len(data) > max_size:
-        return ReadError(
-            f"file is larger than {max_size:,} bytes; not checked (raise max-file-size to check it)"
-        )
+        return _too_large(max_size)
     text = decode(data)
     if source.path is None and isinstance(text, str):
         _STDIN.append(text)
@@ -207,13 +205,32 @@ def decode(data: bytes) -> str | ReadError:
             f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
             _offset_span(data, exc.start),
         )
+    return _nul_problem(text) or text
+
+
+def check_text(text: str, max_size: int = MAX_FILE_SIZE) -> str | ReadError:
+    """Text already in memory (an editor's buffer), held to the limits a file read is held
+    to: its UTF-8 size and NUL characters."""
+    if len(text) > max_size or (
+        len(text) * 4 > max_size and len(text.encode("utf-8", "surrogatepass")) > max_size
+    ):
+        return _too_large(max_size)
+    return _nul_problem(text) or text
+
+
+def _too_large(max_size: int) -> ReadError:
+    return ReadError(
+        f"file is larger than {max_size:,} bytes; not checked (raise max-file-size to check it)"
+    )
+
+
+def _nul_problem(text: str) -> ReadError | None:
     nul = text.find("\0")
-    if nul >= 0:
-        return ReadError(
-            "file contains a NUL character (binary data?); not checked",
-            _text_span(text, nul),
-        )
-    return text
+    if nul < 0:
+        return None
+    return ReadError(
+        "file contains a NUL character (binary data?); not checked", _text_span(text, nul)
+    )
 
 
 def _offset_span(data: bytes, offset: int) -> Span:
