@@ -97,9 +97,11 @@ class Finding(FrozenRecord):
     suppressed: bool
     #: The document path as a tuple (for fixes; not part of any output).
     ypath: YPath | None
+    #: Other places involved, with what is there (the language server shows them).
+    related: tuple[tuple[Span, str], ...]
 
-    _uncompared = frozenset({"suppressed", "ypath"})
-    _unshown = frozenset({"ypath"})
+    _uncompared = frozenset({"suppressed", "ypath", "related"})
+    _unshown = frozenset({"ypath", "related"})
 
     def __init__(
         self,
@@ -117,6 +119,7 @@ class Finding(FrozenRecord):
         fixable: bool = False,
         suppressed: bool = False,
         ypath: YPath | None = None,
+        related: tuple[tuple[Span, str], ...] = (),
     ) -> None:
         self.code = code
         self.name = name
@@ -132,6 +135,7 @@ class Finding(FrozenRecord):
         self.fixable = fixable
         self.suppressed = suppressed
         self.ypath = ypath
+        self.related = related
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

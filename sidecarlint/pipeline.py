@@ -432,7 +432,10 @@ class _Engine:
             fix=hit.fix,
             fixable=hit.fixable,
         )
-        return replace(finding, ypath=hit.path) if finding is not None else None
+        if finding is None:
+            return None
+        related = tuple((doc.span(path), text) for path, text in hit.related)
+        return replace(finding, ypath=hit.path, related=related)
 
     @staticmethod
     def _add(result: FileResult, finding: Finding | None) -> None:
