@@ -169,16 +169,18 @@ def test_files_of_a_broken_folder_are_not_checked() -> None:
 
 
 def test_what_counts_as_a_manifest() -> None:
-    linter = Linter(settings())
-    typed = "apiVersion: apps/v1\nkind: Deploy"
     for text, expected in (
         (JOB_HELPER, True),
-        (typed, True),
+        ("apiVersion: apps/v1\nkind: Deploy", True),
         ('{"apiVersion": "v1", "kind": "Pod"', True),
+        ("{apiVersion: v1, 'kind' : Pod}", True),
+        ("kind: List\nitems:\n- apiVersion: v1\n", True),
+        ("? apiVersion\n: v1\nkind: Pod\n", True),
         ("name: ci\non: [push\n", False),
         ("kind: Pod\n", False),
+        ("description: set the apiVersion and kind: fields\n", False),
     ):
-        assert looks_like_manifest(text, linter.lint(text, "t.yaml")) is expected, text
+        assert looks_like_manifest(text) is expected, text
 
 
 # the command

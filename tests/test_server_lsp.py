@@ -173,6 +173,14 @@ def open_document(
     return uri
 
 
+async def open_checked(
+    client: LanguageClient, path: Path, text: str | None = None
+) -> tuple[str, list[t.Diagnostic]]:
+    """Open a document and wait for its first diagnostics."""
+    uri = open_document(client, path, text)
+    return uri, await published(client, uri, 1)
+
+
 def change_document(client: LanguageClient, uri: str, version: int, text: str) -> None:
     client.text_document_did_change(
         t.DidChangeTextDocumentParams(
@@ -416,8 +424,7 @@ async def test_open_change_save_close(client: LanguageClient, workspace: Path) -
 
 
 async def test_a_burst_of_edits_is_checked_once(client: LanguageClient, workspace: Path) -> None:
-    uri = open_document(client, workspace / "job.yaml", JOB_HELPER)
-    await published(client, uri, 1)
+    uri, _ = await open_checked(client, workspace / "job.yaml", JOB_HELPER)
     n = len(client.published)  # type: ignore[attr-defined]
     for version in range(2, 7):
         change_document(client, uri, version, JOB_HELPER + "#" * version + "\n")
@@ -488,8 +495,7 @@ async def test_quick_fix_makes_the_bytes_fix_writes(
 
 
 async def test_fix_all_makes_the_bytes_fix_writes(client: LanguageClient, workspace: Path) -> None:
-    uri = open_document(client, workspace / "job.yaml", JOB_HELPER)
-    await published(client, uri, 1)
+    uri, _ = await open_checked(client, workspace / "job.yaml", JOB_HELPER)
     found = await actions(client, uri, 18, 16)
     # The finding's own fix moves the helper; --fix then also makes its mount read-only.
     move = found["Fix SCL102: Move 'log-shipper' to initContainers with restartPolicy: Always"]
@@ -510,8 +516,7 @@ async def test_fix_all_makes_the_bytes_fix_writes(client: LanguageClient, worksp
 async def test_disable_for_this_line_and_for_this_object(
     client: LanguageClient, workspace: Path
 ) -> None:
-    uri = open_document(client, workspace / "job.yaml", JOB_HELPER)
-    await published(client, uri, 1)
+    uri, _ = await open_checked(client, workspace / "job.yaml", JOB_HELPER)
     found = await actions(client, uri, 18, 16)
     line = found["Disable SCL102 for this line"]
     assert line.edit is not None
@@ -548,8 +553,7 @@ async def test_disable_for_this_line_and_for_this_object(
 async def test_hover_on_a_finding_and_on_container_names(
     client: LanguageClient, workspace: Path
 ) -> None:
-    uri = open_document(client, workspace / "job.yaml", JOB_HELPER)
-    await published(client, uri, 1)
+    uri, _ = await open_checked(client, workspace / "job.yaml", JOB_HELPER)
     found = await hover(client, uri, 18, 20)
     assert found is not None and isinstance(found.contents, t.MarkupContent)
     assert found.contents.kind == t.MarkupKind.Markdown
@@ -572,8 +576,7 @@ async def test_hover_on_a_finding_and_on_container_names(
         start=t.Position(line=18, character=16), end=t.Position(line=18, character=27)
     )
     # A container name without a finding: its place in the start and stop order.
-    uri = open_document(client, workspace / "deploy.yaml", DEPLOYMENT)
-    await published(client, uri, 1)
+    uri, _ = await open_checked(client, workspace / "deploy.yaml", DEPLOYMENT)
     line = DEPLOYMENT.splitlines().index("        - name: logshipper")
     for character in (10, 18):  # the key and the value
         found = await hover(client, uri, line, character)

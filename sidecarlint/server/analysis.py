@@ -10,12 +10,12 @@ values: new texts, Markdown, offsets into the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sidecarlint.finding import Finding
 from sidecarlint.locate import Container, KubeObject, Pod, iter_objects
-from sidecarlint.parse import Document, iter_documents
+from sidecarlint.parse import MAX_DEPTH, Document, ParseProblem, iter_documents
 from sidecarlint.pipeline import FileResult, pods_in_text
 from sidecarlint.records import Record
 from sidecarlint.server.folders import FolderConfig
@@ -25,10 +25,9 @@ from sidecarlint.server.text import UTF16, TextIndex
 _API_VERSION = re.compile(r"""(?:^|[\s{,])["']?apiVersion["']?\s*:""", re.MULTILINE)
 _KIND = re.compile(r"""(?:^|[\s{,])["']?kind["']?\s*:""", re.MULTILINE)
 
-#: Findings that suppressions do not apply to, or that should not be silenced from here.
-_NO_LINE_SUPPRESSION = frozenset({"SCL900", "SCL901", "SCL999"})
-#: Findings an object annotation cannot suppress (the engine's rule).
-_NO_OBJECT_SUPPRESSION = frozenset({"SCL900", "SCL901", "SCL999"})
+#: Findings not offered to be disabled: suppressions do not apply to SCL900 and SCL901,
+#: and an internal error is a bug to report, not a finding to silence.
+_NOT_DISABLED = frozenset({"SCL900", "SCL901", "SCL999"})
 
 FIX_ALL = "source.fixAll.sidecarlint"
 QUICKFIX = "quickfix"
@@ -63,10 +62,11 @@ class Action(Record):
         self.preferred = preferred
 
 
-def looks_like_manifest(text: str, result: FileResult) -> bool:
-    """A text holding Kubernetes objects, or one being typed: it names an apiVersion and a
-    kind somewhere (half-written YAML does not parse into objects yet)."""
-    return result.objects > 0 or bool(_API_VERSION.search(text) and _KIND.search(text))
+def looks_like_manifest(text: str) -> bool:
+    """A text that holds Kubernetes objects, or is being typed to: it has an ``apiVersion``
+    key and a ``kind`` key somewhere (half-written YAML does not parse into objects yet).
+    Other YAML and JSON files (workflows, compose files, package locks) are not checked."""
+    return bool(_API_VERSION.search(text) and _KIND.search(text))
 
 
 class Checked:
@@ -100,12 +100,11 @@ class Checked:
             self.skipped = folder.error or "no configuration"
         elif not folder.checks(path):
             self.skipped = "excluded by the configuration (include/exclude)"
+        elif not looks_like_manifest(text):
+            self.skipped = "not a Kubernetes manifest"
         else:
             self.result = linter.lint(text, self.file)
-            if looks_like_manifest(text, self.result):
-                self.findings = [f for f in self.result.findings if not f.suppressed]
-            else:
-                self.skipped = "not a Kubernetes manifest"
+            self.findings = [f for f in self.result.findings if not f.suppressed]
 
     # positions
 
@@ -125,13 +124,12 @@ class Checked:
     # code actions
 
     def actions(self, findings: list[Finding]) -> list[Action]:
-        """Code actions for ``findings``: the fix of each fixable one, disabling each for its
-        line and for its object, and fixing the whole file."""
+        """Code actions for ``findings`` (some of :attr:`findings`): the fix of each fixable
+        one, disabling each for its line and for its object, and fixing the whole file."""
         out: list[Action] = []
-        for finding in findings:
-            if finding.code == "SCL999":
+        for number, finding in enumerate(self.findings):
+            if finding.code == "SCL999" or not any(finding is f for f in findings):
                 continue
-            number = self.findings.index(finding)
             for kind in ("fix", "line", "object"):
                 action = self._action(kind, number)
                 if action is not None:
@@ -181,7 +179,7 @@ class Checked:
         return Action(title, FIX_ALL, result.fixed_findings, result.fixed)
 
     def _disable_line(self, finding: Finding | None) -> Action | None:
-        if finding is None or finding.code in _NO_LINE_SUPPRESSION:
+        if finding is None or finding.code in _NOT_DISABLED:
             return None
         title = f"Disable {finding.code} for this line"
         new_text = disable_line(self.text, finding.span.line, finding.code, self._parse)
@@ -198,7 +196,7 @@ class Checked:
         from sidecarlint.fix import add_annotation
         from sidecarlint.suppress import IGNORE, IGNORE_ALL
 
-        if finding is None or finding.object is None or finding.code in _NO_OBJECT_SUPPRESSION:
+        if finding is None or finding.object is None or finding.code in _NOT_DISABLED:
             return None
         obj = self._object_of(finding)
         if obj is None:
@@ -221,22 +219,20 @@ class Checked:
             return Action(title, QUICKFIX, [finding], disabled=why)
         return Action(title, QUICKFIX, [finding], result.fixed)
 
+    def _documents(self, text: str) -> Iterator[Document | ParseProblem]:
+        settings = self.folder.settings
+        depth = settings.max_depth if settings is not None else MAX_DEPTH
+        return iter_documents(text, self.file, max_depth=depth)
+
     def _parse(self, text: str) -> list[Any]:
         """The documents of ``text`` as values (problems by code: their messages may name
         lines)."""
-        settings = self.folder.settings
-        depth = settings.max_depth if settings is not None else 100
-        return [
-            d.data if isinstance(d, Document) else d.code
-            for d in iter_documents(text, self.file, max_depth=depth)
-        ]
+        return [d.data if isinstance(d, Document) else d.code for d in self._documents(text)]
 
     def _object_of(self, finding: Finding) -> KubeObject | None:
         """The object a finding belongs to (in a List, the item holding it)."""
-        settings = self.folder.settings
-        depth = settings.max_depth if settings is not None else 100
         offset = self.offsets(finding)[0]
-        for doc in iter_documents(self.text, self.file, max_depth=depth):
+        for doc in self._documents(self.text):
             if not isinstance(doc, Document) or doc.index != finding.document:
                 continue
             for obj in iter_objects(doc):
@@ -255,7 +251,7 @@ class Checked:
             settings = self.folder.settings
             self._pods = (
                 list(pods_in_text(self.text, self.file, settings))
-                if settings is not None and self.result is not None and not self.skipped
+                if settings is not None and self.result is not None
                 else []
             )
         return self._pods

@@ -144,7 +144,7 @@ class Folders:
 
     def root_of(self, path: str | None) -> str:
         """The innermost workspace folder holding ``path``, else its directory (untitled
-        documents: the first folder, else the server's working directory)."""
+        documents: the outermost folder, else the server's working directory)."""
         if path is None:
             return self.roots[-1] if self.roots else self.fallback
         for root in self.roots:
@@ -158,7 +158,11 @@ class Folders:
         self._built.clear()
 
     def config_for(self, path: str | None) -> FolderConfig:
-        root = self.root_of(path)
+        """The configuration that checks ``path`` (None: an untitled document)."""
+        return self.config_in(self.root_of(path))
+
+    def config_in(self, root: str) -> FolderConfig:
+        """The configuration of the folder ``root``."""
         editor = dict(self.editor.get(root) or self.editor.get("") or {})
         try:
             values = editor_values(editor)

@@ -28,7 +28,7 @@ from sidecarlint.docs import help_uri
 from sidecarlint.finding import Finding, Severity
 from sidecarlint.pipeline import KUSTOMIZATION_FILES
 from sidecarlint.server.analysis import FIX_ALL, QUICKFIX, Action, Checked
-from sidecarlint.server.folders import Folders
+from sidecarlint.server.folders import FolderConfig, Folders
 from sidecarlint.server.text import UTF16, line_edits
 
 #: Seconds of quiet after an edit before the document is checked again.
@@ -49,27 +49,20 @@ _SEVERITIES = {
 _T = TypeVar("_T")
 
 
-def _contained(default: Any) -> Callable[[Callable[..., Awaitable[Any]]], Any]:
-    """Log a handler's unexpected failure and answer ``default``: the server lives on."""
+def _contained(handler: Callable[..., Awaitable[_T]]) -> Callable[..., Awaitable[_T | None]]:
+    """Log a handler's unexpected failure and answer nothing: the server lives on."""
 
-    def wrap(handler: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(handler)
-        async def run(self: Server, params: Any) -> Any:
-            try:
-                return await handler(self, params)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.log(
-                    f"internal error in {handler.__name__}: {type(exc).__name__}: {exc}\n"
-                    + traceback.format_exc(),
-                    lsp.MessageType.Error,
-                )
-                return default
+    @functools.wraps(handler)
+    async def run(self: Server, params: Any) -> _T | None:
+        try:
+            return await handler(self, params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.internal_error(f"in {handler.__name__}", exc)
+            return None
 
-        return run
-
-    return wrap
+    return run
 
 
 class Server:
@@ -83,8 +76,9 @@ class Server:
         self.checked: dict[str, Checked] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sidecarlint")
+        #: By folder: the last line logged about its configuration, the error last shown.
         self._described: dict[str, str] = {}
-        self._shown: set[str] = set()
+        self._shown: dict[str, str] = {}
         self._register()
 
     def _register(self) -> None:
@@ -119,14 +113,19 @@ class Server:
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
         self.ls.window_log_message(lsp.LogMessageParams(type=kind, message=message))
 
-    def show_once(self, message: str) -> None:
-        """An error the user must act on (an invalid configuration), shown once."""
-        if message not in self._shown:
-            self._shown.add(message)
-            self.log(message, lsp.MessageType.Error)
-            self.ls.window_show_message(
-                lsp.ShowMessageParams(type=lsp.MessageType.Error, message=f"sidecarlint: {message}")
-            )
+    def internal_error(self, where: str, exc: Exception) -> None:
+        """A failure of the server itself: logged with its traceback, never fatal."""
+        self.log(
+            f"internal error {where}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}",
+            lsp.MessageType.Error,
+        )
+
+    def show_error(self, message: str) -> None:
+        """An error the user must act on (an invalid configuration)."""
+        self.log(message, lsp.MessageType.Error)
+        self.ls.window_show_message(
+            lsp.ShowMessageParams(type=lsp.MessageType.Error, message=f"sidecarlint: {message}")
+        )
 
     # client capabilities
 
@@ -145,7 +144,7 @@ class Server:
 
     # life cycle
 
-    @_contained(None)
+    @_contained
     async def initialize(self, params: lsp.InitializeParams) -> None:
         roots = [to_fs_path(f.uri) for f in params.workspace_folders or []]
         if not roots:
@@ -158,7 +157,7 @@ class Server:
             if isinstance(section, dict):
                 self.folders.editor[""] = section
 
-    @_contained(None)
+    @_contained
     async def initialized(self, params: lsp.InitializedParams) -> None:
         self.log(f"sidecarlint {__version__} language server, positions in {self.encoding}")
         registrations = []
@@ -190,7 +189,7 @@ class Server:
         await self._pull_configuration()
         self._describe_all()
 
-    @_contained(None)
+    @_contained
     async def shutdown(self, params: None) -> None:
         for task in self.pending.values():
             task.cancel()
@@ -217,19 +216,24 @@ class Server:
 
     def _describe_all(self) -> None:
         for root in self.folders.roots or [self.folders.fallback]:
-            self._describe(self.folders.config_for(os.path.join(root, ".")))
+            self._describe(self.folders.config_in(root))
 
-    def _describe(self, folder: Any) -> None:
-        """Log a folder's target version when it changes; show configuration errors."""
-        line = folder.describe()
-        if self._described.get(folder.root) != line:
-            self._described[folder.root] = line
-            if folder.error is None:
+    def _describe(self, folder: FolderConfig) -> None:
+        """Log a folder's target version when it changes; show a configuration error once
+        (until the configuration is valid again)."""
+        root = folder.root
+        if folder.error is None:
+            self._shown.pop(root, None)
+            line = folder.describe()
+            if self._described.get(root) != line:
+                self._described[root] = line
                 self.log(line)
-        if folder.error is not None:
-            self.show_once(folder.error)
+        elif self._shown.get(root) != folder.error:
+            self._shown[root] = folder.error
+            self._described.pop(root, None)
+            self.show_error(folder.error)
 
-    @_contained(None)
+    @_contained
     async def did_change_configuration(self, params: lsp.DidChangeConfigurationParams) -> None:
         settings = params.settings
         section = settings.get(SECTION) if isinstance(settings, dict) else None
@@ -238,14 +242,14 @@ class Server:
         await self._pull_configuration(pushed=isinstance(section, dict))
         self._check_all()
 
-    @_contained(None)
+    @_contained
     async def did_change_watched_files(self, params: lsp.DidChangeWatchedFilesParams) -> None:
         names = {os.path.basename(to_fs_path(c.uri) or "") for c in params.changes}
         if names & set(WATCHED):
             self.folders.forget()
             self._check_all()
 
-    @_contained(None)
+    @_contained
     async def did_change_folders(self, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
         roots = [to_fs_path(f.uri) for f in self.ls.workspace.folders.values()]
         self.folders.set_roots([r for r in roots if r])
@@ -265,15 +269,15 @@ class Server:
             or (doc.path.lower().endswith(EXTENSIONS) if doc.path else False)
         )
 
-    @_contained(None)
+    @_contained
     async def did_open(self, params: lsp.DidOpenTextDocumentParams) -> None:
         self._schedule(params.text_document.uri, 0)
 
-    @_contained(None)
+    @_contained
     async def did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
         self._schedule(params.text_document.uri, DEBOUNCE)
 
-    @_contained(None)
+    @_contained
     async def did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
         path = to_fs_path(params.text_document.uri)
         if path is not None and os.path.basename(path) in WATCHED:
@@ -283,7 +287,7 @@ class Server:
         else:
             self._schedule(params.text_document.uri, 0)
 
-    @_contained(None)
+    @_contained
     async def did_close(self, params: lsp.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         task = self.pending.pop(uri, None)
@@ -319,11 +323,7 @@ class Server:
         except asyncio.CancelledError:
             pass
         except Exception as exc:
-            self.log(
-                f"internal error checking {uri}: {type(exc).__name__}: {exc}\n"
-                + traceback.format_exc(),
-                lsp.MessageType.Error,
-            )
+            self.internal_error(f"checking {uri}", exc)
         finally:
             if self.pending.get(uri) is asyncio.current_task():
                 del self.pending[uri]
@@ -411,7 +411,7 @@ class Server:
 
     # requests
 
-    @_contained(None)
+    @_contained
     async def code_action(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
         uri = params.text_document.uri
         checked = await self._current(uri)
@@ -469,7 +469,7 @@ class Server:
             edit=edit,
         )
 
-    @_contained(None)
+    @_contained
     async def hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
         checked = await self._current(params.text_document.uri)
         if checked is None:
