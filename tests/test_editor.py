@@ -253,3 +253,35 @@ def test_actions_that_cannot_be_taken_say_why() -> None:
     assert fix.new_text is None and fix.disabled is not None
     assert fix.disabled.startswith("the round-trip parser rejects this document")
     assert found["Disable SCL102 for this line"].new_text is not None
+
+
+def test_hovers_in_plain_text_for_clients_without_markdown() -> None:
+    from sidecarlint.server.analysis import finding_hover, plain_text
+
+    checked = Checked(JOB_HELPER, "/w/j.yaml", folder())
+    [finding] = checked.findings
+    assert plain_text(finding_hover(finding)) == (
+        "SCL102 sidecar-blocks-job-completion · error\n\n"
+        "A long-running helper in containers of a Job (or run-to-completion Pod)\n\n"
+        "Fix (quick fix available): Move 'log-shipper' to initContainers with restartPolicy: "
+        "Always\n\n"
+        "SCL102 sidecar-blocks-job-completion: https://github.com/sidecarlint/sidecarlint/blob/"
+        "main/rules/SCL102-sidecar-blocks-job-completion.md"
+    )
+    assert plain_text("a\n\n```yaml\nb: `c`\n```\n\n---\n\nd") == "a\n\nb: c\n\n\nd"
+
+
+def test_a_malformed_message_is_one_log_line_not_a_traceback() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidecarlint", "server"],
+        input=b"Content-Length: 5\r\n\r\n{bad}",
+        capture_output=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    assert proc.stderr.decode().splitlines() == [
+        "sidecarlint server: ERROR: Unable to handle message",
+        "JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 "
+        "(char 1)",
+    ]

@@ -335,6 +335,18 @@ def disable_line(text: str, line: int, code: str, parse: Any) -> str | None:
     return None
 
 
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+_FENCE = re.compile(r"^```\w*\n", re.MULTILINE)
+_CODE = re.compile(r"`([^`\n]*)`")
+
+
+def plain_text(markdown: str) -> str:
+    """A hover's Markdown for clients that show plain text only."""
+    text = _FENCE.sub("", markdown)
+    text = _LINK.sub(r"\1: \2", text).replace("**", "").replace("\n---\n", "\n")
+    return _CODE.sub(r"\1", text)
+
+
 def finding_hover(finding: Finding) -> str:
     """A finding's rule: its summary, and how to fix it (the finding's own fix, else the
     rule page's corrected example), with a link to the rule page."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
+import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +29,7 @@ from sidecarlint.config import CONFIG_FILES
 from sidecarlint.docs import help_uri
 from sidecarlint.finding import Finding, Severity
 from sidecarlint.pipeline import KUSTOMIZATION_FILES
-from sidecarlint.server.analysis import FIX_ALL, QUICKFIX, Action, Checked
+from sidecarlint.server.analysis import FIX_ALL, QUICKFIX, Action, Checked, plain_text
 from sidecarlint.server.folders import FolderConfig, Folders
 from sidecarlint.server.text import UTF16, line_edits
 
@@ -480,17 +482,28 @@ class Server:
             return None
         text, (start, end) = found
         formats: Sequence[Any] = self._capability("text_document", "hover", "content_format") or []
-        kind = (
-            lsp.MarkupKind.Markdown
-            if not formats or lsp.MarkupKind.Markdown in formats
-            else lsp.MarkupKind.PlainText
+        content = (
+            lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text)
+            if lsp.MarkupKind.Markdown in formats
+            else lsp.MarkupContent(kind=lsp.MarkupKind.PlainText, value=plain_text(text))
         )
-        return lsp.Hover(
-            contents=lsp.MarkupContent(kind=kind, value=text),
-            range=self._range(checked, start, end),
-        )
+        return lsp.Hover(contents=content, range=self._range(checked, start, end))
+
+
+class _Brief(logging.Formatter):
+    """pygls's own log lines (a malformed message from the client, say) on stderr, where
+    editors show a server's output: one line each, with the error but no traceback."""
+
+    def formatException(self, ei: Any) -> str:
+        return f"{ei[0].__name__}: {ei[1]}" if ei and ei[0] is not None else ""
 
 
 def serve() -> None:
     """Run the server on stdin/stdout."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Brief("sidecarlint server: %(levelname)s: %(message)s"))
+    log = logging.getLogger("pygls")
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING)
+    log.propagate = False
     Server().ls.start_io()
