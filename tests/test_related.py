@@ -15,7 +15,7 @@ spec:
   initContainers:
     - name: fetch
       image: curlimages/curl:8.8.0
-      command: ["sh", "-c", "curl -fsS https://example.com/x -o /work/x"]
+      command: ["sh", "-c", "curl -fsS https://example.com/x -o /data/x"]
     - name: istio-proxy
       image: docker.io/istio/proxyv2:1.22.0
       restartPolicy: Always
