@@ -56,6 +56,10 @@ def check(
     cli_values["format"] = format_
     loaded = load_config(config_path)
     settings, out = resolve(cli_values, loaded)
+    if fix or show_diff:
+        from sidecarlint.sources import remember_stdin
+
+        remember_stdin()  # a fix of stdin needs its whole text
     try:
         report = run(paths, settings)
     except PathError as exc:

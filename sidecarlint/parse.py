@@ -416,35 +416,51 @@ def _separator_starts(piece: str) -> list[int]:
 def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iterator[_Part]:
     """Split a YAML stream at separator lines, as kubectl's ``YAMLReader`` does.
 
+    A separator line ends the part held so far; when nothing is held yet (the first line
+    of the stream, or a separator right after another), ``YAMLReader`` keeps the line as
+    the start of the next part instead, and go-yaml reads it as a document start marker.
     ``pieces`` must each end at a line break (but the last): the stream is read piece by
     piece, and no more than one document's text is held.
     """
     held: list[str] = []
+    holding = False  # any text held (``held`` may hold empty strings)
     part_line, part_column = line0, column0
     line = line0  # the line the current piece starts on
     for piece in pieces:
         exotic = any(c in piece for c in _EXOTIC_BREAKS)
         offset = 0
         for start in _separator_starts(piece):
-            held.append(piece[offset:start])
+            if start > offset:
+                held.append(piece[offset:start])
+                holding = True
             line += _breaks(piece, offset, start, exotic)
-            text = "".join(held)
-            held = []
-            if text:
-                yield _Part(part_line, text, column0=part_column)
             newline = piece.find("\n", start)
             end = len(piece) if newline < 0 else newline + 1
             problem = _separator_problem(piece[start:end].rstrip("\r\n"), line)
             if problem is not None:
+                if holding:
+                    yield _Part(part_line, "".join(held), column0=part_column)
                 yield _Part(line, "", problem=problem)
-            line += _breaks(piece, start, end, exotic)
-            part_line, part_column = line, 0
+                held, holding = [], False
+                line += _breaks(piece, start, end, exotic)
+                part_line, part_column = line, 0
+            elif holding:
+                yield _Part(part_line, "".join(held), column0=part_column)
+                held, holding = [], False
+                line += _breaks(piece, start, end, exotic)
+                part_line, part_column = line, 0
+            else:
+                # Nothing held: the separator line starts the next part.
+                held, holding = [piece[start:end]], True
+                part_line, part_column = line, 0
+                line += _breaks(piece, start, end, exotic)
             offset = end
-        held.append(piece[offset:])
+        if offset < len(piece):
+            held.append(piece[offset:])
+            holding = True
         line += _breaks(piece, offset, len(piece), exotic)
-    text = "".join(held)
-    if text:
-        yield _Part(part_line, text, column0=part_column)
+    if holding:
+        yield _Part(part_line, "".join(held), column0=part_column)
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:
@@ -557,11 +573,12 @@ def _c_loader() -> Any:
 
 
 def _go_loader() -> Any:
-    """PyYAML's pure-Python loader with go-yaml v2's rules where libyaml differs.
+    """PyYAML's pure-Python loader with go-yaml v2's rules where they differ.
 
     - A plain scalar ends at ``:`` only when a blank follows (in a flow collection also at
       ``,?[]{}``): go-yaml reads ``[a:, 001:db8::]`` as two scalars, libyaml refuses it.
     - An anchor may be defined again; later aliases refer to the latest definition.
+    - Tabs are blanks where libyaml and go-yaml take them as blanks.
     """
     global _GO_LOADER
     if _GO_LOADER is not None:
@@ -571,24 +588,106 @@ def _go_loader() -> Any:
     from yaml.parser import Parser
     from yaml.reader import Reader
     from yaml.resolver import BaseResolver
-    from yaml.scanner import Scanner
+    from yaml.scanner import Scanner, ScannerError
     from yaml.tokens import ScalarToken
 
     blankz = "\0 \t\r\n\x85\u2028\u2029"
+    breaks = "\r\n\x85\u2028\u2029"
 
     class GoScanner(Scanner):  # type: ignore[misc]
-        def scan_plain(self) -> Any:
-            # PyYAML's Scanner.scan_plain with go-yaml v2's end condition (scannerc.go,
-            # yaml_parser_scan_plain_scalar): ':' ends the scalar only before a blank.
-            chunks: list[str] = []
+        """PyYAML's scanner where it differs from go-yaml v2 (``scannerc.go``): blanks may
+        be tabs where go-yaml allows them, and a plain scalar ends at ``:`` only before a
+        blank."""
+
+        #: go-yaml's escapes: PyYAML's without ``\\/``, with ``\\'``.
+        ESCAPE_REPLACEMENTS = {  # noqa: RUF012 (PyYAML's class attribute)
+            **{k: v for k, v in Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"},
+            "'": "'",
+        }
+
+        def scan_flow_scalar(self, double: bool) -> Any:
             start_mark = self.get_mark()
-            end_mark = start_mark
-            indent = self.indent + 1
-            spaces: list[str] = []
+            token = super().scan_flow_scalar(double)
+            if _SURROGATE.search(token.value):
+                raise ScannerError(
+                    "while parsing a quoted scalar",
+                    start_mark,
+                    "found invalid Unicode character escape code",
+                    token.end_mark,
+                )
+            return token
+
+        def scan_to_next_token(self) -> None:
+            # yaml_parser_scan_to_next_token: tabs are blanks in flow context and where no
+            # simple key may start.
+            if self.index == 0 and self.peek() == "\ufeff":
+                self.forward()
             while True:
-                length = 0
+                while self.peek() == " " or (
+                    (self.flow_level or not self.allow_simple_key)  # type: ignore[has-type]
+                    and self.peek() == "\t"
+                ):
+                    self.forward()
+                if self.peek() == "#":
+                    while self.peek() not in "\0" + breaks:
+                        self.forward()
+                if not self.scan_line_break():
+                    return
+                if not self.flow_level:
+                    self.allow_simple_key = True
+
+        def scan_block_scalar_indicators(self, start_mark: Any) -> tuple[Any, Any]:
+            # As PyYAML's, but a tab may follow the indicators (as a blank).
+            chomping = increment = None
+            for _ in range(2):
+                ch = self.peek()
+                if ch in "+-" and chomping is None:
+                    chomping = ch == "+"
+                elif ch in "0123456789" and increment is None:
+                    increment = int(ch)
+                    if increment == 0:
+                        raise ScannerError(
+                            "while scanning a block scalar",
+                            start_mark,
+                            "expected indentation indicator in the range 1-9, but found 0",
+                            self.get_mark(),
+                        )
+                else:
+                    break
+                self.forward()
+            ch = self.peek()
+            if ch not in "\0 \t" + breaks:
+                raise ScannerError(
+                    "while scanning a block scalar",
+                    start_mark,
+                    f"expected chomping or indentation indicators, but found {ch!r}",
+                    self.get_mark(),
+                )
+            return chomping, increment
+
+        def scan_block_scalar_ignored_line(self, start_mark: Any) -> str:
+            while self.peek() in " \t":
+                self.forward()
+            return str(super().scan_block_scalar_ignored_line(start_mark))
+
+        def scan_plain(self) -> Any:
+            # yaml_parser_scan_plain_scalar, run by run instead of character by character.
+            chunks: list[str] = []
+            start_mark = end_mark = self.get_mark()
+            indent = self.indent + 1
+            leading_break, whitespaces = "", ""
+            trailing: list[str] = []
+            leading_blanks = False
+            while True:
+                if (
+                    self.column == 0
+                    and self.prefix(3) in ("---", "...")
+                    and self.peek(3) in blankz
+                ):
+                    break
                 if self.peek() == "#":
                     break
+                length = 0
                 while True:
                     ch = self.peek(length)
                     if (
@@ -598,20 +697,46 @@ def _go_loader() -> Any:
                     ):
                         break
                     length += 1
-                if length == 0:
+                if length:
+                    if leading_blanks:
+                        if leading_break == "\n":
+                            chunks.append("".join(trailing) if trailing else " ")
+                        else:
+                            chunks.append(leading_break)
+                            chunks.extend(trailing)
+                        leading_break, trailing, leading_blanks = "", [], False
+                    elif whitespaces:
+                        chunks.append(whitespaces)
+                        whitespaces = ""
+                    chunks.append(self.prefix(length))
+                    self.forward(length)
+                    end_mark = self.get_mark()
+                ch = self.peek()
+                if ch not in " \t" + breaks or ch == "\0":
                     break
-                self.allow_simple_key = False
-                chunks.extend(spaces)
-                chunks.append(self.prefix(length))
-                self.forward(length)
-                end_mark = self.get_mark()
-                spaces = self.scan_plain_spaces(indent, start_mark)
-                if (
-                    not spaces
-                    or self.peek() == "#"
-                    or (not self.flow_level and self.column < indent)
-                ):
+                while ch != "\0" and ch in " \t" + breaks:
+                    if ch in " \t":
+                        if leading_blanks and self.column < indent and ch == "\t":
+                            raise ScannerError(
+                                "while scanning a plain scalar",
+                                start_mark,
+                                "found a tab character that violates indentation",
+                                self.get_mark(),
+                            )
+                        if not leading_blanks:
+                            whitespaces += ch
+                        self.forward()
+                    elif not leading_blanks:
+                        whitespaces = ""
+                        leading_break = self.scan_line_break()
+                        leading_blanks = True
+                    else:
+                        trailing.append(self.scan_line_break())
+                    ch = self.peek()
+                if not self.flow_level and self.column < indent:
                     break
+            if leading_blanks:
+                self.allow_simple_key = True
             return ScalarToken("".join(chunks), True, start_mark, end_mark)
 
     class GoComposer(Composer):  # type: ignore[misc]
@@ -639,14 +764,25 @@ def _go_loader() -> Any:
     return GoLoader
 
 
+#: Text that libyaml reads otherwise than go-yaml: a byte order mark past the start (libyaml
+#: skips it at the start of any line), and the escapes ``\\/`` (go-yaml refuses it) and
+#: ``\\'`` (libyaml refuses it).
+_GO_ONLY = ("\ufeff", "\\/", "\\'")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 #: libyaml refusals that go-yaml does not share: such a document is composed again.
 _LIBYAML_ONLY = ("found unexpected ':'", "found duplicate anchor")
 
 
 def _compose_first(text: str) -> Any:
-    """The root node of the first document of ``text``, or None when it has none."""
+    """The root node of the first document of ``text``, or None when it has none.
+
+    Text that libyaml reads otherwise than go-yaml (:data:`_GO_ONLY`) is composed by the
+    pure-Python parser with go-yaml's rules, and so is a document libyaml refuses where
+    go-yaml does not (:data:`_LIBYAML_ONLY`).
+    """
     loader_class = _c_loader()
-    if loader_class is not None:
+    if loader_class is not None and not any(mark in text for mark in _GO_ONLY):
         try:
             return _first_node(loader_class, text)
         except Exception as exc:

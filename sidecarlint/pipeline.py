@@ -17,11 +17,18 @@ from sidecarlint.locate import (
     locate,
 )
 from sidecarlint.locate import workload_for as _workload_for
-from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
+from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_stream
 from sidecarlint.records import FrozenRecord, Record, replace
 from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
-from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
-from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
+from sidecarlint.sources import (
+    MAX_FILE_SIZE,
+    ReadError,
+    Source,
+    StreamError,
+    discover,
+    read_pieces,
+)
+from sidecarlint.suppress import CommentScanner, Suppressions, annotation_codes
 from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
 
@@ -234,6 +241,12 @@ class _Engine:
         return known
 
     def lint_text(self, text: str, file: str) -> FileResult:
+        return self.lint_stream([text], file)
+
+    def lint_stream(self, pieces: Iterable[str], file: str) -> FileResult:
+        """Check a file given as text pieces (each ending at a line break, but the last);
+        a :class:`StreamError` from the pieces becomes an SCL006 finding after what was
+        read before it."""
         result = FileResult(file)
         kustomize = self._kustomize_input(file)
         base = os.path.basename(file)
@@ -243,29 +256,39 @@ class _Engine:
                 "'kubectl kustomize DIR | sidecarlint check -'"
             )
             return result
-        stream = iter_documents(
-            text, file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
+        comments = CommentScanner(self.registry)
+
+        def scanned() -> Iterator[str]:
+            for piece in pieces:
+                comments.feed(piece)
+                yield piece
+
+        stream = iter_stream(
+            scanned(), file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
         )
-        suppressions = scan_comments(text, self.registry)
+        try:
+            for doc in stream:
+                if isinstance(doc, ParseProblem):
+                    self._add(
+                        result,
+                        self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
+                    )
+                    continue
+                result.documents += 1
+                if not is_kubernetes(doc.data):
+                    result.non_kubernetes += 1
+                    continue
+                for obj in iter_objects(doc):
+                    if obj.kind == "Kustomization":
+                        result.notes.append(f"{file}: Kustomization object skipped")
+                        continue
+                    result.objects += 1
+                    self._lint_object(result, obj, kustomize)
+        except StreamError as exc:
+            self._add(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
+        suppressions = comments.result
         for problem in suppressions.problems:
             self._add(result, self.finding("SCL901", problem.message, file, problem.span))
-        for doc in stream:
-            if isinstance(doc, ParseProblem):
-                self._add(
-                    result,
-                    self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
-                )
-                continue
-            result.documents += 1
-            if not is_kubernetes(doc.data):
-                result.non_kubernetes += 1
-                continue
-            for obj in iter_objects(doc):
-                if obj.kind == "Kustomization":
-                    result.notes.append(f"{file}: Kustomization object skipped")
-                    continue
-                result.objects += 1
-                self._lint_object(result, obj, kustomize)
         if suppressions.directives:
             self._apply_comments(result, suppressions)
         return result
@@ -433,13 +456,13 @@ class _Engine:
             result.findings.append(finding)
 
     def lint_source(self, source: Source) -> FileResult:
-        text = read_source(source, self.settings.max_file_size)
-        if isinstance(text, ReadError):
+        pieces = read_pieces(source, self.settings.max_file_size)
+        if isinstance(pieces, ReadError):
             result = FileResult(source.display)
-            self._add(result, self.finding("SCL006", text.message, source.display, text.span))
+            self._add(result, self.finding("SCL006", pieces.message, source.display, pieces.span))
             return result
         try:
-            return self.lint_text(text, source.display)
+            return self.lint_stream(pieces, source.display)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(source.display)
             self._add(
@@ -526,10 +549,14 @@ def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
         follow_symlinks=settings.follow_symlinks,
     )
     for source in sources:
-        text = read_source(source, settings.max_file_size)
-        if isinstance(text, ReadError):
+        pieces = read_pieces(source, settings.max_file_size)
+        if isinstance(pieces, ReadError):
             continue
-        for doc in iter_documents(text, source.display, max_depth=settings.max_depth):
+        try:
+            docs = list(iter_stream(pieces, source.display, max_depth=settings.max_depth))
+        except StreamError:
+            continue
+        for doc in docs:
             if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
                 continue
             for obj in iter_objects(doc):
