@@ -27,6 +27,10 @@ class UsageError(Exception):
     """A mistake in the command line itself: reported with the command's usage (exit 2)."""
 
 
+class Failure(Exception):
+    """A run that cannot go on or cannot be reported (exit 2, one line on stderr)."""
+
+
 def write(text: str, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(text)
@@ -56,10 +60,14 @@ def check(
     cli_values["format"] = format_
     loaded = load_config(config_path)
     settings, out = resolve(cli_values, loaded)
+    if out.output:
+        check_writable(out.output)
     try:
         report = run(paths, settings)
     except PathError as exc:
         raise UsageError(str(exc)) from None
+    if not report.files:
+        nothing_checked(paths, settings, echo)
     if fix or show_diff:
         from sidecarlint.fix import fix_report
 
@@ -90,11 +98,49 @@ def check(
         report, colour=colour, show_suppressed=out.show_suppressed, sarif_root=sarif_root
     )
     if out.output:
-        with open(out.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(out.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise Failure(
+                f"cannot write the report to {out.output}: {exc.strerror or exc}"
+            ) from None
     else:
         echo(text, False)
     return report.exit_code(out.fail_on)
+
+
+def check_writable(path: str) -> None:
+    """Refuse an output file that cannot be written, before any work is done."""
+    directory = os.path.dirname(os.path.abspath(path))
+    why = None
+    if os.path.isdir(path):
+        why = "it is a directory"
+    elif not os.path.isdir(directory):
+        why = f"the directory {os.path.dirname(path) or directory} does not exist"
+    elif os.path.exists(path) and not os.access(path, os.W_OK):
+        why = "permission denied"
+    elif not os.path.exists(path) and not os.access(directory, os.W_OK | os.X_OK):
+        why = f"permission denied in {os.path.dirname(path) or directory}"
+    if why:
+        raise Failure(f"cannot write the report to {path}: {why}")
+
+
+def nothing_checked(paths: Sequence[str], settings: Any, echo: Echo) -> None:
+    """No file was checked. Files named one by one that are all excluded are a choice (a
+    pre-commit hook passes every staged file, and the configuration excludes some); a
+    directory that yields nothing is a mistake worth failing a CI job for."""
+    from sidecarlint.sources import EXTENSIONS
+
+    if any(p != "-" and not os.path.isdir(p) for p in paths):
+        echo("sidecarlint: nothing checked: every file given is excluded\n", True)
+        return
+    patterns = ", ".join(settings.include or [f"*{e}" for e in EXTENSIONS])
+    excluded = ", ".join(settings.exclude)
+    raise Failure(
+        f"nothing to check: no file under {' '.join(paths)} matches {patterns}"
+        + (f", or every one is excluded (exclude: {excluded})" if excluded else "")
+    )
 
 
 def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
@@ -104,7 +150,7 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
         return action()
     except UsageError:
         raise
-    except ConfigError as exc:
+    except (ConfigError, Failure) as exc:
         write(f"sidecarlint: error: {exc}\n", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:

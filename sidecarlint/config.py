@@ -179,6 +179,20 @@ def _check_keys(values: Mapping[str, Any], path: str, where: Any) -> None:
             )
 
 
+def _refuse_always_reported(reg: Any, items: list[str], what: str) -> None:
+    """Naming SCL001 or SCL006 (by code or name) where rules are turned off is a mistake."""
+    from sidecarlint.registry import ALWAYS_REPORTED
+
+    for item in items:
+        rule = reg.lookup(item)
+        if rule is not None and rule.code in ALWAYS_REPORTED:
+            raise ValueError(
+                f"{rule.code} ({rule.name}) in {what}: {rule.code} is always reported, so that "
+                "a file that cannot be read or parsed is never passed over; to skip files, "
+                "exclude them (exclude: [GLOB])"
+            )
+
+
 def as_list(value: Any) -> list[str]:
     """A config list (or a comma-separated string) as a list of strings."""
     if value is None:
@@ -245,6 +259,7 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
             enabled = reg.resolve(select, "select")
         extend = as_list(pick("extend-select"))
         ignore = as_list(pick("ignore"))
+        _refuse_always_reported(reg, ignore, "ignore")
         if extend or ignore:
             if enabled is None:
                 enabled = {r.code for r in reg.rules if r.default_enabled}

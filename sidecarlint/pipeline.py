@@ -19,7 +19,7 @@ from sidecarlint.locate import (
 from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
 from sidecarlint.records import FrozenRecord, Record, replace
-from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
+from sidecarlint.registry import ALWAYS_REPORTED, Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
 from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
 from sidecarlint.validate import VALIDATED_KINDS, Validator
@@ -92,7 +92,7 @@ class Settings(FrozenRecord):
     def is_enabled(self, rule: Rule) -> bool:
         if self.enabled is None:
             return rule.default_enabled
-        return rule.code in self.enabled
+        return rule.code in self.enabled or rule.code in ALWAYS_REPORTED
 
 
 class FileResult(Record):

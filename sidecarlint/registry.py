@@ -157,6 +157,11 @@ class Rule(FrozenRecord):
 #: Codes that once existed and must never be reused: code -> former name.
 RETIRED: dict[str, str] = {}
 
+#: Rules that no selection turns off: a file that cannot be read (SCL006) or a document
+#: that cannot be parsed (SCL001) is never passed over silently, as linters always report
+#: syntax errors.
+ALWAYS_REPORTED = frozenset({"SCL001", "SCL006"})
+
 
 class Registry:
     """Rules by code and by name."""
