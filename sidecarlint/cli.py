@@ -62,6 +62,20 @@ def cli() -> None:
 @click.option("--ignore", metavar="CODES", help="Disable these rules.")
 @click.option("--extend-select", metavar="CODES", help="Enable these rules on top of the defaults.")
 @click.option(
+    "--per-file-ignores",
+    metavar="GLOB:CODES",
+    multiple=True,
+    help="Disable rules for the files GLOB matches, e.g. 'legacy/*:SCL103,SCL202' "
+    "(repeatable; merged over the config file's per-file-ignores).",
+)
+@click.option(
+    "--severity",
+    metavar="CODE=LEVEL",
+    multiple=True,
+    help="Set a rule's severity: error, warning, info or off (repeatable; merged over "
+    "the config file's severity).",
+)
+@click.option(
     "--include",
     metavar="GLOB",
     multiple=True,

@@ -40,6 +40,10 @@ class Settings(FrozenRecord):
     pod_paths: tuple[CustomPodPath, ...]
     include: tuple[str, ...]
     exclude: tuple[str, ...]
+    #: (glob, codes): rules that do not apply to the files a glob matches.
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...]
+    #: What relative globs are relative to (the configuration file's directory).
+    root: str
     follow_symlinks: bool
     max_file_size: int
     max_depth: int
@@ -58,6 +62,8 @@ class Settings(FrozenRecord):
         pod_paths: tuple[CustomPodPath, ...] = (),
         include: tuple[str, ...] = (),
         exclude: tuple[str, ...] = (),
+        per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = (),
+        root: str = ".",
         follow_symlinks: bool = False,
         max_file_size: int = MAX_FILE_SIZE,
         max_depth: int = MAX_DEPTH,
@@ -74,6 +80,8 @@ class Settings(FrozenRecord):
         self.pod_paths = pod_paths
         self.include = include
         self.exclude = exclude
+        self.per_file_ignores = per_file_ignores
+        self.root = root
         self.follow_symlinks = follow_symlinks
         self.max_file_size = max_file_size
         self.max_depth = max_depth
@@ -88,6 +96,18 @@ class Settings(FrozenRecord):
         return RuleContext(
             self.version, effective_gates(self.version, dict(self.gates)), self.options
         )
+
+    def ignored_in(self, file: str) -> frozenset[str]:
+        """The codes ``per-file-ignores`` turns off for ``file``."""
+        if not self.per_file_ignores:
+            return frozenset()
+        from sidecarlint.sources import path_matches
+
+        codes: set[str] = set()
+        for glob, ignored in self.per_file_ignores:
+            if path_matches(file, glob, self.root):
+                codes |= ignored
+        return frozenset(codes - ALWAYS_REPORTED)
 
     def is_enabled(self, rule: Rule) -> bool:
         if self.enabled is None:
@@ -198,6 +218,7 @@ class _Engine:
         ):
             self.validator = Validator(settings.version)
         self._kustomize_dirs: dict[str, bool] = {}
+        self._ignored: tuple[str, frozenset[str]] = ("", frozenset())
 
     def finding(
         self,
@@ -215,12 +236,17 @@ class _Engine:
         fixable: bool = False,
     ) -> Finding | None:
         rule = self.registry.by_code[code]
-        if not self.settings.is_enabled(rule):
+        if not self.settings.is_enabled(rule) or code in self._ignored_in(file):
             return None
         sev = self.severities.get(code) or severity or rule.severity
         return Finding(
             code, rule.name, sev, message, file, span, document, obj, path, container, fix, fixable
         )
+
+    def _ignored_in(self, file: str) -> frozenset[str]:
+        if self._ignored[0] != file:
+            self._ignored = (file, self.settings.ignored_in(file))
+        return self._ignored[1]
 
     def _kustomize_input(self, file: str) -> bool:
         """A file in a kustomize directory: its objects are bases or patches, not manifests."""

@@ -201,9 +201,31 @@ class Registry:
                 else set()
             )
             if not matched:
-                raise ValueError(f"unknown rule {item!r} in {what}")
+                raise UnknownRule(item, what, self.suggest(item))
             codes.update(matched)
         return codes
+
+    def suggest(self, text: str) -> str | None:
+        """The code or name closest to a misspelt one, if any is close."""
+        import difflib
+
+        text = text.strip()
+        if text[:3].upper() == "SCL":
+            pool, probe = list(self.by_code), text.upper()
+        else:
+            pool, probe = list(self.by_name), text.lower()
+        close = difflib.get_close_matches(probe, pool, n=1)
+        return close[0] if close else None
+
+
+class UnknownRule(ValueError):
+    """A rule code, name or prefix that matches no rule."""
+
+    def __init__(self, item: str, what: str, suggestion: str | None) -> None:
+        self.item = item
+        self.what = what
+        self.hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(f"unknown rule {item!r} in {what}{self.hint}")
 
 
 _REGISTRY: Registry | None = None

@@ -79,6 +79,18 @@ def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in exclude)
 
 
+def path_matches(file: str, pattern: str, root: str) -> bool:
+    """Whether ``pattern`` matches ``file``: its path relative to ``root`` (as given when it
+    is outside), or its name alone. ``*`` also matches ``/``, as in ``exclude``."""
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path, os.path.abspath(root))
+    if rel == ".." or rel.startswith(".." + os.sep):
+        rel = os.path.normpath(file)
+    rel = rel.replace(os.sep, "/")
+    pattern = pattern.removeprefix("./")
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
+
+
 def _included(rel: str, include: tuple[str, ...]) -> bool:
     if not include:
         return rel.lower().endswith(EXTENSIONS)
