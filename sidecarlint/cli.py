@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -109,6 +108,24 @@ def cli() -> None:
 )
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings too.")
 @click.option(
+    "--show-source",
+    is_flag=True,
+    default=None,
+    help="Show each finding's source line with a caret under the key or value (text format).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Count findings per rule instead of listing them (text and json formats).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no notes, no summary.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Colour text output (default: auto = on a terminal, unless NO_COLOR is set and not "
+    "empty; a non-empty FORCE_COLOR forces it).",
+)
+@click.option(
     "--fix",
     is_flag=True,
     help="Rewrite files to fix fixable findings (stdin: print the fixed document).",
@@ -127,6 +144,9 @@ def check(
     sarif_root: str | None,
     fix: bool,
     show_diff: bool,
+    color: str | None,
+    quiet: bool,
+    statistics: bool,
     **cli_values: Any,
 ) -> None:
     """Check manifests in files and directories (- reads stdin)."""
@@ -140,6 +160,9 @@ def check(
             sarif_root=sarif_root,
             fix=fix,
             show_diff=show_diff,
+            color=color,
+            quiet=quiet,
+            statistics=statistics,
             echo=_echo,
             **cli_values,
         )
@@ -149,7 +172,8 @@ def check(
 
 
 def _echo(text: str, err: bool) -> None:
-    click.echo(text, nl=False, err=err)
+    # The reporters decide about colour themselves; click must not strip it.
+    click.echo(text, nl=False, err=err, color=True)
 
 
 @cli.command()
@@ -198,10 +222,16 @@ def versions() -> None:
 
 @cli.command()
 @click.argument("rule")
-def explain(rule: str) -> None:
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Colour the page (default: auto, as for check).",
+)
+def explain(rule: str, color: str | None) -> None:
     """Show a rule's documentation page (by code or name)."""
     from sidecarlint.docs import render_terminal, rule_page
     from sidecarlint.registry import registry
+    from sidecarlint.report import use_colour
 
     found = registry().lookup(rule)
     if found is None:
@@ -209,8 +239,7 @@ def explain(rule: str) -> None:
     page = rule_page(found.code)
     if page is None:
         raise click.ClickException(f"no documentation page for {found.code}")
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(render_terminal(page, colour), nl=False)
+    click.echo(render_terminal(page, use_colour(color, sys.stdout)), nl=False, color=True)
 
 
 @cli.command("explain-pod")

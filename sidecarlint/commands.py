@@ -45,6 +45,9 @@ def check(
     sarif_root: str | None = None,
     fix: bool = False,
     show_diff: bool = False,
+    color: str | None = None,
+    quiet: bool = False,
+    statistics: bool = False,
     echo: Echo = write,
     **cli_values: Any,
 ) -> int:
@@ -52,7 +55,7 @@ def check(
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import run
     from sidecarlint.records import replace
-    from sidecarlint.report import choose, renderer
+    from sidecarlint.report import choose, renderer, use_colour
     from sidecarlint.sources import PathError
 
     if not paths:
@@ -60,6 +63,11 @@ def check(
     cli_values["format"] = format_
     loaded = load_config(config_path)
     settings, out = resolve(cli_values, loaded)
+    fmt = choose(out.format, to_file=out.output is not None or statistics)
+    if statistics and fmt not in ("text", "json"):
+        raise UsageError(f"--statistics works with the text and json formats, not {fmt}")
+    if fmt == "sarif":
+        settings = replace(settings, line_hashes=True)
     if out.output:
         check_writable(out.output)
     try:
@@ -88,14 +96,15 @@ def check(
         report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
         if stdin_fix and out.output is None:
             out = replace(out, output="/dev/stderr")
-    colour = (
-        out.output is None
-        and out.format == "text"
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
-    text = renderer(choose(out.format))(
-        report, colour=colour, show_suppressed=out.show_suppressed, sarif_root=sarif_root
+    colour = fmt == "text" and use_colour(color, None if out.output else sys.stdout)
+    text = renderer(fmt)(
+        report,
+        colour=colour,
+        show_suppressed=out.show_suppressed,
+        show_source=out.show_source,
+        sarif_root=sarif_root,
+        quiet=quiet,
+        statistics_only=statistics,
     )
     if out.output:
         try:

@@ -239,6 +239,7 @@ class OutputOptions(FrozenRecord):
     output: str | None
     fail_on: str
     show_suppressed: bool
+    show_source: bool
 
     def __init__(
         self,
@@ -246,11 +247,13 @@ class OutputOptions(FrozenRecord):
         output: str | None = None,
         fail_on: str = "error",
         show_suppressed: bool = False,
+        show_source: bool = False,
     ) -> None:
         self.format = format
         self.output = output
         self.fail_on = fail_on
         self.show_suppressed = show_suppressed
+        self.show_source = show_source
 
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -482,5 +485,8 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
         output=pick("output"),
         fail_on=fail_on,
         show_suppressed=bool(cli.get("show_suppressed")),
+        show_source=bool(pick("show-source")),
     )
+    if output.show_source:
+        settings = replace(settings, source_lines=True)
     return settings, output

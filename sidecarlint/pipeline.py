@@ -51,6 +51,10 @@ class Settings(FrozenRecord):
     validate: bool
     jobs: int
     debug: bool
+    #: Attach each finding's source line (``--show-source``).
+    source_lines: bool
+    #: Attach each finding's ``primaryLocationLineHash`` (SARIF output).
+    line_hashes: bool
 
     def __init__(
         self,
@@ -71,6 +75,8 @@ class Settings(FrozenRecord):
         validate: bool = True,
         jobs: int = 1,
         debug: bool = False,
+        source_lines: bool = False,
+        line_hashes: bool = False,
     ) -> None:
         self.version = version
         self.gates = gates
@@ -89,6 +95,8 @@ class Settings(FrozenRecord):
         self.validate = validate
         self.jobs = jobs
         self.debug = debug
+        self.source_lines = source_lines
+        self.line_hashes = line_hashes
 
     def context(self) -> RuleContext:
         from sidecarlint.features import effective_gates
@@ -125,6 +133,8 @@ class FileResult(Record):
     non_kubernetes: int
     notes: list[str]
     internal_errors: int
+    #: Read and parsed, but holds no Kubernetes object (a values file, a workflow, ...).
+    not_kubernetes: bool
 
     def __init__(
         self,
@@ -135,6 +145,7 @@ class FileResult(Record):
         non_kubernetes: int = 0,
         notes: list[str] | None = None,
         internal_errors: int = 0,
+        not_kubernetes: bool = False,
     ) -> None:
         self.file = file
         self.findings = [] if findings is None else findings
@@ -143,6 +154,7 @@ class FileResult(Record):
         self.non_kubernetes = non_kubernetes
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
+        self.not_kubernetes = not_kubernetes
 
 
 class Report(Record):
@@ -153,11 +165,14 @@ class Report(Record):
     files: int
     documents: int
     objects: int
+    #: Documents without apiVersion and kind in files that do hold Kubernetes objects.
     non_kubernetes: int
     notes: list[str]
     internal_errors: int
     #: The rules the run had enabled (SARIF lists them).
     rules: list[Rule]
+    #: Files that were read and parsed but hold no Kubernetes object.
+    non_kubernetes_files: int
 
     def __init__(
         self,
@@ -170,6 +185,7 @@ class Report(Record):
         notes: list[str] | None = None,
         internal_errors: int = 0,
         rules: list[Rule] | None = None,
+        non_kubernetes_files: int = 0,
     ) -> None:
         self.version = version
         self.findings = findings
@@ -180,6 +196,7 @@ class Report(Record):
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
         self.rules = [] if rules is None else rules
+        self.non_kubernetes_files = non_kubernetes_files
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -294,7 +311,32 @@ class _Engine:
                 self._lint_object(result, obj, kustomize)
         if suppressions.directives:
             self._apply_comments(result, suppressions)
+        result.not_kubernetes = not result.objects and not any(
+            f.code == "SCL001" for f in result.findings
+        )
+        self._annotate(result, text)
         return result
+
+    def _annotate(self, result: FileResult, text: str, hash_text: str | None = None) -> None:
+        """Attach what some outputs show besides the finding: its source line, its line
+        hash (computed from ``hash_text``, the file as GitHub reads it, when given)."""
+        if not result.findings or not (self.settings.source_lines or self.settings.line_hashes):
+            return
+        wanted = {f.span.line for f in result.findings}
+        lines: dict[int, str] = {}
+        if self.settings.source_lines:
+            for number, line in enumerate(text.splitlines(), 1):
+                if number in wanted:
+                    lines[number] = line
+        hashes: dict[int, str] = {}
+        if self.settings.line_hashes:
+            from sidecarlint.linehash import line_hashes
+
+            hashes = line_hashes(text if hash_text is None else hash_text, wanted)
+        result.findings = [
+            replace(f, source_line=lines.get(f.span.line), line_hash=hashes.get(f.span.line))
+            for f in result.findings
+        ]
 
     def _apply_comments(self, result: FileResult, suppressions: Suppressions) -> None:
         for i, finding in enumerate(result.findings):
@@ -465,7 +507,7 @@ class _Engine:
             self._add(result, self.finding("SCL006", text.message, source.display, text.span))
             return result
         try:
-            return self.lint_text(text, source.display)
+            result = self.lint_text(text, source.display)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(source.display)
             self._add(
@@ -478,7 +520,29 @@ class _Engine:
                     Span(1, 1, 1, 1),
                 ),
             )
+            self._annotate(result, text)
             return result
+        if self.settings.line_hashes and result.findings and source.path is not None:
+            # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
+            # UTF-16/32 file) makes that differ from the text that was checked.
+            raw = _github_text(source.path)
+            if raw is not None and raw != text:
+                self._annotate(result, text, raw)
+        return result
+
+
+def _github_text(path: str) -> str | None:
+    """The file as GitHub's upload action reads it, if it has a byte-order mark."""
+    import codecs
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    return data.decode("utf-8", "replace")
 
 
 _WORKER: _Engine | None = None
@@ -523,7 +587,10 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
         report.findings.extend(result.findings)
         report.documents += result.documents
         report.objects += result.objects
-        report.non_kubernetes += result.non_kubernetes
+        if result.not_kubernetes:
+            report.non_kubernetes_files += 1
+        else:
+            report.non_kubernetes += result.non_kubernetes
         report.notes.extend(result.notes)
         report.internal_errors += result.internal_errors
     report.findings.sort(key=lambda f: f.sort_key)

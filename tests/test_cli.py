@@ -106,13 +106,14 @@ def test_json_shape_golden() -> None:
         "warnings",
         "infos",
         "suppressed",
+        "nonKubernetesFiles",
     ]
 
 
 def test_text_format_and_summary(tmp_path: Path) -> None:
     proc = run_cli("check", "--format", "text", "-", stdin=BAD + "---\nfoo: bar\n")
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("-:19:17: ERROR SCL102 [sidecar-blocks-job-completion] ")
+    assert lines[0].startswith("-:19:17: ERROR SCL102 'log-shipper' looks like ")
     assert lines[-1] == (
         "1 error, 0 warnings, 0 infos in 1 file (2 documents, 1 object; Kubernetes 1.37); "
         "1 non-Kubernetes document skipped"

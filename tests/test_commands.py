@@ -58,7 +58,7 @@ def test_expected_exit_codes_and_messages(work: Path) -> None:
     assert run_cli("check", "examples/job/job.yaml", cwd=work).returncode == 0
     broken = run_cli("check", "examples/broken", cwd=work)
     assert broken.returncode == 1
-    assert "examples/broken/not-yaml.yaml:1:6: ERROR SCL001 [yaml-syntax-error]" in broken.stdout
+    assert "examples/broken/not-yaml.yaml:1:6: ERROR SCL001 YAML syntax error" in broken.stdout
     missing = run_cli("check", "no-such-file.yaml", cwd=work)
     assert missing.returncode == 2
     assert "Error: no-such-file.yaml: no such file or directory" in missing.stderr

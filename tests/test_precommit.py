@@ -91,4 +91,4 @@ def test_try_repo(tmp_path: Path) -> None:
     assert good.returncode == 0, good.stdout + good.stderr
     bad = _pre_commit("try-repo", str(REPO), "sidecarlint", "--files", "bad.yaml", cwd=work)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "bad.yaml:19:17: ERROR SCL102 [sidecar-blocks-job-completion]" in bad.stdout
+    assert "bad.yaml:19:17: ERROR SCL102 'log-shipper' looks like" in bad.stdout

@@ -20,7 +20,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, *, show_suppressed: bool = False, **_: Any) -> str:
+def render(report: Report, *, show_suppressed: bool = False, quiet: bool = False, **_: Any) -> str:
     lines: list[str] = []
     current: str | None = None
     for f in report.findings:
@@ -47,6 +47,8 @@ def render(report: Report, *, show_suppressed: bool = False, **_: Any) -> str:
         lines.append(f"::{_COMMANDS[f.severity]} {props}::{escape_data(message)}")
     if current is not None:
         lines.append("::endgroup::")
+    if quiet:
+        return "".join(line + "\n" for line in lines)
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     lines.append(
         f"sidecarlint: {errors} errors, {warnings} warnings, {report.count(Severity.INFO)} infos "
