@@ -195,6 +195,7 @@ def rules(format_: str) -> None:
                 "versions": r.versions,
                 "fixable": r.fixable,
                 "enabled": r.default_enabled,
+                "precision": r.precision,
                 "summary": r.summary,
                 "helpUri": help_uri(r.code, r.name),
             }

@@ -111,6 +111,10 @@ class Rule(FrozenRecord):
     fixable: bool
     default_enabled: bool
     tags: tuple[str, ...]
+    #: How often a finding is right (SARIF ``precision``): ``very-high`` for rules that
+    #: restate what the API server or the YAML reader decides, ``medium`` for rules that
+    #: infer a container's role or behaviour (known images, names, commands, scripts).
+    precision: str
 
     def __init__(
         self,
@@ -124,6 +128,7 @@ class Rule(FrozenRecord):
         fixable: bool = False,
         default_enabled: bool = True,
         tags: tuple[str, ...] = ("kubernetes",),
+        precision: str = "very-high",
     ) -> None:
         self.code = code
         self.name = name
@@ -135,6 +140,7 @@ class Rule(FrozenRecord):
         self.fixable = fixable
         self.default_enabled = default_enabled
         self.tags = tags
+        self.precision = precision
 
     def applies_to(self, version: str) -> bool:
         m = minor(version)
