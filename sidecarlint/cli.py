@@ -47,9 +47,19 @@ def cli() -> None:
     help="Output format (default: auto = github inside GitHub Actions, else text).",
 )
 @click.option(
+    "--root",
     "--sarif-root",
+    "sarif_root",
     metavar="DIR",
-    help="Make SARIF URIs relative to DIR (default: the git top-level, else the cwd).",
+    help="Make paths in sarif, github, gitlab and junit output relative to DIR (default: "
+    "GITHUB_WORKSPACE for github, CI_PROJECT_DIR for gitlab, else the git top-level, else "
+    "the cwd).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="The path stdin stands for: findings, outputs and config matching use it "
+    "(reads stdin when no path is given).",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option(
@@ -142,6 +152,7 @@ def check(
     config_path: str | None,
     format_: str | None,
     sarif_root: str | None,
+    stdin_filename: str | None,
     fix: bool,
     show_diff: bool,
     color: str | None,
@@ -158,6 +169,7 @@ def check(
             config_path=config_path,
             format_=format_,
             sarif_root=sarif_root,
+            stdin_filename=stdin_filename,
             fix=fix,
             show_diff=show_diff,
             color=color,

@@ -43,6 +43,7 @@ def check(
     config_path: str | None = None,
     format_: str | None = None,
     sarif_root: str | None = None,
+    stdin_filename: str | None = None,
     fix: bool = False,
     show_diff: bool = False,
     color: str | None = None,
@@ -58,6 +59,11 @@ def check(
     from sidecarlint.report import choose, renderer, use_colour
     from sidecarlint.sources import PathError
 
+    if stdin_filename is not None:
+        if not paths:
+            paths = ["-"]
+        elif "-" not in paths:
+            raise UsageError("--stdin-filename names stdin: add '-' to the paths")
     if not paths:
         raise UsageError("no paths given (use '-' for stdin)")
     cli_values["format"] = format_
@@ -71,7 +77,7 @@ def check(
     if out.output:
         check_writable(out.output)
     try:
-        report = run(paths, settings)
+        report = run(paths, settings, stdin_name=stdin_filename)
     except PathError as exc:
         raise UsageError(str(exc)) from None
     if not report.files:
@@ -85,7 +91,7 @@ def check(
                 echo(result.diff(), False)
             echo(f"{outcome.fixed} findings can be fixed\n", True)
             return 1 if outcome.fixed else 0
-        stdin_fix = [r for r in outcome.files if r.file == "-"]
+        stdin_fix = [r for r in outcome.files if r.file == report.stdin_name]
         if "-" in paths and fix:
             from sidecarlint.sources import stdin_text
 

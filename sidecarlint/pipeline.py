@@ -173,6 +173,8 @@ class Report(Record):
     rules: list[Rule]
     #: Files that were read and parsed but hold no Kubernetes object.
     non_kubernetes_files: int
+    #: The name findings in stdin carry (``-`` unless ``--stdin-filename`` gave one).
+    stdin_name: str
 
     def __init__(
         self,
@@ -186,6 +188,7 @@ class Report(Record):
         internal_errors: int = 0,
         rules: list[Rule] | None = None,
         non_kubernetes_files: int = 0,
+        stdin_name: str = "-",
     ) -> None:
         self.version = version
         self.findings = findings
@@ -197,6 +200,7 @@ class Report(Record):
         self.internal_errors = internal_errors
         self.rules = [] if rules is None else rules
         self.non_kubernetes_files = non_kubernetes_files
+        self.stdin_name = stdin_name
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -597,15 +601,19 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
     return report
 
 
-def run(paths: Sequence[str], settings: Settings) -> Report:
-    """Check every file under ``paths`` (``-`` is stdin) and return the report."""
+def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = None) -> Report:
+    """Check every file under ``paths`` (``-`` is stdin, reported as ``stdin_name`` when
+    given) and return the report."""
     sources = discover(
         paths,
         include=settings.include,
         exclude=settings.exclude,
         follow_symlinks=settings.follow_symlinks,
     )
+    if stdin_name:
+        sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
     report = collect(lint_sources(sources, settings), settings.version)
+    report.stdin_name = stdin_name or "-"
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
 

@@ -275,3 +275,86 @@ def test_summary_counts_files_that_are_not_kubernetes_manifests(tmp_path: Path) 
         "0 errors, 0 warnings, 0 infos in 2 files (1 document, 0 objects; Kubernetes 1.37); "
         "2 files are not Kubernetes manifests"
     )
+
+
+# --- paths in CI formats, stdin's name --------------------------------------------------
+
+
+def _annotated_files(out: str) -> list[str]:
+    import re
+
+    return re.findall(r"^::\w+ file=([^,]+),", out, re.M)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "deploy" / "broken").mkdir(parents=True)
+    (tmp_path / "deploy" / "broken" / "job.yaml").write_text(BAD)
+    return tmp_path
+
+
+def test_annotations_are_relative_to_the_workspace(repo: Path) -> None:
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(repo)}
+    # A step with `working-directory: deploy` names the file from there.
+    for arg in ("broken/job.yaml", "./broken/job.yaml", "broken", "."):
+        proc = run_cli("check", arg, cwd=repo / "deploy", env=env)
+        assert _annotated_files(proc.stdout) == ["deploy/broken/job.yaml"], arg
+        assert proc.stdout.startswith("::group::deploy/broken/job.yaml\n")
+    # Without GITHUB_WORKSPACE: relative to the git top-level.
+    proc = run_cli("check", "--format", "github", "broken", cwd=repo / "deploy")
+    assert _annotated_files(proc.stdout) == ["deploy/broken/job.yaml"]
+    # --root (also spelt --sarif-root) decides.
+    proc = run_cli(
+        "check", "--format", "github", "--root", str(repo / "deploy"), "broken", cwd=repo / "deploy"
+    )
+    assert _annotated_files(proc.stdout) == ["broken/job.yaml"]
+
+
+def test_annotations_outside_the_workspace_keep_an_absolute_path(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "job.yaml").write_text(BAD)
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(repo)}
+    proc = run_cli("check", str(elsewhere / "job.yaml"), cwd=repo, env=env)
+    assert _annotated_files(proc.stdout) == [str(elsewhere / "job.yaml")]
+
+
+def test_stdin_filename_names_stdin_everywhere(repo: Path) -> None:
+    args = ("check", "--stdin-filename", "deploy/apps/job.yaml")
+    data = json.loads(run_cli(*args, "--format", "json", "-", cwd=repo, stdin=BAD).stdout)
+    assert [(f["file"], f["line"]) for f in data["findings"]] == [("deploy/apps/job.yaml", 19)]
+    # No path at all reads stdin too.
+    proc = run_cli(*args, "--format", "sarif", cwd=repo, stdin=BAD)
+    location = json.loads(proc.stdout)["runs"][0]["results"][0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"] == {
+        "uri": "deploy/apps/job.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
+    proc = run_cli(*args, "--format", "github", "-", cwd=repo, stdin=BAD)
+    assert _annotated_files(proc.stdout) == ["deploy/apps/job.yaml"]
+    # Config matching uses the name.
+    (repo / ".sidecarlint.yaml").write_text("per-file-ignores: {'deploy/apps/*': [SCL102]}\n")
+    proc = run_cli(*args, "--format", "json", "-", cwd=repo, stdin=BAD)
+    assert json.loads(proc.stdout)["findings"] == [] and proc.returncode == 0
+    # Without a name, stdin is "-", and annotations name no file.
+    proc = run_cli("check", "--format", "github", "-", cwd=repo, stdin=BAD)
+    assert "::error title=SCL102 sidecar-blocks-job-completion::" in proc.stdout
+    assert "file=" not in proc.stdout
+
+
+def test_stdin_filename_needs_stdin(repo: Path) -> None:
+    proc = run_cli("check", "--stdin-filename", "x.yaml", "deploy", cwd=repo)
+    assert proc.returncode == 2 and "--stdin-filename names stdin: add '-'" in proc.stderr
+
+
+def test_fix_with_stdin_filename_never_touches_that_file(repo: Path) -> None:
+    target = repo / "deploy" / "broken" / "job.yaml"
+    before = target.read_text()
+    proc = run_cli(
+        "check", "--fix", "--stdin-filename", "deploy/broken/job.yaml", "-", cwd=repo, stdin=BAD
+    )
+    assert target.read_text() == before
+    assert "restartPolicy: Always" in proc.stdout and "log-shipper" in proc.stdout
+    assert proc.stdout != BAD

@@ -145,7 +145,12 @@ def test_auto_format() -> None:
     assert choose("auto", {}) == "text"
     assert choose("json", {"GITHUB_ACTIONS": "true"}) == "json"
     proc = cli("check", ".", env={"GITHUB_ACTIONS": "true"})
-    assert proc.stdout.startswith("::group::job.yaml\n::error file=job.yaml,line=18,")
+    # Paths relative to the repository (the git top-level), which GitHub resolves them
+    # against, wherever the run starts.
+    assert proc.stdout.startswith(
+        "::group::tests/fixtures/multi/job.yaml\n"
+        "::error file=tests/fixtures/multi/job.yaml,line=18,"
+    )
 
 
 _KEYS = st.sampled_from(["name", "image", "restartPolicy", "command", "volumeMounts"])

@@ -54,6 +54,33 @@ def use_colour(
     return bool(isatty and isatty()) and env.get("TERM") != "dumb"
 
 
+def ci_root(override: str | None, variable: str | None = None) -> str:
+    """What CI formats make paths relative to: ``--root``, else the CI system's checkout
+    directory (``variable``, e.g. ``GITHUB_WORKSPACE``), else the git top-level of the
+    working directory, else the working directory."""
+    import os
+
+    from sidecarlint.report.sarif import repository_root
+
+    if not override and variable and os.environ.get(variable):
+        return os.path.abspath(os.environ[variable])
+    return repository_root(override)
+
+
+def relative_path(file: str, root: str) -> str:
+    """``file`` relative to ``root`` with forward slashes (``./`` and ``..`` resolved), or
+    its absolute path when it is outside; stdin (``-``) stays ``-``."""
+    import os
+
+    if file == "-":
+        return file
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path, root)
+    if rel == ".." or rel.startswith(".." + os.sep):
+        return path.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
+
+
 def renderer(name: str) -> Callable[..., str]:
     """The ``render`` function of a format (imported only when used)."""
     module = import_module(FORMATS[name])
