@@ -43,8 +43,9 @@ def cli() -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["auto", "text", "json", "sarif", "github"]),
-    help="Output format (default: auto = github inside GitHub Actions, else text).",
+    type=click.Choice(["auto", "text", "json", "sarif", "github", "gitlab", "junit"]),
+    help="Output format (default: auto = github on stdout inside GitHub Actions, else text). "
+    "gitlab is a GitLab Code Quality report, junit JUnit XML.",
 )
 @click.option(
     "--root",

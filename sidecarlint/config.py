@@ -436,10 +436,10 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
         )
 
     fmt = str(pick("format") or "auto")
-    if fmt not in ("auto", "text", "json", "sarif", "github"):
-        raise ConfigError(
-            f"invalid format {fmt!r}: expected one of auto, text, json, sarif, github"
-        )
+    from sidecarlint.report import FORMATS
+
+    if fmt != "auto" and fmt not in FORMATS:
+        raise ConfigError(f"invalid format {fmt!r}: expected one of auto, {', '.join(FORMATS)}")
     fail_on = str(pick("fail-on") or "error")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"invalid fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")

@@ -15,6 +15,8 @@ FORMATS: dict[str, str] = {
     "json": "sidecarlint.report.json",
     "sarif": "sidecarlint.report.sarif",
     "github": "sidecarlint.report.github",
+    "gitlab": "sidecarlint.report.gitlab",
+    "junit": "sidecarlint.report.junit",
 }
 
 

@@ -75,7 +75,7 @@ def fingerprint(f: Finding, uri: str) -> str:
             "" if f.path else f.message,
         ]
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 #: GitHub's ``problem.severity`` for each level (``recommendation`` for notes).
