@@ -98,6 +98,13 @@ def cli() -> None:
     default=None,
     help="Follow symlinks inside directories (never outside the root).",
 )
+@click.option(
+    "--chart-templates",
+    type=click.Choice(["skip", "check"]),
+    help="Helm chart templates (files under a templates/ directory beside a Chart.yaml): "
+    "skip them with a note on how to lint the rendered chart (default), or check them as "
+    "they are.",
+)
 @click.option("--jobs", "-j", metavar="N|auto", help="Worker processes (default: auto).")
 @click.option(
     "--max-file-size",

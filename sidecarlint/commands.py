@@ -80,7 +80,7 @@ def check(
         report = run(paths, settings, stdin_name=stdin_filename)
     except PathError as exc:
         raise UsageError(str(exc)) from None
-    if not report.files:
+    if not report.files and not report.skipped_files:
         nothing_checked(paths, settings, echo)
     if fix or show_diff:
         from sidecarlint.fix import fix_report

@@ -37,6 +37,7 @@ KEYS: dict[str, str] = {
     "max-depth": "int",
     "jobs": "int or 'auto'",
     "show-source": "bool",
+    "chart-templates": "string",
 }
 
 
@@ -440,6 +441,9 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
 
     if fmt != "auto" and fmt not in FORMATS:
         raise ConfigError(f"invalid format {fmt!r}: expected one of auto, {', '.join(FORMATS)}")
+    chart_templates = str(pick("chart-templates") or "skip")
+    if chart_templates not in ("skip", "check"):
+        raise ConfigError(f"invalid chart-templates {chart_templates!r}: expected skip or check")
     fail_on = str(pick("fail-on") or "error")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"invalid fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
@@ -477,6 +481,7 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
         follow_symlinks=bool(pick("follow-symlinks")),
         jobs=jobs,
         debug=bool(cli.get("debug")),
+        chart_templates=chart_templates,
     )
     if limits:
         settings = replace(settings, **limits)

@@ -20,7 +20,14 @@ from sidecarlint.locate import workload_for as _workload_for
 from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
 from sidecarlint.records import FrozenRecord, Record, replace
 from sidecarlint.registry import ALWAYS_REPORTED, Hit, Options, Rule, RuleContext, registry
-from sidecarlint.sources import MAX_FILE_SIZE, ReadError, Source, discover, read_source
+from sidecarlint.sources import (
+    MAX_FILE_SIZE,
+    ReadError,
+    Source,
+    chart_of,
+    discover,
+    read_source,
+)
 from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
 from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
@@ -51,6 +58,8 @@ class Settings(FrozenRecord):
     validate: bool
     jobs: int
     debug: bool
+    #: Skip Helm chart templates (``skip``) or check them as they are (``check``).
+    chart_templates: str
     #: Attach each finding's source line (``--show-source``).
     source_lines: bool
     #: Attach each finding's ``primaryLocationLineHash`` (SARIF output).
@@ -75,6 +84,7 @@ class Settings(FrozenRecord):
         validate: bool = True,
         jobs: int = 1,
         debug: bool = False,
+        chart_templates: str = "skip",
         source_lines: bool = False,
         line_hashes: bool = False,
     ) -> None:
@@ -95,6 +105,7 @@ class Settings(FrozenRecord):
         self.validate = validate
         self.jobs = jobs
         self.debug = debug
+        self.chart_templates = chart_templates
         self.source_lines = source_lines
         self.line_hashes = line_hashes
 
@@ -175,6 +186,8 @@ class Report(Record):
     non_kubernetes_files: int
     #: The name findings in stdin carry (``-`` unless ``--stdin-filename`` gave one).
     stdin_name: str
+    #: Files left out on purpose (Helm chart templates), with a note per chart.
+    skipped_files: int
 
     def __init__(
         self,
@@ -189,6 +202,7 @@ class Report(Record):
         rules: list[Rule] | None = None,
         non_kubernetes_files: int = 0,
         stdin_name: str = "-",
+        skipped_files: int = 0,
     ) -> None:
         self.version = version
         self.findings = findings
@@ -201,6 +215,7 @@ class Report(Record):
         self.rules = [] if rules is None else rules
         self.non_kubernetes_files = non_kubernetes_files
         self.stdin_name = stdin_name
+        self.skipped_files = skipped_files
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -612,10 +627,33 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     )
     if stdin_name:
         sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
+    charts: dict[str, int] = {}
+    if settings.chart_templates == "skip":
+        sources, charts = _without_chart_templates(sources)
     report = collect(lint_sources(sources, settings), settings.version)
     report.stdin_name = stdin_name or "-"
+    report.skipped_files = sum(charts.values())
+    for chart, count in charts.items():
+        report.notes.append(
+            f"{chart}: {count} Helm chart template{'' if count == 1 else 's'} skipped; lint "
+            f"the rendered chart: 'helm template RELEASE {chart} | sidecarlint check -'"
+        )
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
+
+
+def _without_chart_templates(sources: list[Source]) -> tuple[list[Source], dict[str, int]]:
+    """The sources that are not Helm chart templates, and how many templates each chart
+    had (stdin is never a template: it is what ``helm template`` printed)."""
+    kept: list[Source] = []
+    charts: dict[str, int] = {}
+    for source in sources:
+        chart = chart_of(source.display) if source.path is not None else None
+        if chart is None:
+            kept.append(source)
+        else:
+            charts[chart] = charts.get(chart, 0) + 1
+    return kept, charts
 
 
 def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:

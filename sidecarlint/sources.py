@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import functools
 import os
 import stat
 import sys
@@ -77,6 +78,27 @@ def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
     rel = rel.replace(os.sep, "/")
     name = rel.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in exclude)
+
+
+def chart_of(path: str) -> str | None:
+    """The chart a Helm template belongs to, as ``path`` spells it, or None.
+
+    A template is a file under a chart's ``templates/`` directory (at any depth), and a
+    chart is the directory beside it that holds a ``Chart.yaml``. Templates are not
+    manifests until ``helm template`` renders them.
+    """
+    parts = path.replace(os.sep, "/").split("/")
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "templates":
+            chart = "/".join(parts[:i]) or ("/" if path.startswith("/") and i else ".")
+            if _is_chart(chart):
+                return chart
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_chart(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "Chart.yaml"))
 
 
 def path_matches(file: str, pattern: str, root: str) -> bool:
