@@ -232,6 +232,14 @@ def rules(format_: str) -> None:
         )
 
 
+@cli.command("config-schema")
+def config_schema() -> None:
+    """Print the JSON Schema of .sidecarlint.yaml (for editors that validate YAML)."""
+    from pathlib import Path
+
+    click.echo(Path(__file__).with_name("config.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
 @cli.command()
 def versions() -> None:
     """List the supported Kubernetes versions."""

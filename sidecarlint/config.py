@@ -447,7 +447,9 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
     fail_on = str(pick("fail-on") or "error")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"invalid fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
-    jobs_value = pick("jobs") or "auto"
+    jobs_value = pick("jobs")
+    if jobs_value is None:
+        jobs_value = "auto"
     if jobs_value == "auto":
         jobs = min(os.cpu_count() or 1, 8)
     else:

@@ -85,3 +85,10 @@ def test_runtime_never_imports_jsonschema(fmt: str) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "jsonschema" not in proc.stderr.replace("jsonschema_rs", "")
+
+
+@pytest.mark.slow
+def test_config_schema_is_in_the_wheel(dists: tuple[Path, Path]) -> None:
+    with zipfile.ZipFile(dists[0]) as archive:
+        shipped = archive.read("sidecarlint/config.schema.json").decode("utf-8")
+    assert shipped == (REPO / "sidecarlint" / "config.schema.json").read_text(encoding="utf-8")
