@@ -188,6 +188,17 @@ def test_in_process_main_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         "--ignore",
         "--config",
         "--jobs",
+        "--color",
+        "--show-source",
+        "--statistics",
+        "--quiet",
+        "--per-file-ignores",
+        "--severity",
+        "--stdin-filename",
+        "--root",
+        "--chart-templates",
+        "gitlab",
+        "junit",
     ):
         assert option in text
     assert main(["rules", "--format", "json"]) == 0

@@ -171,16 +171,20 @@ def test_split_message() -> None:
     )
 
 
+#: How the finding of examples/broken/job-helper-in-containers.yaml prints.
+HELPER_FINDING = [
+    "examples/broken/job-helper-in-containers.yaml:19:17: ERROR SCL102 'log-shipper' looks "
+    "like a long-running helper (its command never exits ('tail -F /var/log/app.log' follows "
+    "a file forever))",
+    "    as an app container it keeps running after the work is done, so the Job never "
+    "completes; make it a native sidecar",
+    "    fix: Move 'log-shipper' to initContainers with restartPolicy: Always",
+]
+
+
 def test_text_layout_short_first_line_then_why_and_fix() -> None:
     proc = run_cli("check", "--format", "text", "examples/broken/job-helper-in-containers.yaml")
-    assert proc.stdout.splitlines()[:3] == [
-        "examples/broken/job-helper-in-containers.yaml:19:17: ERROR SCL102 'log-shipper' looks "
-        "like a long-running helper (its command never exits ('tail -F /var/log/app.log' follows "
-        "a file forever))",
-        "    as an app container it keeps running after the work is done, so the Job never "
-        "completes; make it a native sidecar",
-        "    fix: Move 'log-shipper' to initContainers with restartPolicy: Always",
-    ]
+    assert proc.stdout.splitlines()[:3] == HELPER_FINDING
     # The machine-readable formats keep the whole message.
     proc = run_cli("check", "--format", "json", "examples/broken/job-helper-in-containers.yaml")
     (finding,) = json.loads(proc.stdout)["findings"]
@@ -245,14 +249,7 @@ def test_statistics() -> None:
 
 def test_quiet_prints_findings_only() -> None:
     proc = run_cli("check", "-q", "examples/broken/job-helper-in-containers.yaml")
-    assert proc.stdout.splitlines() == [
-        "examples/broken/job-helper-in-containers.yaml:19:17: ERROR SCL102 'log-shipper' looks "
-        "like a long-running helper (its command never exits ('tail -F /var/log/app.log' follows "
-        "a file forever))",
-        "    as an app container it keeps running after the work is done, so the Job never "
-        "completes; make it a native sidecar",
-        "    fix: Move 'log-shipper' to initContainers with restartPolicy: Always",
-    ]
+    assert proc.stdout.splitlines() == HELPER_FINDING
     assert run_cli("check", "--quiet", "examples/job").stdout == ""
     proc = run_cli("check", "-q", "--format", "github", "examples/job")
     assert proc.stdout == ""
