@@ -97,9 +97,13 @@ class Finding(FrozenRecord):
     suppressed: bool
     #: The document path as a tuple (for fixes; not part of any output).
     ypath: YPath | None
+    #: The text of the finding's first line (only when a run shows source snippets).
+    source_line: str | None
+    #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
+    line_hash: str | None
 
-    _uncompared = frozenset({"suppressed", "ypath"})
-    _unshown = frozenset({"ypath"})
+    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash"})
+    _unshown = frozenset({"ypath", "source_line", "line_hash"})
 
     def __init__(
         self,
@@ -117,6 +121,8 @@ class Finding(FrozenRecord):
         fixable: bool = False,
         suppressed: bool = False,
         ypath: YPath | None = None,
+        source_line: str | None = None,
+        line_hash: str | None = None,
     ) -> None:
         self.code = code
         self.name = name
@@ -132,6 +138,8 @@ class Finding(FrozenRecord):
         self.fixable = fixable
         self.suppressed = suppressed
         self.ypath = ypath
+        self.source_line = source_line
+        self.line_hash = line_hash
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

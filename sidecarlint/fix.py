@@ -280,7 +280,8 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
     fixes: list[FileFix] = []
     relinted: dict[str, Any] = {}
     for file, findings in sorted(by_file.items()):
-        text = stdin_text() if file == "-" else read_source(Source(file, file))
+        stdin = file == getattr(report, "stdin_name", "-")
+        text = stdin_text() if stdin else read_source(Source(file, file))
         if not isinstance(text, str):
             continue
         result = fix_text(text, file, findings)
@@ -300,7 +301,7 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
             result.fixed = step.fixed
             result.fixed_findings.extend(step.fixed_findings)
             result.refused.extend(step.refused)
-        if result.changed and write and file != "-":
+        if result.changed and write and not stdin:
             try:
                 write_atomically(file, result.fixed)
             except OSError as exc:

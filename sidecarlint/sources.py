@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import functools
 import os
 import stat
 import sys
@@ -81,6 +82,39 @@ def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
     rel = rel.replace(os.sep, "/")
     name = rel.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in exclude)
+
+
+def chart_of(path: str) -> str | None:
+    """The chart a Helm template belongs to, as ``path`` spells it, or None.
+
+    A template is a file under a chart's ``templates/`` directory (at any depth), and a
+    chart is the directory beside it that holds a ``Chart.yaml``. Templates are not
+    manifests until ``helm template`` renders them.
+    """
+    parts = path.replace(os.sep, "/").split("/")
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "templates":
+            chart = "/".join(parts[:i]) or ("/" if path.startswith("/") and i else ".")
+            if _is_chart(chart):
+                return chart
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_chart(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "Chart.yaml"))
+
+
+def path_matches(file: str, pattern: str, root: str) -> bool:
+    """Whether ``pattern`` matches ``file``: its path relative to ``root`` (as given when it
+    is outside), or its name alone. ``*`` also matches ``/``, as in ``exclude``."""
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path, os.path.abspath(root))
+    if rel == ".." or rel.startswith(".." + os.sep):
+        rel = os.path.normpath(file)
+    rel = rel.replace(os.sep, "/")
+    pattern = pattern.removeprefix("./")
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
 
 
 def _included(rel: str, include: tuple[str, ...]) -> bool:
