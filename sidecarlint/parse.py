@@ -679,11 +679,7 @@ def _go_loader() -> Any:
             trailing: list[str] = []
             leading_blanks = False
             while True:
-                if (
-                    self.column == 0
-                    and self.prefix(3) in ("---", "...")
-                    and self.peek(3) in blankz
-                ):
+                if self.column == 0 and self.prefix(3) in ("---", "...") and self.peek(3) in blankz:
                     break
                 if self.peek() == "#":
                     break
@@ -1098,6 +1094,11 @@ def _children(node: Any) -> list[Any]:
 def _error_span(exc: Exception, part: _Part, text: str) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line0, column0 = part.line0, part.column0
+    if _directive_error(exc, text):
+        # Point at the directive, not at the end of the document.
+        row = len(LINE_BREAKS.findall(text[: text.index("%")]))
+        column = len(LINE_BREAKS.split(text[: text.index("%")])[-1]) + 1
+        return Span(line0 + row + 1, column, line0 + row + 1, column + 1)
     if mark is not None and getattr(mark, "line", None) is not None:
         lines = LINE_BREAKS.split(text)
         row, column = int(mark.line), int(mark.column) + 1
@@ -1125,6 +1126,15 @@ def _error_span(exc: Exception, part: _Part, text: str) -> Span:
         line = line0 + row + 1
         return Span(line, column, line, column + 1)
     return Span(line0 + 1, 1, line0 + 1, 1)
+
+
+def _is_directive(text: str) -> bool:
+    return text.lstrip().startswith("%")
+
+
+def _directive_error(exc: Exception, text: str) -> bool:
+    problem = str(getattr(exc, "problem", "") or "")
+    return problem.startswith("did not find expected <document start>") and _is_directive(text)
 
 
 def _character_at(exc: Exception, text: str) -> str:
@@ -1158,9 +1168,7 @@ def _hint(problem: str, context: str, char: str, text: str) -> str:
         return _QUOTE
     if problem.startswith("found a tab character"):
         return "indent with spaces, not tabs"
-    if problem.startswith("did not find expected <document start>") and text.lstrip().startswith(
-        "%"
-    ):
+    if problem.startswith("did not find expected <document start>") and _is_directive(text):
         return (
             "kubectl splits the stream at the '---' after a '%YAML' or '%TAG' directive, "
             "so the directive stands alone and kubectl refuses it; remove the directive"

@@ -213,9 +213,7 @@ def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] 
     if source.path is None and _STDIN:
         return iter([_STDIN[0]])
     try:
-        stream: _Bytes = (
-            _StdinBytes() if source.path is None else _FileBytes(source.path, max_size)
-        )
+        stream: _Bytes = _StdinBytes() if source.path is None else _FileBytes(source.path, max_size)
         first = stream.read(PIECE_SIZE)
     except OSError as exc:
         return ReadError(f"cannot read file: {exc.strerror or exc}")
