@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -44,13 +43,24 @@ def cli() -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["auto", "text", "json", "sarif", "github"]),
-    help="Output format (default: auto = github inside GitHub Actions, else text).",
+    type=click.Choice(["auto", "text", "json", "sarif", "github", "gitlab", "junit"]),
+    help="Output format (default: auto = github on stdout inside GitHub Actions, else text). "
+    "gitlab is a GitLab Code Quality report, junit JUnit XML.",
 )
 @click.option(
+    "--root",
     "--sarif-root",
+    "sarif_root",
     metavar="DIR",
-    help="Make SARIF URIs relative to DIR (default: the git top-level, else the cwd).",
+    help="Make paths in sarif, github, gitlab and junit output relative to DIR (default: "
+    "GITHUB_WORKSPACE for github, CI_PROJECT_DIR for gitlab, else the git top-level, else "
+    "the cwd).",
+)
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="The path stdin stands for: findings, outputs and config matching use it "
+    "(reads stdin when no path is given).",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option(
@@ -61,6 +71,20 @@ def cli() -> None:
 @click.option("--select", metavar="CODES", help="Only these rules (codes, names or prefixes).")
 @click.option("--ignore", metavar="CODES", help="Disable these rules.")
 @click.option("--extend-select", metavar="CODES", help="Enable these rules on top of the defaults.")
+@click.option(
+    "--per-file-ignores",
+    metavar="GLOB:CODES",
+    multiple=True,
+    help="Disable rules for the files GLOB matches, e.g. 'legacy/*:SCL103,SCL202' "
+    "(repeatable; merged over the config file's per-file-ignores).",
+)
+@click.option(
+    "--severity",
+    metavar="CODE=LEVEL",
+    multiple=True,
+    help="Set a rule's severity: error, warning, info or off (repeatable; merged over "
+    "the config file's severity).",
+)
 @click.option(
     "--include",
     metavar="GLOB",
@@ -73,6 +97,13 @@ def cli() -> None:
     is_flag=True,
     default=None,
     help="Follow symlinks inside directories (never outside the root).",
+)
+@click.option(
+    "--chart-templates",
+    type=click.Choice(["skip", "check"]),
+    help="Helm chart templates (files under a templates/ directory beside a Chart.yaml): "
+    "skip them with a note on how to lint the rendered chart (default), or check them as "
+    "they are.",
 )
 @click.option("--jobs", "-j", metavar="N|auto", help="Worker processes (default: auto).")
 @click.option(
@@ -95,6 +126,24 @@ def cli() -> None:
 )
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings too.")
 @click.option(
+    "--show-source",
+    is_flag=True,
+    default=None,
+    help="Show each finding's source line with a caret under the key or value (text format).",
+)
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Count findings per rule instead of listing them (text and json formats).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no notes, no summary.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Colour text output (default: auto = on a terminal, unless NO_COLOR is set and not "
+    "empty; a non-empty FORCE_COLOR forces it).",
+)
+@click.option(
     "--fix",
     is_flag=True,
     help="Rewrite files to fix fixable findings (stdin: print the fixed document).",
@@ -111,8 +160,12 @@ def check(
     config_path: str | None,
     format_: str | None,
     sarif_root: str | None,
+    stdin_filename: str | None,
     fix: bool,
     show_diff: bool,
+    color: str | None,
+    quiet: bool,
+    statistics: bool,
     **cli_values: Any,
 ) -> None:
     """Check manifests in files and directories (- reads stdin)."""
@@ -124,8 +177,12 @@ def check(
             config_path=config_path,
             format_=format_,
             sarif_root=sarif_root,
+            stdin_filename=stdin_filename,
             fix=fix,
             show_diff=show_diff,
+            color=color,
+            quiet=quiet,
+            statistics=statistics,
             echo=_echo,
             **cli_values,
         )
@@ -135,7 +192,8 @@ def check(
 
 
 def _echo(text: str, err: bool) -> None:
-    click.echo(text, nl=False, err=err)
+    # The reporters decide about colour themselves; click must not strip it.
+    click.echo(text, nl=False, err=err, color=True)
 
 
 @cli.command()
@@ -157,6 +215,7 @@ def rules(format_: str) -> None:
                 "versions": r.versions,
                 "fixable": r.fixable,
                 "enabled": r.default_enabled,
+                "precision": r.precision,
                 "summary": r.summary,
                 "helpUri": help_uri(r.code, r.name),
             }
@@ -173,6 +232,14 @@ def rules(format_: str) -> None:
         )
 
 
+@cli.command("config-schema")
+def config_schema() -> None:
+    """Print the JSON Schema of .sidecarlint.yaml (for editors that validate YAML)."""
+    from pathlib import Path
+
+    click.echo(Path(__file__).with_name("config.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
 @cli.command()
 def versions() -> None:
     """List the supported Kubernetes versions."""
@@ -184,10 +251,16 @@ def versions() -> None:
 
 @cli.command()
 @click.argument("rule")
-def explain(rule: str) -> None:
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    help="Colour the page (default: auto, as for check).",
+)
+def explain(rule: str, color: str | None) -> None:
     """Show a rule's documentation page (by code or name)."""
     from sidecarlint.docs import render_terminal, rule_page
     from sidecarlint.registry import registry
+    from sidecarlint.report import use_colour
 
     found = registry().lookup(rule)
     if found is None:
@@ -195,8 +268,7 @@ def explain(rule: str) -> None:
     page = rule_page(found.code)
     if page is None:
         raise click.ClickException(f"no documentation page for {found.code}")
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    click.echo(render_terminal(page, colour), nl=False)
+    click.echo(render_terminal(page, use_colour(color, sys.stdout)), nl=False, color=True)
 
 
 @cli.command("explain-pod")

@@ -27,6 +27,10 @@ class UsageError(Exception):
     """A mistake in the command line itself: reported with the command's usage (exit 2)."""
 
 
+class Failure(Exception):
+    """A run that cannot go on or cannot be reported (exit 2, one line on stderr)."""
+
+
 def write(text: str, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(text)
@@ -39,8 +43,12 @@ def check(
     config_path: str | None = None,
     format_: str | None = None,
     sarif_root: str | None = None,
+    stdin_filename: str | None = None,
     fix: bool = False,
     show_diff: bool = False,
+    color: str | None = None,
+    quiet: bool = False,
+    statistics: bool = False,
     echo: Echo = write,
     **cli_values: Any,
 ) -> int:
@@ -48,18 +56,36 @@ def check(
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import run
     from sidecarlint.records import replace
-    from sidecarlint.report import choose, renderer
+    from sidecarlint.report import choose, renderer, use_colour
     from sidecarlint.sources import PathError
 
+    if stdin_filename is not None:
+        if not paths:
+            paths = ["-"]
+        elif "-" not in paths:
+            raise UsageError("--stdin-filename names stdin: add '-' to the paths")
     if not paths:
         raise UsageError("no paths given (use '-' for stdin)")
     cli_values["format"] = format_
     loaded = load_config(config_path)
     settings, out = resolve(cli_values, loaded)
+    if fix or show_diff:
+        from sidecarlint.sources import remember_stdin
+
+        remember_stdin()  # a fix of stdin needs its whole text
+    fmt = choose(out.format, to_file=out.output is not None or statistics)
+    if statistics and fmt not in ("text", "json"):
+        raise UsageError(f"--statistics works with the text and json formats, not {fmt}")
+    if fmt == "sarif":
+        settings = replace(settings, line_hashes=True)
+    if out.output:
+        check_writable(out.output)
     try:
-        report = run(paths, settings)
+        report = run(paths, settings, stdin_name=stdin_filename)
     except PathError as exc:
         raise UsageError(str(exc)) from None
+    if not report.files and not report.skipped_files:
+        nothing_checked(paths, settings, echo)
     if fix or show_diff:
         from sidecarlint.fix import fix_report
 
@@ -69,7 +95,7 @@ def check(
                 echo(result.diff(), False)
             echo(f"{outcome.fixed} findings can be fixed\n", True)
             return 1 if outcome.fixed else 0
-        stdin_fix = [r for r in outcome.files if r.file == "-"]
+        stdin_fix = [r for r in outcome.files if r.file == report.stdin_name]
         if "-" in paths and fix:
             from sidecarlint.sources import stdin_text
 
@@ -80,21 +106,60 @@ def check(
         report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
         if stdin_fix and out.output is None:
             out = replace(out, output="/dev/stderr")
-    colour = (
-        out.output is None
-        and out.format == "text"
-        and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
-    )
-    text = renderer(choose(out.format))(
-        report, colour=colour, show_suppressed=out.show_suppressed, sarif_root=sarif_root
+    colour = fmt == "text" and use_colour(color, None if out.output else sys.stdout)
+    text = renderer(fmt)(
+        report,
+        colour=colour,
+        show_suppressed=out.show_suppressed,
+        show_source=out.show_source,
+        sarif_root=sarif_root,
+        quiet=quiet,
+        statistics_only=statistics,
     )
     if out.output:
-        with open(out.output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            with open(out.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise Failure(
+                f"cannot write the report to {out.output}: {exc.strerror or exc}"
+            ) from None
     else:
         echo(text, False)
     return report.exit_code(out.fail_on)
+
+
+def check_writable(path: str) -> None:
+    """Refuse an output file that cannot be written, before any work is done."""
+    directory = os.path.dirname(os.path.abspath(path))
+    why = None
+    if os.path.isdir(path):
+        why = "it is a directory"
+    elif not os.path.isdir(directory):
+        why = f"the directory {os.path.dirname(path) or directory} does not exist"
+    elif os.path.exists(path) and not os.access(path, os.W_OK):
+        why = "permission denied"
+    elif not os.path.exists(path) and not os.access(directory, os.W_OK | os.X_OK):
+        why = f"permission denied in {os.path.dirname(path) or directory}"
+    if why:
+        raise Failure(f"cannot write the report to {path}: {why}")
+
+
+def nothing_checked(paths: Sequence[str], settings: Any, echo: Echo) -> None:
+    """No file was checked. Files named one by one that are all excluded are a choice (a
+    pre-commit hook passes every staged file, and the configuration excludes some); a
+    directory that yields nothing is a mistake worth failing a CI job for."""
+    from sidecarlint.sources import EXTENSIONS
+
+    if any(p != "-" and not os.path.isdir(p) for p in paths):
+        echo("sidecarlint: nothing checked: every file given is excluded\n", True)
+        return
+    patterns = ", ".join(settings.include or [f"*{e}" for e in EXTENSIONS])
+    excluded = ", ".join(settings.exclude)
+    raise Failure(
+        f"nothing to check: no file under {' '.join(paths)} matches {patterns}"
+        + (f", or every one is excluded (exclude: {excluded})" if excluded else "")
+    )
 
 
 def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
@@ -104,7 +169,7 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
         return action()
     except UsageError:
         raise
-    except ConfigError as exc:
+    except (ConfigError, Failure) as exc:
         write(f"sidecarlint: error: {exc}\n", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -97,11 +97,15 @@ class Finding(FrozenRecord):
     suppressed: bool
     #: The document path as a tuple (for fixes; not part of any output).
     ypath: YPath | None
+    #: The text of the finding's first line (only when a run shows source snippets).
+    source_line: str | None
+    #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
+    line_hash: str | None
     #: Other places involved, with what is there (the language server shows them).
     related: tuple[tuple[Span, str], ...]
 
-    _uncompared = frozenset({"suppressed", "ypath", "related"})
-    _unshown = frozenset({"ypath", "related"})
+    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash", "related"})
+    _unshown = frozenset({"ypath", "source_line", "line_hash", "related"})
 
     def __init__(
         self,
@@ -119,6 +123,8 @@ class Finding(FrozenRecord):
         fixable: bool = False,
         suppressed: bool = False,
         ypath: YPath | None = None,
+        source_line: str | None = None,
+        line_hash: str | None = None,
         related: tuple[tuple[Span, str], ...] = (),
     ) -> None:
         self.code = code
@@ -135,6 +141,8 @@ class Finding(FrozenRecord):
         self.fixable = fixable
         self.suppressed = suppressed
         self.ypath = ypath
+        self.source_line = source_line
+        self.line_hash = line_hash
         self.related = related
 
     @property

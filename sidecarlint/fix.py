@@ -339,11 +339,12 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
     fixes: list[FileFix] = []
     relinted: dict[str, Any] = {}
     for file, findings in sorted(by_file.items()):
-        text = stdin_text() if file == "-" else read_source(Source(file, file))
+        stdin = file == getattr(report, "stdin_name", "-")
+        text = stdin_text() if stdin else read_source(Source(file, file))
         if not isinstance(text, str):
             continue
         result = fix_file(text, file, findings, lambda t, f: engine.lint_text(t, f).findings)
-        if result.changed and write and file != "-":
+        if result.changed and write and not stdin:
             try:
                 write_atomically(file, result.fixed)
             except OSError as exc:

@@ -1,117 +1,64 @@
-"""Stage 1: parse. Multi-document YAML/JSON into plain values with exact positions.
+"""Stage 1: parse. Multi-document YAML/JSON into the values kubectl would send, with exact
+positions for every node.
 
-Documents are split the way kubectl splits a stream (a line starting with ``---``), so one
-broken document does not hide the others. Each document is composed with ruamel.yaml's
-libyaml-backed ``CBaseLoader`` (the pure-Python composer when the C extension is missing),
-which resolves nothing: every scalar arrives as text with its quoting style, and this module
-resolves plain scalars with the rules Kubernetes applies (go-yaml v2 via sigs.k8s.io/yaml):
-``yes``/``on``/``y`` are booleans, ``0777`` is octal, timestamps stay strings.
+The stream is read the way kubectl reads it (``kubectl apply -f``: apimachinery
+``util/yaml`` ``YAMLOrJSONDecoder``, then sigs.k8s.io/yaml over go-yaml v2 per document):
+
+- a stream whose first non-blank character is ``{`` is a sequence of JSON values
+  (:mod:`sidecarlint.jsonread`); otherwise it is split into documents at every line that
+  starts with ``---`` (``YAMLReader``: only a comment may follow the marker on its line), and
+  each document is read by itself, so one broken document does not hide the others;
+- a document is the *first* YAML document of its part of the stream: go-yaml's
+  ``Unmarshal`` ignores anything after a ``...`` marker, and a directive (``%YAML``) is an
+  error because its ``---`` was taken by the splitter;
+- scalars are resolved like go-yaml v2 and then go through the JSON round trip
+  (:mod:`sidecarlint.scalars`): ``1.0`` is the integer 1, ``.inf`` refuses the document,
+  ``!!binary`` is decoded, duplicate keys keep the last value, ``<<`` merges override the
+  keys before them, an anchor may be redefined.
+
+Composing uses libyaml through PyYAML's C extension (``yaml.CParser``, its public loader
+API). libyaml and go-yaml's port of it differ in one rule that matters in practice: inside a
+flow collection go-yaml reads ``[a:, 001:db8::]`` as plain scalars where libyaml stops with
+"found unexpected ':'"; a document libyaml refuses for that reason, or for a redefined
+anchor, is composed again by PyYAML's pure-Python parser with go-yaml's rule
+(:class:`_GoScanner`). Nesting is bounded before composing (:func:`_too_deep`), so no input
+can exhaust the stack.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from sidecarlint import scalars
 from sidecarlint.finding import Span, YPath
+from sidecarlint.jsonread import GO_SPACE, NUMBER_TAG
 from sidecarlint.records import FrozenRecord, Record
 
 #: Default limits for untrusted input.
 MAX_DEPTH = 100
+#: The deepest ``--max-depth`` allowed: libyaml refuses deeper nesting itself (kubectl's
+#: go-yaml stops at 10,000; no Kubernetes object comes near either).
+MAX_DEPTH_LIMIT = 1000
 MAX_NODES = 1_000_000
 
 #: What YAML (libyaml) counts as a line break; positions count lines the same way.
 LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
-# go-yaml v2 resolve.go: the plain scalars that resolve to bool and null.
-_BOOLS = {
-    **dict.fromkeys(
-        ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"], True
-    ),
-    **dict.fromkeys(
-        ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], False
-    ),
-}
-_NULLS = frozenset(["", "~", "null", "Null", "NULL"])
-_SPECIAL_FLOATS = {
-    **dict.fromkeys([".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"], math.inf),
-    **dict.fromkeys(["-.inf", "-.Inf", "-.INF"], -math.inf),
-    **dict.fromkeys([".nan", ".NaN", ".NAN"], math.nan),
-}
-_INT_RE = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$")
-_FLOAT_RE = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_NUMERIC = scalars.MAYBE_TYPED
 _MERGE = "<<"
-_NUMERIC = frozenset("+-.0123456789") | {""}
-_SPECIAL_KEYS = frozenset([*_BOOLS, *_NULLS, _MERGE])
-
-
-def _explicit_tag(node: Any) -> str | None:
-    """The tag written on ``node`` (``!foo``, ``!!str``...), or None when it has none."""
-    tag = node.ctag
-    if tag is None or tag is _DEFAULT_TAGS.get(node.id):
-        return None
-    return str(tag)
-
-
-#: Standard tags whose text go-yaml v2 resolves even when quoted (``!!int "7"`` is 7).
-_RESOLVED_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp")
-)
-
-
-def _scalar_value(node: Any) -> Any:
-    """A scalar node's value the way go-yaml v2 decodes it: plain text is resolved, quoted
-    text is a string, ``!!str`` and local tags (``!foo``) keep the text."""
-    tag = _explicit_tag(node)
-    if tag is None:
-        return node.value if node.style else resolve_plain(node.value)
-    if tag in _RESOLVED_TAGS:
-        return resolve_plain(node.value)
-    return node.value
-
-
-_DEFAULT_TAGS: dict[str, Any] = {}
 
 
 def resolve_plain(text: str) -> Any:
-    """Resolve an unquoted scalar the way go-yaml v2 (and so Kubernetes) does."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if not text or text[0] not in "+-.0123456789":
-        return text
-    if text in _SPECIAL_FLOATS:
-        return _SPECIAL_FLOATS[text]
-    plain = text.replace("_", "")
-    if _INT_RE.match(plain):
-        sign = -1 if plain[0] == "-" else 1
-        digits = plain.lstrip("+-")
-        if len(digits) > 1 and digits[0] == "0" and digits[1] in "xXoObB":
-            return sign * int(digits, 0)
-        if len(digits) > 1 and digits[0] == "0":
-            return sign * int(digits, 8)
-        return sign * int(digits)
-    if _FLOAT_RE.match(plain):
-        return float(plain)
-    return text
+    """An unquoted, untagged scalar as kubectl sends it (raises :class:`scalars.Refused`)."""
+    return scalars.plain_value(text)
 
 
 def key_text(value: Any) -> str:
-    """The JSON key a resolved YAML key becomes (sigs.k8s.io/yaml stringifies keys)."""
-    if isinstance(value, str):
-        return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else str(value)
-    return str(value)
+    """The JSON key a resolved key becomes (raises :class:`scalars.Refused`)."""
+    return scalars.to_key(value)
 
 
 #: (line, column, end line, end column) of a node, 1-based, end column exclusive.
@@ -147,23 +94,26 @@ class ParseProblem(FrozenRecord):
 
 
 class SourceText:
-    """A file's text, shared by its documents; lines are split only when first needed."""
+    """The text of one document's part of the stream; lines are split only when needed."""
 
-    __slots__ = ("_lines", "text")
+    __slots__ = ("_lines", "line1", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, line1: int = 1) -> None:
         self.text = text
+        #: The file line number of the text's first line.
+        self.line1 = line1
         self._lines: list[str] | None = None
 
     def line(self, number: int) -> str:
-        """Line ``number`` (1-based) without its line break; ``""`` past the end."""
+        """File line ``number`` (1-based) without its line break; ``""`` outside the text."""
         if self._lines is None:
             self._lines = LINE_BREAKS.split(self.text)
-        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
+        index = number - self.line1
+        return self._lines[index] if 0 <= index < len(self._lines) else ""
 
 
 class Document(Record):
-    """One non-empty document of a file: plain values, and the composed nodes behind them.
+    """One document of a file: plain values, and the composed nodes behind them.
 
     Positions are looked up on demand by walking the node tree along a path: findings are
     few, and recording a position for every node of every document cost more than parsing.
@@ -172,13 +122,15 @@ class Document(Record):
     file: str
     index: int
     data: Any
-    #: The composed root node (its marks are relative to the document's chunk).
+    #: The composed root node (its marks are relative to the document's part of the stream).
     root: Any
-    #: 1-based file line of the chunk's first line.
+    #: 1-based file line of the part's first line.
     line1: int
     source: SourceText | None
     #: Some mapping key starts with ``$`` (strategic-merge-patch directives).
     patch_keys: bool
+    #: Columns to add on the part's first line (a document that starts mid-line).
+    column0: int
 
     _unshown = frozenset({"root", "source"})
 
@@ -191,6 +143,7 @@ class Document(Record):
         line1: int = 1,
         source: SourceText | None = None,
         patch_keys: bool = False,
+        column0: int = 0,
     ) -> None:
         self.file = file
         self.index = index
@@ -199,11 +152,10 @@ class Document(Record):
         self.line1 = line1
         self.source = source
         self.patch_keys = patch_keys
+        self.column0 = column0
 
     def _region(self, node: Any) -> Region:
-        start, end = node.start_mark, node.end_mark
-        line1 = self.line1
-        return (start.line + line1, start.column + 1, end.line + line1, end.column + 1)
+        return _region(node, self.line1, self.column0)
 
     def _walk(self, path: YPath) -> tuple[int, Any, Any]:
         """How many parts of ``path`` exist, and the node (and key node) reached."""
@@ -236,7 +188,7 @@ class Document(Record):
         reached, node, _ = self._walk(path)
         if reached < len(path) or self.source is None:
             return None
-        line, column, end_line, end_column = self._region(node)
+        line, column, end_line, end_column = _region(node, self.line1, 0)
         if line != end_line:
             return None
         return self.source.line(line)[column - 1 : end_column - 1]
@@ -270,39 +222,82 @@ class Document(Record):
         return node
 
 
+def _region(node: Any, line1: int, column0: int) -> Region:
+    start, end = node.start_mark, node.end_mark
+    first = start.column + 1 + (column0 if start.line == 0 else 0)
+    last = end.column + 1 + (column0 if end.line == 0 else 0)
+    return (start.line + line1, first, end.line + line1, last)
+
+
+def _is_merge(key_node: Any) -> bool:
+    """go-yaml's ``isMerge``: an implicit (untagged, unquoted) ``<<``, or ``!!merge``."""
+    return (
+        key_node.id == "scalar"
+        and key_node.value == _MERGE
+        and ((key_node.tag is None and not key_node.style) or key_node.tag == scalars.MERGE)
+    )
+
+
 def _key_of(key_node: Any) -> str | None:
-    """The JSON key a scalar key node becomes (None for complex keys and merges)."""
-    if key_node.id != "scalar":
+    """The JSON key a scalar key node becomes (None for complex keys, merges and keys
+    kubectl refuses)."""
+    if key_node.id != "scalar" or _is_merge(key_node):
         return None
+    try:
+        return _scalar_key(key_node)
+    except scalars.Refused:
+        return None
+
+
+def _scalar_key(key_node: Any) -> str:
     text = key_node.value
-    if key_node.style or (text[:1] not in _NUMERIC and text not in _SPECIAL_KEYS):
-        return str(text)
-    if text == _MERGE:
-        return None
-    return key_text(resolve_plain(text))
+    tag = key_node.tag
+    if tag is None:
+        if key_node.style:
+            return str(text)
+        return scalars.plain_key(text)
+    return scalars.to_key(_tagged(tag, text))
+
+
+def _tagged(tag: str, text: str) -> Any:
+    if tag == NUMBER_TAG:
+        return scalars.json_literal(text)
+    if tag == _NON_SPECIFIC:
+        return text
+    return scalars.resolve_tagged(tag, text)
+
+
+#: The tag this module gives a plain scalar written with the non-specific tag ``!``.
+_NON_SPECIFIC = "!"
+
+
+def _merge_sources(value_node: Any) -> list[Any]:
+    """The mappings a ``<<`` value merges, in the order go-yaml applies them (for a list,
+    the last first, so earlier mappings win)."""
+    if value_node.id == "sequence":
+        return list(reversed(value_node.value))
+    return [value_node]
 
 
 def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
     """The (value node, key node) for one path step, resolving duplicates and merges the
-    way the builder did: the last duplicate wins; merged keys only fill gaps."""
+    way go-yaml v2 does: entries apply in order, a merge sets every key of its mappings,
+    and the last assignment of a key wins."""
     if isinstance(part, int):
         if node.id == "sequence" and 0 <= part < len(node.value):
             return node.value[part], None
         return None
     if node.id != "mapping":
         return None
-    merges = []
     for key_node, value_node in reversed(node.value):
-        if key_node.id == "scalar" and not key_node.style and key_node.value == _MERGE:
-            merges.append(value_node)
+        if _is_merge(key_node):
+            for source in reversed(_merge_sources(value_node)):
+                if source.id == "mapping":
+                    found = _child(source, part)
+                    if found is not None:
+                        return found
         elif _key_of(key_node) == part:
             return value_node, key_node
-    for merge in reversed(merges):
-        for source in merge.value if merge.id == "sequence" else [merge]:
-            if source.id == "mapping":
-                for key_node, value_node in source.value:
-                    if _key_of(key_node) == part:
-                        return value_node, key_node
     return None
 
 
@@ -311,15 +306,21 @@ def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
         return [(i, item, None) for i, item in enumerate(node.value)]
     if node.id != "mapping":
         return []
+    keys: list[str | int] = []
+    for key_node, value_node in node.value:
+        if _is_merge(key_node):
+            for source in _merge_sources(value_node):
+                if source.id == "mapping":
+                    keys.extend(k for k, _, _ in _children_with_paths(source))
+        else:
+            text = _key_of(key_node)
+            if text is not None:
+                keys.append(text)
     out: list[tuple[str | int, Any, Any]] = []
-    seen: set[str] = set()
-    for key_node, _ in reversed(node.value):
-        key = _key_of(key_node)
-        if key is not None and key not in seen:
-            seen.add(key)
-            found = _child(node, key)
-            if found is not None:
-                out.append((key, found[0], found[1]))
+    for part in dict.fromkeys(keys):
+        found = _child(node, part)
+        if found is not None:
+            out.append((part, found[0], found[1]))
     return out
 
 
@@ -349,183 +350,134 @@ class _Abort(Exception):
         self.span = span
 
 
-class _Node:
-    """A composed node, as plain as it gets.
-
-    ruamel.yaml's own node classes wrap every tag in a ``Tag`` object and take keyword
-    arguments; libyaml builds one node per scalar, so that cost is most of composing beyond
-    libyaml itself. These carry only what this module reads. ``ctag`` is ``None`` for an
-    implicit tag and the tag text otherwise.
-    """
-
-    __slots__ = ("ctag", "end_mark", "start_mark", "value")
-    id = ""
-
-    def __init__(
-        self, tag: Any, value: Any, start_mark: Any = None, end_mark: Any = None, *_: Any
-    ) -> None:
-        self.ctag = tag
-        self.value = value
-        self.start_mark = start_mark
-        self.end_mark = end_mark
+# --- splitting the stream ---------------------------------------------------------------
 
 
-class _ScalarNode(_Node):
-    # Sets every slot itself rather than calling ``_Node.__init__``: one call fewer for
-    # each scalar, the most common node.
-    __slots__ = ("style",)
-    id = "scalar"
+class _Part:
+    """One document's part of the stream: its text, where it starts, and how to read it."""
+
+    __slots__ = ("column0", "json", "line0", "problem", "text")
 
     def __init__(
         self,
-        tag: Any,
-        value: Any,
-        start_mark: Any = None,
-        end_mark: Any = None,
-        style: Any = None,
-        *_: Any,
+        line0: int,
+        text: str,
+        *,
+        column0: int = 0,
+        json: Any = None,
+        problem: ParseProblem | None = None,
     ) -> None:
-        self.ctag = tag
-        self.value = value
-        self.start_mark = start_mark
-        self.end_mark = end_mark
-        self.style = style
+        self.line0 = line0
+        self.column0 = column0
+        self.text = text
+        #: A JSON value already read (a node), or None for YAML text.
+        self.json = json
+        #: A problem with the stream itself at this point (a bad separator line).
+        self.problem = problem
 
 
-class _SequenceNode(_Node):
-    __slots__ = ()
-    id = "sequence"
+def _separator_problem(line: str, line0: int) -> ParseProblem | None:
+    """kubectl's ``YAMLReader`` allows only blanks and a comment after ``---``."""
+    after = line[3:]
+    rest = after.strip(GO_SPACE)
+    if not rest or rest.startswith("#"):
+        return None
+    column = 4 + len(after) - len(after.lstrip(GO_SPACE))
+    return ParseProblem(
+        "SCL001",
+        f"kubectl stops reading the stream here ('invalid Yaml document separator: {rest}'): "
+        "only a comment may follow '---' on its line; move the content to the next line",
+        Span(line0 + 1, column, line0 + 1, column + len(rest)),
+    )
 
 
-class _MappingNode(_Node):
-    __slots__ = ()
-    id = "mapping"
+_EXOTIC_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
-class _LeanNodes:
-    """While composing, the C composer builds :class:`_Node` objects instead of ruamel's.
-
-    The composer looks its node classes up in its module's globals on every call, so they
-    are swapped in for the duration of one document and put back after: other users of
-    ruamel.yaml in the same process keep getting ruamel's nodes. A lock keeps threads that
-    parse at the same time from putting the classes back under each other (composing holds
-    the interpreter lock anyway, so little parallelism is lost).
-    """
-
-    def __init__(self, module: Any) -> None:
-        import threading
-
-        self.module = module
-        self.saved = (module.ScalarNode, module.SequenceNode, module.MappingNode)
-        self.lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        self.lock.acquire()
-        module = self.module
-        module.ScalarNode = _ScalarNode
-        module.SequenceNode = _SequenceNode
-        module.MappingNode = _MappingNode
-
-    def __exit__(self, *_: object) -> None:
-        module = self.module
-        module.ScalarNode, module.SequenceNode, module.MappingNode = self.saved
-        self.lock.release()
+def _breaks(text: str, start: int, end: int, exotic: bool) -> int:
+    """Line breaks in ``text[start:end]``, counted the way YAML counts them."""
+    count = text.count("\n", start, end)
+    if exotic:
+        count += text.count("\r", start, end) - text.count("\r\n", start, end)
+        count += sum(text.count(c, start, end) for c in _EXOTIC_BREAKS[1:])
+    return count
 
 
-def _loader_class() -> tuple[Any, Any]:
-    """The loader class, and the context that composes with lean nodes where possible."""
-    import importlib
-
-    try:
-        module = importlib.import_module("_ruamel_yaml")
-    except ImportError:  # without ruamel.yaml.clib (PyPy, for one)
-        from contextlib import nullcontext
-
-        return _python_loader_class(), nullcontext()
-
-    class Loader(module.CParser):  # type: ignore[misc,name-defined]
-        """libyaml's parser and composer, with no constructor and no resolver: sidecarlint
-        resolves scalars itself, so an implicit tag stays ``None``."""
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
-            return None
-
-        # The composer calls these two around every node and ignores what they return:
-        # builtins that do nothing with their arguments cost less than a Python method.
-        descend_resolver = dict[Any, Any]().get  # (parent, index) -> index
-        ascend_resolver = ().__len__  # () -> 0
-
-    return Loader, _LeanNodes(module)
-
-
-def _python_loader_class() -> Any:
-    import importlib
-
-    base: Any = importlib.import_module("ruamel.yaml.loader").BaseLoader
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
-
-    _DEFAULT_TAGS["scalar"] = base.DEFAULT_SCALAR_TAG
-    _DEFAULT_TAGS["mapping"] = base.DEFAULT_MAPPING_TAG
-    _DEFAULT_TAGS["sequence"] = base.DEFAULT_SEQUENCE_TAG
-
-    class Loader(base):  # type: ignore[misc]
-        """Resolves nothing: sidecarlint resolves scalars itself."""
-
-        #: The composer reads this (normally set by ``YAML()``); 0 is no limit of its own:
-        #: nesting is limited before composing.
-        max_depth = 0
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            if kind is ScalarNode:
-                return self.DEFAULT_SCALAR_TAG
-            if kind is MappingNode:
-                return self.DEFAULT_MAPPING_TAG
-            return self.DEFAULT_SEQUENCE_TAG
-
-        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-            return None
-
-        def ascend_resolver(self) -> None:
-            return None
-
-    return Loader
-
-
-_LOADER: Any = None
-_NODES: Any = None
-
-
-def _separators(text: str) -> list[int]:
-    """Offsets of the lines that start with ``---`` followed by a blank or the line's end.
-
-    ``str.find`` instead of a multi-line regex: the regex tries every offset of the file.
-    """
-    starts: list[int] = []
-    if text.startswith("---") and text[3:4] in _AFTER_SEPARATOR:
-        starts.append(0)
-    index = text.find("\n---")
+def _separator_starts(piece: str) -> list[int]:
+    """Offsets of the lines of ``piece`` that start with ``---`` (separators to kubectl)."""
+    starts = [0] if piece.startswith("---") else []
+    index = piece.find("\n---")
     while index >= 0:
-        after = index + 4
-        if text[after : after + 1] in _AFTER_SEPARATOR:
-            starts.append(index + 1)
-        index = text.find("\n---", after)
+        starts.append(index + 1)
+        index = piece.find("\n---", index + 1)
     return starts
 
 
-#: What may follow ``---`` on a separator line ("" is the end of the text).
-_AFTER_SEPARATOR = frozenset(["", " ", "\t", "\r", "\n"])
+def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iterator[_Part]:
+    """Split a YAML stream at separator lines, as kubectl's ``YAMLReader`` does.
+
+    A separator line ends the part held so far; when nothing is held yet (the first line
+    of the stream, or a separator right after another), ``YAMLReader`` keeps the line as
+    the start of the next part instead, and go-yaml reads it as a document start marker.
+    ``pieces`` must each end at a line break (but the last): the stream is read piece by
+    piece, and no more than one document's text is held.
+    """
+    held: list[str] = []
+    holding = False  # any text held (``held`` may hold empty strings)
+    part_line, part_column = line0, column0
+    line = line0  # the line the current piece starts on
+    for piece in pieces:
+        exotic = any(c in piece for c in _EXOTIC_BREAKS)
+        offset = 0
+        for start in _separator_starts(piece):
+            if start > offset:
+                held.append(piece[offset:start])
+                holding = True
+            line += _breaks(piece, offset, start, exotic)
+            newline = piece.find("\n", start)
+            end = len(piece) if newline < 0 else newline + 1
+            problem = _separator_problem(piece[start:end].rstrip("\r\n"), line)
+            if problem is not None:
+                if holding:
+                    yield _Part(part_line, "".join(held), column0=part_column)
+                yield _Part(line, "", problem=problem)
+                held, holding = [], False
+                line += _breaks(piece, start, end, exotic)
+                part_line, part_column = line, 0
+            elif holding:
+                yield _Part(part_line, "".join(held), column0=part_column)
+                held, holding = [], False
+                line += _breaks(piece, start, end, exotic)
+                part_line, part_column = line, 0
+            else:
+                # Nothing held: the separator line starts the next part.
+                held, holding = [piece[start:end]], True
+                part_line, part_column = line, 0
+                line += _breaks(piece, start, end, exotic)
+            offset = end
+        if offset < len(piece):
+            held.append(piece[offset:])
+            holding = True
+        line += _breaks(piece, offset, len(piece), exotic)
+    if holding:
+        yield _Part(part_line, "".join(held), column0=part_column)
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:
-    """Split a stream like kubectl's YAMLReader: ``(first line index, chunk)`` pairs.
+    """Split a stream like kubectl's ``YAMLReader``: ``(first line index, chunk)`` pairs.
 
-    Each chunk keeps its ``---`` line so the parser sees the same lines and columns.
-    A JSON stream (first non-blank character ``{`` or ``[``) is one chunk.
+    Each chunk keeps its ``---`` line (so that chunks join back into the text); a JSON
+    stream (first non-blank character ``{``) is one chunk.
     """
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
+    from sidecarlint.jsonread import is_json_stream
+
+    if is_json_stream(text):
         return [(0, text)]
-    starts = _separators(text)
+    starts = [0] if text.startswith("---") else []
+    index = text.find("\n---")
+    while index >= 0:
+        starts.append(index + 1)
+        index = text.find("\n---", index + 4)
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     chunks: list[tuple[int, str]] = []
@@ -536,6 +488,717 @@ def split_documents(text: str) -> list[tuple[int, str]]:
         chunks.append((line, chunk))
         line += chunk.count("\n")
     return chunks
+
+
+def _json_parts(text: str, max_depth: int) -> Iterator[_Part]:
+    """A JSON stream as kubectl's ``YAMLOrJSONDecoder`` reads it: JSON values one after the
+    other; if a value is not valid JSON after at most one good one, the rest of the stream
+    (from the end of the last good value, its line break eaten) is read as YAML."""
+    from sidecarlint.jsonread import Cursor, JSONError, TooDeep, read_value, skip_blanks
+
+    cursor = Cursor()
+    consumed = Cursor()
+    count = 0
+    skip_blanks(text, cursor)
+    while cursor.offset < len(text):
+        try:
+            node = read_value(text, cursor, max_depth)
+        except TooDeep as exc:
+            mark = exc.mark
+            span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+            problem = ParseProblem("SCL001", _skipped(exc.message), span)
+            yield _Part(mark.line, "", problem=problem)
+            return
+        except JSONError as exc:
+            if count > 1:
+                mark = exc.mark
+                span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+                message = (
+                    f"JSON syntax error: {exc.message}; kubectl stops reading this JSON stream here"
+                )
+                problem = ParseProblem("SCL001", _skipped(message), span)
+                yield _Part(mark.line, "", problem=problem)
+                return
+            rest = _after_blank_line(text, consumed)
+            yield from _yaml_parts([text[rest.offset :]], rest.line, rest.offset - rest.line_start)
+            return
+        yield _Part(0, text, json=node)
+        count += 1
+        consumed = Cursor(cursor.offset, cursor.line, cursor.line_start)
+        skip_blanks(text, cursor)
+
+
+def _after_blank_line(text: str, cursor: Any) -> Any:
+    """Past the blanks after ``cursor`` up to and including the first line break (what
+    kubectl skips before reading the rest of a stream as YAML)."""
+    from sidecarlint.jsonread import Cursor
+
+    offset = cursor.offset
+    while offset < len(text) and text[offset] in GO_SPACE:
+        offset += 1
+        if text[offset - 1] == "\n":
+            return Cursor(offset, cursor.line + 1, offset)
+    return Cursor(offset, cursor.line, cursor.line_start)
+
+
+# --- composing ----------------------------------------------------------------------------
+
+_C_LOADER: Any = None
+_GO_LOADER: Any = None
+
+
+def _c_loader() -> Any:
+    """libyaml's parser and composer (PyYAML's C extension) resolving nothing: an implicit
+    tag stays ``None``, and sidecarlint resolves scalars itself. None without libyaml."""
+    global _C_LOADER
+    if _C_LOADER is None:
+        try:
+            from yaml.cyaml import CParser
+        except ImportError:  # PyYAML built without libyaml
+            _C_LOADER = False
+            return None
+
+        class CLoader(CParser):  # type: ignore[misc]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+                return None
+
+            def descend_resolver(self, parent: Any, index: Any) -> None:
+                return None
+
+            def ascend_resolver(self) -> None:
+                return None
+
+        _C_LOADER = CLoader
+    return _C_LOADER or None
+
+
+def _go_loader() -> Any:
+    """PyYAML's pure-Python loader with go-yaml v2's rules where they differ.
+
+    - A plain scalar ends at ``:`` only when a blank follows (in a flow collection also at
+      ``,?[]{}``): go-yaml reads ``[a:, 001:db8::]`` as two scalars, libyaml refuses it.
+    - An anchor may be defined again; later aliases refer to the latest definition.
+    - Tabs are blanks where libyaml and go-yaml take them as blanks.
+    """
+    global _GO_LOADER
+    if _GO_LOADER is not None:
+        return _GO_LOADER
+    from yaml.composer import Composer
+    from yaml.events import AliasEvent
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.resolver import BaseResolver
+    from yaml.scanner import Scanner, ScannerError
+    from yaml.tokens import ScalarToken
+
+    blankz = "\0 \t\r\n\x85\u2028\u2029"
+    breaks = "\r\n\x85\u2028\u2029"
+
+    class GoScanner(Scanner):  # type: ignore[misc]
+        """PyYAML's scanner where it differs from go-yaml v2 (``scannerc.go``): blanks may
+        be tabs where go-yaml allows them, and a plain scalar ends at ``:`` only before a
+        blank."""
+
+        #: go-yaml's escapes: PyYAML's without ``\\/``, with ``\\'``.
+        ESCAPE_REPLACEMENTS = {  # noqa: RUF012 (PyYAML's class attribute)
+            **{k: v for k, v in Scanner.ESCAPE_REPLACEMENTS.items() if k != "/"},
+            "'": "'",
+        }
+
+        def scan_flow_scalar(self, double: bool) -> Any:
+            start_mark = self.get_mark()
+            token = super().scan_flow_scalar(double)
+            if _SURROGATE.search(token.value):
+                raise ScannerError(
+                    "while parsing a quoted scalar",
+                    start_mark,
+                    "found invalid Unicode character escape code",
+                    token.end_mark,
+                )
+            return token
+
+        def scan_to_next_token(self) -> None:
+            # yaml_parser_scan_to_next_token: tabs are blanks in flow context and where no
+            # simple key may start.
+            if self.index == 0 and self.peek() == "\ufeff":
+                self.forward()
+            while True:
+                while self.peek() == " " or (
+                    (self.flow_level or not self.allow_simple_key)  # type: ignore[has-type]
+                    and self.peek() == "\t"
+                ):
+                    self.forward()
+                if self.peek() == "#":
+                    while self.peek() not in "\0" + breaks:
+                        self.forward()
+                if not self.scan_line_break():
+                    return
+                if not self.flow_level:
+                    self.allow_simple_key = True
+
+        def scan_block_scalar_indicators(self, start_mark: Any) -> tuple[Any, Any]:
+            # As PyYAML's, but a tab may follow the indicators (as a blank).
+            chomping = increment = None
+            for _ in range(2):
+                ch = self.peek()
+                if ch in "+-" and chomping is None:
+                    chomping = ch == "+"
+                elif ch in "0123456789" and increment is None:
+                    increment = int(ch)
+                    if increment == 0:
+                        raise ScannerError(
+                            "while scanning a block scalar",
+                            start_mark,
+                            "expected indentation indicator in the range 1-9, but found 0",
+                            self.get_mark(),
+                        )
+                else:
+                    break
+                self.forward()
+            ch = self.peek()
+            if ch not in "\0 \t" + breaks:
+                raise ScannerError(
+                    "while scanning a block scalar",
+                    start_mark,
+                    f"expected chomping or indentation indicators, but found {ch!r}",
+                    self.get_mark(),
+                )
+            return chomping, increment
+
+        def scan_block_scalar_ignored_line(self, start_mark: Any) -> str:
+            while self.peek() in " \t":
+                self.forward()
+            return str(super().scan_block_scalar_ignored_line(start_mark))
+
+        def scan_plain(self) -> Any:
+            # yaml_parser_scan_plain_scalar, run by run instead of character by character.
+            chunks: list[str] = []
+            start_mark = end_mark = self.get_mark()
+            indent = self.indent + 1
+            leading_break, whitespaces = "", ""
+            trailing: list[str] = []
+            leading_blanks = False
+            while True:
+                if self.column == 0 and self.prefix(3) in ("---", "...") and self.peek(3) in blankz:
+                    break
+                if self.peek() == "#":
+                    break
+                length = 0
+                while True:
+                    ch = self.peek(length)
+                    if (
+                        ch in blankz
+                        or (ch == ":" and self.peek(length + 1) in blankz)
+                        or (self.flow_level and ch in ",?[]{}")
+                    ):
+                        break
+                    length += 1
+                if length:
+                    if leading_blanks:
+                        if leading_break == "\n":
+                            chunks.append("".join(trailing) if trailing else " ")
+                        else:
+                            chunks.append(leading_break)
+                            chunks.extend(trailing)
+                        leading_break, trailing, leading_blanks = "", [], False
+                    elif whitespaces:
+                        chunks.append(whitespaces)
+                        whitespaces = ""
+                    chunks.append(self.prefix(length))
+                    self.forward(length)
+                    end_mark = self.get_mark()
+                ch = self.peek()
+                if ch not in " \t" + breaks or ch == "\0":
+                    break
+                while ch != "\0" and ch in " \t" + breaks:
+                    if ch in " \t":
+                        if leading_blanks and self.column < indent and ch == "\t":
+                            raise ScannerError(
+                                "while scanning a plain scalar",
+                                start_mark,
+                                "found a tab character that violates indentation",
+                                self.get_mark(),
+                            )
+                        if not leading_blanks:
+                            whitespaces += ch
+                        self.forward()
+                    elif not leading_blanks:
+                        whitespaces = ""
+                        leading_break = self.scan_line_break()
+                        leading_blanks = True
+                    else:
+                        trailing.append(self.scan_line_break())
+                    ch = self.peek()
+                if not self.flow_level and self.column < indent:
+                    break
+            if leading_blanks:
+                self.allow_simple_key = True
+            return ScalarToken("".join(chunks), True, start_mark, end_mark)
+
+    class GoComposer(Composer):  # type: ignore[misc]
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()
+            if not isinstance(event, AliasEvent) and event.anchor is not None:
+                self.anchors.pop(event.anchor, None)  # redefined: the new one wins
+            return super().compose_node(parent, index)
+
+    class GoLoader(Reader, GoScanner, Parser, GoComposer, BaseResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            GoScanner.__init__(self)
+            Parser.__init__(self)
+            GoComposer.__init__(self)
+            BaseResolver.__init__(self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+            return None
+
+        def dispose(self) -> None:
+            pass
+
+    _GO_LOADER = GoLoader
+    return GoLoader
+
+
+#: Text that libyaml reads otherwise than go-yaml: a byte order mark past the start (libyaml
+#: skips it at the start of any line), and the escapes ``\\/`` (go-yaml refuses it) and
+#: ``\\'`` (libyaml refuses it).
+_GO_ONLY = ("\ufeff", "\\/", "\\'")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: libyaml refusals that go-yaml does not share: such a document is composed again.
+_LIBYAML_ONLY = ("found unexpected ':'", "found duplicate anchor")
+
+
+def _compose_first(text: str) -> Any:
+    """The root node of the first document of ``text``, or None when it has none.
+
+    Text that libyaml reads otherwise than go-yaml (:data:`_GO_ONLY`) is composed by the
+    pure-Python parser with go-yaml's rules, and so is a document libyaml refuses where
+    go-yaml does not (:data:`_LIBYAML_ONLY`).
+    """
+    loader_class = _c_loader()
+    if loader_class is not None and not any(mark in text for mark in _GO_ONLY):
+        try:
+            return _first_node(loader_class, text)
+        except Exception as exc:
+            problem = str(getattr(exc, "problem", "") or "")
+            context = str(getattr(exc, "context", "") or "")
+            if not (problem.startswith(_LIBYAML_ONLY) or context.startswith(_LIBYAML_ONLY)):
+                raise
+    return _first_node(_go_loader(), text)
+
+
+def _first_node(loader_class: Any, text: str) -> Any:
+    loader = loader_class(text)
+    try:
+        if not loader.check_node():
+            return None
+        return loader.get_node()
+    finally:
+        loader.dispose()
+
+
+_PREFIX_LF: dict[int, re.Pattern[str]] = {}
+_PREFIX_ANY: dict[int, re.Pattern[str]] = {}
+
+
+def _prefix_pattern(width: int, exotic: bool) -> re.Pattern[str]:
+    cache = _PREFIX_ANY if exotic else _PREFIX_LF
+    pattern = cache.get(width)
+    if pattern is None:
+        breaks = "[\r\n\x85\u2028\u2029]" if exotic else "\n"
+        pattern = cache[width] = re.compile(f"(?:^|{breaks})[ \t?:-]{{{width}}}")
+    return pattern
+
+
+def _too_deep(text: str, limit: int) -> tuple[int, int] | None:
+    """Where the first document of ``text`` nests deeper than ``limit`` (0-based line and
+    column), else None; nothing is composed, so no depth can exhaust the stack.
+
+    A cheap bound decides whether the exact count is needed: a node's depth is at most the
+    number of ``[`` and ``{`` characters plus the length of the longest run of blanks and
+    ``-?:`` indicators that starts a line (block nesting needs one of those per level), plus
+    two. Counting characters also counts those in comments and strings, so the bound can
+    only be too high, never too low.
+    """
+    half = limit // 2
+    brackets = text.count("[") + text.count("{")
+    if brackets <= half - 2:
+        exotic = any(c in text for c in _EXOTIC_BREAKS)
+        if _prefix_pattern(half, exotic).search(text) is None:
+            return None
+    return _exact_depth(text, limit)
+
+
+def _exact_depth(text: str, limit: int) -> tuple[int, int] | None:
+    """The event-by-event depth count (the parsers keep their stacks on the heap).
+
+    libyaml's scanner looks ahead for keys and may stop at its own nesting limit before
+    the event at ``limit`` is reached; the pure-Python parser then counts instead.
+    """
+    import yaml
+
+    c_loader = _c_loader()
+    if c_loader is not None:
+        try:
+            return _count_depth(c_loader, text, limit)
+        except yaml.YAMLError:
+            pass
+    try:
+        return _count_depth(_go_loader(), text, limit)
+    except yaml.YAMLError:
+        return None  # composing reports the syntax error
+
+
+def _count_depth(loader_class: Any, text: str, limit: int) -> tuple[int, int] | None:
+    from yaml.events import CollectionEndEvent, CollectionStartEvent, DocumentEndEvent
+
+    loader = loader_class(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    mark = event.start_mark
+                    return int(mark.line), int(mark.column)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, DocumentEndEvent):
+                break
+    finally:
+        loader.dispose()
+    return None
+
+
+# --- building values ------------------------------------------------------------------------
+
+
+def _skipped(message: str) -> str:
+    return f"{message}; this document is not checked"
+
+
+class _Builder:
+    """Turns a composed node tree into the values kubectl would send, reporting duplicate
+    keys, and refusing what kubectl refuses."""
+
+    def __init__(
+        self,
+        text: str,
+        line1: int,
+        column0: int,
+        max_depth: int,
+        max_nodes: int,
+        aliases: bool = True,
+    ) -> None:
+        self.text = text
+        self.aliases = aliases
+        self.line1 = line1
+        self.column0 = column0
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.problems: list[ParseProblem] = []
+        self.complex_key: Span | None = None
+        #: A strategic-merge directive key (``$patch``...) was seen: a kustomize patch.
+        self.patch_keys = False
+        self._sizes: dict[int, int] = {}
+        self._reported: set[tuple[int, str]] = set()
+
+    def _span(self, node: Any) -> Span:
+        return Span(*_region(node, self.line1, self.column0))
+
+    def _refused(self, node: Any, exc: scalars.Refused) -> _Abort:
+        text = node.value if node.id == "scalar" else ""
+        hint = ""
+        if node.id == "scalar" and not node.style and node.tag is None:
+            hint = "; quote the value if it is meant as text"
+        return _Abort(
+            _skipped(f"kubectl refuses this document: {exc.message} (the value {text!r}){hint}"),
+            self._span(node),
+        )
+
+    def _check_expansion(self, node: Any) -> None:
+        # An alias bomb composes into a small shared graph; walking it expands it.
+        # Compute the expanded size bottom-up, memoised by node identity, before walking.
+        stack: list[tuple[Any, bool]] = [(node, False)]
+        sizes = self._sizes
+        open_nodes: set[int] = set()
+        while stack:
+            current, done = stack.pop()
+            key = id(current)
+            if key in sizes:
+                continue
+            children = _children(current)
+            if not done and key in open_nodes:
+                raise _Abort(
+                    _skipped("an alias refers to a node that contains it (recursive structure)"),
+                    self._span(current),
+                )
+            if done:
+                open_nodes.discard(key)
+                total = 1 + sum(sizes.get(id(c), 1) for c in children)
+                sizes[key] = total
+                if total > self.max_nodes:
+                    raise _Abort(
+                        _skipped(
+                            f"document expands to more than {self.max_nodes:,} nodes through "
+                            "aliases (possible alias bomb)"
+                        ),
+                        self._span(current),
+                    )
+            else:
+                open_nodes.add(key)
+                stack.append((current, True))
+                stack.extend((c, False) for c in children if id(c) not in sizes)
+
+    def _non_specific(self, node: Any) -> bool:
+        """A plain scalar written with the tag ``!`` (which keeps it a string in go-yaml)."""
+        index = node.start_mark.index
+        return index < len(self.text) and self.text[index] == "!"
+
+    def scalar(self, node: Any) -> Any:
+        """A scalar node's JSON value (raises :class:`_Abort` where kubectl refuses it)."""
+        text = node.value
+        tag = node.tag
+        try:
+            if tag is None:
+                if node.style or self._non_specific(node):
+                    return text
+                return scalars.plain_value(text)
+            return scalars.to_json(_tagged(tag, text))
+        except scalars.Refused as exc:
+            raise self._refused(node, exc) from None
+
+    def key(self, node: Any) -> str:
+        """A scalar key node's JSON key (raises :class:`_Abort` where kubectl refuses it)."""
+        try:
+            if node.tag is None and not node.style and self._non_specific(node):
+                return str(node.value)
+            return _scalar_key(node)
+        except scalars.Refused as exc:
+            raise _Abort(
+                _skipped(f"kubectl refuses this document: {exc.message} (the key {node.value!r})"),
+                self._span(node),
+            ) from None
+
+    def build(self, node: Any, depth: int = 0) -> Any:
+        """The value of ``node`` (checks nesting, aliases, keys on the way)."""
+        if depth == 0 and self.aliases:
+            self._check_expansion(node)
+        if depth > self.max_depth:
+            raise _Abort(
+                _skipped(f"document is nested deeper than {self.max_depth} levels"),
+                self._span(node),
+            )
+        kind = node.id
+        if kind == "scalar":
+            return self.scalar(node)
+        if kind == "sequence":
+            build = self.build
+            depth += 1
+            return [build(item, depth) for item in node.value]
+        return self._mapping(node, depth)
+
+    def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        explicit: dict[str, Any] = {}
+        build = self.build
+        child_depth = depth + 1
+        inline = child_depth <= self.max_depth
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                span = self._span(key_node)
+                if self.complex_key is None:
+                    self.complex_key = span
+                raise _Abort(
+                    _skipped("kubectl refuses this document: a mapping key is not a scalar"),
+                    span,
+                )
+            text = key_node.value
+            if text[:1] == "$":
+                self.patch_keys = True
+            if key_node.tag is None and (
+                key_node.style or (text and text[0] not in _NUMERIC and text != _MERGE)
+            ):
+                key = text  # the common case: a plain identifier resolves to itself
+            elif _is_merge(key_node):
+                self._merge(key_node, value_node, result, depth)
+                continue
+            else:
+                key = self.key(key_node)
+            if key in explicit:
+                self._duplicate(node, key, explicit[key], key_node)
+            explicit[key] = key_node
+            if inline and value_node.id == "scalar":
+                # Scalars inline: most nodes are scalar values, and a call per node adds up.
+                # Plain text that cannot be a number, bool or null resolves to itself.
+                value = value_node.value
+                if value_node.tag is not None or (
+                    not value_node.style and (not value or value[0] in _NUMERIC)
+                ):
+                    value = self.scalar(value_node)
+                result[key] = value
+            else:
+                result[key] = build(value_node, child_depth)
+        return result
+
+    def _duplicate(self, node: Any, key: str, first: Any, second: Any) -> None:
+        if (id(node), key) in self._reported:
+            return  # an aliased mapping is built once per alias; report it once
+        self._reported.add((id(node), key))
+        self.problems.append(
+            ParseProblem(
+                "SCL002",
+                f"duplicate key '{key}' (first at line {self._span(first).line}); kubectl keeps "
+                "this last value and drops the earlier one, kustomize rejects the file",
+                self._span(second),
+            )
+        )
+
+    def _merge(self, key: Any, merge: Any, result: dict[str, Any], depth: int) -> None:
+        """``<<: *anchor`` the way go-yaml v2 merges: every key of the merged mappings is
+        set, over the keys set before it (later keys set it again); in a list of mappings,
+        earlier mappings win. go-yaml takes a list only when it is written there: an alias
+        to a list is refused (an alias is the anchored node itself, which stands earlier in
+        the text than the merge key)."""
+        aliased_list = merge.id == "sequence" and merge.start_mark.index < key.end_mark.index
+        for source in [merge] if aliased_list else _merge_sources(merge):
+            if source.id != "mapping":
+                raise _Abort(
+                    _skipped(
+                        "kubectl refuses this document: map merge requires map or sequence "
+                        "of maps as the value"
+                    ),
+                    self._span(source),
+                )
+            result.update(self._mapping(source, depth))
+
+
+def _children(node: Any) -> list[Any]:
+    if node.id == "sequence":
+        return list(node.value)
+    if node.id == "mapping":
+        out: list[Any] = []
+        for key, value in node.value:
+            out.append(key)
+            out.append(value)
+        return out
+    return []
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def _error_span(exc: Exception, part: _Part, text: str) -> Span:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line0, column0 = part.line0, part.column0
+    if _directive_error(exc, text):
+        # Point at the directive, not at the end of the document.
+        row = len(LINE_BREAKS.findall(text[: text.index("%")]))
+        column = len(LINE_BREAKS.split(text[: text.index("%")])[-1]) + 1
+        return Span(line0 + row + 1, column, line0 + row + 1, column + 1)
+    if mark is not None and getattr(mark, "line", None) is not None:
+        lines = LINE_BREAKS.split(text)
+        row, column = int(mark.line), int(mark.column) + 1
+        if row >= len(lines) or not lines[row][column - 1 :].strip():
+            # The parser gave up at the end of the document: point at its last content
+            # instead of the next document's separator line.
+            row = min(row, len(lines) - 1)
+            while row > 0 and not lines[row].strip():
+                row -= 1
+            if row >= 0 and lines:
+                column = len(lines[row].rstrip()) or 1
+        if row == 0:
+            column += column0
+        line = line0 + row + 1
+        return Span(line, column, line, column + 1)
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        if getattr(exc, "encoding", None) != "unicode":
+            # libyaml counts bytes of the UTF-8 text; the pure-Python reader characters.
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        before = text[:position]
+        row = len(LINE_BREAKS.findall(before))
+        line_start = LINE_BREAKS.split(before)[-1]
+        column = len(line_start) + 1 + (column0 if row == 0 else 0)
+        line = line0 + row + 1
+        return Span(line, column, line, column + 1)
+    return Span(line0 + 1, 1, line0 + 1, 1)
+
+
+def _is_directive(text: str) -> bool:
+    return text.lstrip().startswith("%")
+
+
+def _directive_error(exc: Exception, text: str) -> bool:
+    problem = str(getattr(exc, "problem", "") or "")
+    return problem.startswith("did not find expected <document start>") and _is_directive(text)
+
+
+def _character_at(exc: Exception, text: str) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 <= index < len(text):
+        return text[index]
+    return ""
+
+
+_QUOTE = "put the value in quotes"
+
+
+def _hint(problem: str, context: str, char: str, text: str) -> str:
+    """What the user can do about a syntax error, where a simple change fixes it."""
+    if problem.startswith("mapping values are not allowed"):
+        return f"a value that contains ': ' must be quoted: {_QUOTE}"
+    if problem.startswith("found character that cannot start any token"):
+        if char == "\t":
+            return "YAML does not allow a tab here (indent with spaces)"
+        if char:
+            return f"a value cannot start with {char!r} unless it is quoted: {_QUOTE}"
+    if problem.startswith("found undefined alias"):
+        return f"a value that starts with '*' is read as an alias: {_QUOTE} if it is text"
+    anchor = "anchor" in context or "alias" in context
+    if "alphabetic or numeric character" in problem and anchor:
+        return f"a value that starts with '&' or '*' is read as an anchor or alias: {_QUOTE}"
+    if problem.startswith("found unknown escape character"):
+        return "use single quotes, or write the backslash as '\\\\'"
+    if problem.startswith("found unexpected ':'"):
+        return _QUOTE
+    if problem.startswith("found a tab character"):
+        return "indent with spaces, not tabs"
+    if problem.startswith("did not find expected <document start>") and _is_directive(text):
+        return (
+            "kubectl splits the stream at the '---' after a '%YAML' or '%TAG' directive, "
+            "so the directive stands alone and kubectl refuses it; remove the directive"
+        )
+    if problem.startswith("could not find expected ':'"):
+        return "a key needs ': ' after it, and a multi-line value needs quotes or a block scalar"
+    if "did not find expected ',' or" in problem:
+        return "close the bracket, or quote an item that contains a bracket or comma"
+    if "expected <block end>" in problem or problem.startswith("did not find expected key"):
+        return "check the indentation of this line and the ones before it"
+    return ""
+
+
+def _error_message(exc: Exception, text: str) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if isinstance(problem, str) and problem:
+        detail = problem
+        if isinstance(context, str) and context:
+            detail = f"{problem} ({context})"
+    else:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problem = detail
+    if isinstance(exc, RecursionError):
+        detail = "document is nested too deeply to parse"
+    hint = _hint(str(problem), str(context or ""), _character_at(exc, text), text)
+    return _skipped(f"YAML syntax error: {detail}" + (f"; {hint}" if hint else ""))
+
+
+# --- the stream -----------------------------------------------------------------------------
 
 
 def parse_text(
@@ -563,125 +1226,124 @@ def iter_documents(
     max_depth: int = MAX_DEPTH,
     max_nodes: int = MAX_NODES,
 ) -> Iterator[Document | ParseProblem]:
-    """Documents and problems in file order, one at a time; never raises for bad input.
+    """Documents and problems of ``text`` in file order, one at a time; never raises for
+    bad input."""
+    return iter_stream([text], file, max_depth=max_depth, max_nodes=max_nodes)
 
-    Streaming matters: holding thousands of documents alive makes the garbage collector
-    rescan them over and over. A file that looks like a template is parsed in full first,
-    because a template is reported once, instead of its documents.
+
+def iter_stream(
+    pieces: Iterable[str],
+    file: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> Iterator[Document | ParseProblem]:
+    """Documents and problems of a stream given as text pieces, each ending at a line break
+    (but the last), one at a time: only the document at hand is held in memory.
+
+    A stream that looks like a template (``{{`` in its first piece) is read in full first,
+    because a template is reported once, instead of its documents; so is a JSON stream.
     """
-    global _LOADER, _NODES
-    if _LOADER is None:
-        _LOADER, _NODES = _loader_class()
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if _has_template_markers(text):
-        buffered = list(_iter_documents(text, file, max_depth, max_nodes, template=True))
+    from itertools import chain
+
+    from sidecarlint.jsonread import is_json_stream
+
+    max_depth = min(max_depth, MAX_DEPTH_LIMIT)
+    _allow_recursion(max_depth)
+    stream = iter(pieces)
+    first = next(stream, "")
+    if first.startswith("\ufeff"):
+        first = first[1:]
+    if is_json_stream(first):
+        text = first + "".join(stream)
+        yield from _documents(_json_parts(text, max_depth), file, max_depth, max_nodes, False)
+        return
+    if _has_template_markers(first):
+        text = first + "".join(stream)
+        buffered = list(_documents(_yaml_parts([text]), file, max_depth, max_nodes, True))
         templated = [p for p in buffered if isinstance(p, ParseProblem) and p.template]
         if templated:
             yield _template_problem(_first_template_marker(text) or templated[0].span)
         else:
             yield from buffered
         return
-    yield from _iter_documents(text, file, max_depth, max_nodes, template=False)
+    parts = _yaml_parts(chain([first], stream))
+    yield from _documents(parts, file, max_depth, max_nodes, False)
 
 
-_BRACKETS = re.compile(r"[\[\]{}]")
+def _allow_recursion(max_depth: int) -> None:
+    """Building values and the pure-Python composer recurse a few frames per level."""
+    needed = 6 * max_depth + 500
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
 
 
-def _too_deep(chunk: str, limit: int) -> tuple[int, int] | None:
-    """Where a chunk nests deeper than ``limit`` (0-based line, column), else None.
-
-    libyaml composes recursively and overflows the C stack near 100,000 levels, so deep
-    input must be caught before composing. A cheap text test decides whether the exact
-    (event-based, non-recursive) count is needed at all.
-    """
-    # Block nesting deeper than ``limit`` needs a line prefix of over ``limit`` characters of
-    # indentation, dashes and '?': look for one only when a long run of spaces, a compact
-    # nested sequence, a complex key or a tab is there at all (substring tests are cheap).
-    suspicious = (
-        " " * (limit // 4) in chunk or "- -" in chunk or "? " in chunk or "\t" in chunk
-    ) and re.search(rf"^[ \t?-]{{{limit}}}", chunk, re.MULTILINE) is not None
-    if not suspicious and chunk.count("[") + chunk.count("{") > limit:
-        depth = 0
-        for match in _BRACKETS.finditer(chunk):
-            depth += 1 if match.group() in "[{" else -1
-            if depth > limit:
-                suspicious = True
-                break
-    if not suspicious:
-        return None
-    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-
-    loader = _LOADER(chunk)
-    depth = 0
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > limit:
-                    mark = event.start_mark
-                    return int(mark.line), int(mark.column)
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    finally:
-        dispose = getattr(loader, "dispose", None)
-        if dispose is not None:
-            dispose()
-    return None
-
-
-def _iter_documents(
-    text: str, file: str, max_depth: int, max_nodes: int, *, template: bool
+def _documents(
+    parts: Iterable[_Part], file: str, max_depth: int, max_nodes: int, template: bool
 ) -> Iterator[Document | ParseProblem]:
+    import yaml
+
     index = 0
-    source = SourceText(text)
-    for line0, chunk in split_documents(text):
+    for part in parts:
+        if part.problem is not None:
+            yield ParseProblem(part.problem.code, part.problem.message, part.problem.span, index)
+            index += 1
+            continue
+        text = part.text
+        if text.startswith("\ufeff"):
+            text = text[1:]  # go-yaml skips a byte order mark at the start of a document
+        if part.json is None and not text.endswith("\n"):
+            text += "\n"  # kubectl's line reader ends every line, the last one too
         try:
-            deep = _too_deep(chunk, max_depth)
-            if deep is not None:
-                line, column = line0 + deep[0] + 1, deep[1] + 1
-                raise _Abort(
-                    f"document is nested deeper than {max_depth} levels; not checked",
-                    Span(line, column, line, column + 1),
-                )
-            for node in _compose(chunk):
-                builder = _Builder(file, line0, max_depth, max_nodes, "*" in chunk)
+            if part.json is not None:
+                node = part.json
+            else:
+                deep = _too_deep(text, max_depth)
+                if deep is not None:
+                    line = part.line0 + deep[0] + 1
+                    column = deep[1] + 1 + (part.column0 if deep[0] == 0 else 0)
+                    raise _Abort(
+                        _skipped(f"document is nested deeper than {max_depth} levels"),
+                        Span(line, column, line, column + 1),
+                    )
+                node = _compose_first(text)
+                if node is None:
+                    continue
+            builder = _Builder(
+                text, part.line0 + 1, part.column0, max_depth, max_nodes, "*" in text
+            )
+            try:
                 data = builder.build(node)
+            except _Abort:
                 if builder.complex_key is not None and template:
                     yield _template_problem(builder.complex_key)
                     return
-                for p in builder.problems:
-                    yield ParseProblem(p.code, p.message, p.span, index)
-                if data is None:
-                    continue
-                yield Document(file, index, data, node, line0 + 1, source, builder.patch_keys)
-                index += 1
+                raise
+            for p in builder.problems:
+                yield ParseProblem(p.code, p.message, p.span, index)
+            if data is None:
+                continue  # a null document: kubectl skips it
+            yield Document(
+                file,
+                index,
+                data,
+                node,
+                part.line0 + 1,
+                SourceText(text, part.line0 + 1),
+                builder.patch_keys,
+                part.column0,
+            )
+            index += 1
         except _Abort as exc:
             yield ParseProblem("SCL001", exc.message, exc.span, index)
             index += 1
-        except Exception as exc:  # the YAML libraries raise many unrelated types
-            span = _error_span(exc, line0, chunk)
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
+            span = _error_span(exc, part, text)
             if template:
                 yield _template_problem(span)
                 return
-            yield ParseProblem("SCL001", _error_message(exc), span, index)
+            yield ParseProblem("SCL001", _error_message(exc, text), span, index)
             index += 1
-
-
-def _compose(chunk: str) -> Iterator[Any]:
-    loader = _LOADER(chunk)
-    try:
-        while True:
-            with _NODES:
-                if not loader.check_node():
-                    break
-                node = loader.get_node()
-            yield node
-    finally:
-        dispose = getattr(loader, "dispose", None)
-        if dispose is not None:
-            dispose()
 
 
 def _has_template_markers(text: str) -> bool:
@@ -707,202 +1369,3 @@ def _template_problem(span: Span) -> ParseProblem:
         "e.g. 'helm template RELEASE CHART | sidecarlint check -'"
     )
     return ParseProblem("SCL001", message, span, None, template=True)
-
-
-def _error_span(exc: Exception, line0: int, chunk: str) -> Span:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if mark is not None and getattr(mark, "line", None) is not None:
-        lines = chunk.splitlines()
-        row, column = int(mark.line), int(mark.column) + 1
-        if row >= len(lines) or not lines[row][column - 1 :].strip():
-            # The parser gave up at the end of the document: point at its last content
-            # instead of the next document's separator line.
-            row = min(row, len(lines) - 1)
-            while row > 0 and not lines[row].strip():
-                row -= 1
-            if row >= 0 and lines:
-                column = len(lines[row].rstrip()) or 1
-        line = line0 + row + 1
-        return Span(line, column, line, column + 1)
-    position = getattr(exc, "position", None)
-    if isinstance(position, int):
-        before = chunk[:position]
-        line = line0 + before.count("\n") + 1
-        column = position - (before.rfind("\n") + 1) + 1
-        return Span(line, column, line, column + 1)
-    return Span(line0 + 1, 1, line0 + 1, 1)
-
-
-def _error_message(exc: Exception) -> str:
-    problem = getattr(exc, "problem", None)
-    context = getattr(exc, "context", None)
-    if isinstance(problem, str) and problem:
-        text = problem
-        if isinstance(context, str) and context:
-            text = f"{problem} ({context})"
-    else:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if isinstance(exc, RecursionError):
-        text = "document is nested too deeply to parse"
-    return f"YAML syntax error: {text}"
-
-
-class _Builder:
-    """Turns a composed node tree into plain values, reporting key and structure problems."""
-
-    def __init__(
-        self, file: str, line0: int, max_depth: int, max_nodes: int, aliases: bool = True
-    ) -> None:
-        self.file = file
-        self.aliases = aliases
-        # Marks are 0-based; positions are 1-based and relative to the file, not the chunk.
-        self.line1 = line0 + 1
-        self.max_depth = max_depth
-        self.max_nodes = max_nodes
-        self.problems: list[ParseProblem] = []
-        self.complex_key: Span | None = None
-        #: A strategic-merge directive key (``$patch``...) was seen: a kustomize patch.
-        self.patch_keys = False
-        self._sizes: dict[int, int] = {}
-
-    def _region(self, node: Any) -> Region:
-        start, end = node.start_mark, node.end_mark
-        line1 = self.line1
-        return (start.line + line1, start.column + 1, end.line + line1, end.column + 1)
-
-    def _span(self, node: Any) -> Span:
-        return Span(*self._region(node))
-
-    def _check_expansion(self, node: Any) -> None:
-        # An alias bomb composes into a small shared graph; walking it expands it.
-        # Compute the expanded size bottom-up, memoised by node identity, before walking.
-        stack: list[tuple[Any, bool]] = [(node, False)]
-        sizes = self._sizes
-        open_nodes: set[int] = set()
-        while stack:
-            current, done = stack.pop()
-            key = id(current)
-            if key in sizes:
-                continue
-            children = _children(current)
-            if not done and key in open_nodes:
-                raise _Abort(
-                    "an alias refers to a node that contains it (recursive structure); not checked",
-                    self._span(current),
-                )
-            if done:
-                open_nodes.discard(key)
-                total = 1 + sum(sizes.get(id(c), 1) for c in children)
-                sizes[key] = total
-                if total > self.max_nodes:
-                    raise _Abort(
-                        f"document expands to more than {self.max_nodes:,} nodes through "
-                        "aliases (possible alias bomb); not checked",
-                        self._span(current),
-                    )
-            else:
-                open_nodes.add(key)
-                stack.append((current, True))
-                stack.extend((c, False) for c in children if id(c) not in sizes)
-
-    def build(self, node: Any, depth: int = 0) -> Any:
-        """The plain value of ``node`` (checks nesting, aliases, keys on the way)."""
-        if depth == 0 and self.aliases:
-            self._check_expansion(node)
-        if depth > self.max_depth:
-            raise _Abort(
-                f"document is nested deeper than {self.max_depth} levels; not checked",
-                self._span(node),
-            )
-        kind = node.id
-        if kind == "scalar":
-            return _scalar_value(node)
-        if kind == "sequence":
-            build = self.build
-            depth += 1
-            return [build(item, depth) for item in node.value]
-        return self._mapping(node, depth)
-
-    def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        merges: list[Any] = []
-        build = self.build
-        child_depth = depth + 1
-        inline = child_depth <= self.max_depth
-        for key_node, value_node in node.value:
-            if key_node.id != "scalar":
-                span = self._span(key_node)
-                if self.complex_key is None:
-                    self.complex_key = span
-                self.problems.append(ParseProblem("SCL001", "mapping key is not a scalar", span))
-                continue
-            text = key_node.value
-            if text[:1] == "$":
-                self.patch_keys = True
-            if key_node.style or (text[:1] not in _NUMERIC and text not in _SPECIAL_KEYS):
-                key = text  # the common case: a plain identifier resolves to itself
-            elif text == _MERGE:
-                merges.append(value_node)
-                continue
-            else:
-                key = key_text(resolve_plain(text))
-            if key in result:
-                self._duplicate(node, key, key_node)
-            if inline and value_node.id == "scalar":
-                # Scalars inline: most nodes are scalar values, and a call per node adds up.
-                # Plain text that cannot be a number, bool or null resolves to itself.
-                value = value_node.value
-                if value_node.ctag is not None:
-                    value = _scalar_value(value_node)
-                elif not value_node.style and (value[:1] in _NUMERIC or value in _SPECIAL_KEYS):
-                    value = resolve_plain(value)
-                result[key] = value
-            else:
-                result[key] = build(value_node, child_depth)
-        for merge in merges:
-            self._merge(merge, result, depth)
-        return result
-
-    def _duplicate(self, node: Any, key: str, second: Any) -> None:
-        first = next(k for k, _ in node.value if k.id == "scalar" and _key_of(k) == key)
-        self.problems.append(
-            ParseProblem(
-                "SCL002",
-                f"duplicate key '{key}' (first at line {self._region(first)[0]}); kubectl keeps "
-                "this last value and drops the earlier one, kustomize rejects the file",
-                self._span(second),
-            )
-        )
-
-    def _merge(self, merge: Any, result: dict[str, Any], depth: int) -> None:
-        """``<<: *anchor``: keys of the merged mappings that the mapping does not set itself."""
-        sources = merge.value if merge.id == "sequence" else [merge]
-        for source in sources:
-            if source.id != "mapping":
-                self.problems.append(
-                    ParseProblem(
-                        "SCL001",
-                        "merge key '<<' needs a mapping or a list of mappings",
-                        self._span(source),
-                    )
-                )
-                continue
-            for key_node, value_node in source.value:
-                if key_node.id != "scalar":
-                    continue
-                text = key_node.value
-                key = text if key_node.style else key_text(resolve_plain(text))
-                if key not in result:
-                    result[key] = self.build(value_node, depth + 1)
-
-
-def _children(node: Any) -> list[Any]:
-    if node.id == "sequence":
-        return list(node.value)
-    if node.id == "mapping":
-        out: list[Any] = []
-        for key, value in node.value:
-            out.append(key)
-            out.append(value)
-        return out
-    return []

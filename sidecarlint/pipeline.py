@@ -17,18 +17,21 @@ from sidecarlint.locate import (
     locate,
 )
 from sidecarlint.locate import workload_for as _workload_for
-from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_documents
+from sidecarlint.parse import MAX_DEPTH, MAX_NODES, Document, ParseProblem, iter_stream
 from sidecarlint.records import FrozenRecord, Record, replace
-from sidecarlint.registry import Hit, Options, Rule, RuleContext, registry
+from sidecarlint.registry import ALWAYS_REPORTED, Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import (
     MAX_FILE_SIZE,
     ReadError,
     Source,
-    check_text,
+    StreamError,
+    chart_of,
     discover,
+    read_pieces,
     read_source,
+    text_pieces,
 )
-from sidecarlint.suppress import Suppressions, annotation_codes, scan_comments
+from sidecarlint.suppress import CommentScanner, Suppressions, annotation_codes
 from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
 
@@ -47,6 +50,10 @@ class Settings(FrozenRecord):
     pod_paths: tuple[CustomPodPath, ...]
     include: tuple[str, ...]
     exclude: tuple[str, ...]
+    #: (glob, codes): rules that do not apply to the files a glob matches.
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...]
+    #: What relative globs are relative to (the configuration file's directory).
+    root: str
     follow_symlinks: bool
     max_file_size: int
     max_depth: int
@@ -54,6 +61,12 @@ class Settings(FrozenRecord):
     validate: bool
     jobs: int
     debug: bool
+    #: Skip Helm chart templates (``skip``) or check them as they are (``check``).
+    chart_templates: str
+    #: Attach each finding's source line (``--show-source``).
+    source_lines: bool
+    #: Attach each finding's ``primaryLocationLineHash`` (SARIF output).
+    line_hashes: bool
 
     def __init__(
         self,
@@ -65,6 +78,8 @@ class Settings(FrozenRecord):
         pod_paths: tuple[CustomPodPath, ...] = (),
         include: tuple[str, ...] = (),
         exclude: tuple[str, ...] = (),
+        per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = (),
+        root: str = ".",
         follow_symlinks: bool = False,
         max_file_size: int = MAX_FILE_SIZE,
         max_depth: int = MAX_DEPTH,
@@ -72,6 +87,9 @@ class Settings(FrozenRecord):
         validate: bool = True,
         jobs: int = 1,
         debug: bool = False,
+        chart_templates: str = "skip",
+        source_lines: bool = False,
+        line_hashes: bool = False,
     ) -> None:
         self.version = version
         self.gates = gates
@@ -81,6 +99,8 @@ class Settings(FrozenRecord):
         self.pod_paths = pod_paths
         self.include = include
         self.exclude = exclude
+        self.per_file_ignores = per_file_ignores
+        self.root = root
         self.follow_symlinks = follow_symlinks
         self.max_file_size = max_file_size
         self.max_depth = max_depth
@@ -88,6 +108,9 @@ class Settings(FrozenRecord):
         self.validate = validate
         self.jobs = jobs
         self.debug = debug
+        self.chart_templates = chart_templates
+        self.source_lines = source_lines
+        self.line_hashes = line_hashes
 
     def context(self) -> RuleContext:
         from sidecarlint.features import effective_gates
@@ -96,10 +119,22 @@ class Settings(FrozenRecord):
             self.version, effective_gates(self.version, dict(self.gates)), self.options
         )
 
+    def ignored_in(self, file: str) -> frozenset[str]:
+        """The codes ``per-file-ignores`` turns off for ``file``."""
+        if not self.per_file_ignores:
+            return frozenset()
+        from sidecarlint.sources import path_matches
+
+        codes: set[str] = set()
+        for glob, ignored in self.per_file_ignores:
+            if path_matches(file, glob, self.root):
+                codes |= ignored
+        return frozenset(codes - ALWAYS_REPORTED)
+
     def is_enabled(self, rule: Rule) -> bool:
         if self.enabled is None:
             return rule.default_enabled
-        return rule.code in self.enabled
+        return rule.code in self.enabled or rule.code in ALWAYS_REPORTED
 
 
 class FileResult(Record):
@@ -112,6 +147,8 @@ class FileResult(Record):
     non_kubernetes: int
     notes: list[str]
     internal_errors: int
+    #: Read and parsed, but holds no Kubernetes object (a values file, a workflow, ...).
+    not_kubernetes: bool
 
     def __init__(
         self,
@@ -122,6 +159,7 @@ class FileResult(Record):
         non_kubernetes: int = 0,
         notes: list[str] | None = None,
         internal_errors: int = 0,
+        not_kubernetes: bool = False,
     ) -> None:
         self.file = file
         self.findings = [] if findings is None else findings
@@ -130,6 +168,7 @@ class FileResult(Record):
         self.non_kubernetes = non_kubernetes
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
+        self.not_kubernetes = not_kubernetes
 
 
 class Report(Record):
@@ -140,11 +179,18 @@ class Report(Record):
     files: int
     documents: int
     objects: int
+    #: Documents without apiVersion and kind in files that do hold Kubernetes objects.
     non_kubernetes: int
     notes: list[str]
     internal_errors: int
     #: The rules the run had enabled (SARIF lists them).
     rules: list[Rule]
+    #: Files that were read and parsed but hold no Kubernetes object.
+    non_kubernetes_files: int
+    #: The name findings in stdin carry (``-`` unless ``--stdin-filename`` gave one).
+    stdin_name: str
+    #: Files left out on purpose (Helm chart templates), with a note per chart.
+    skipped_files: int
 
     def __init__(
         self,
@@ -157,6 +203,9 @@ class Report(Record):
         notes: list[str] | None = None,
         internal_errors: int = 0,
         rules: list[Rule] | None = None,
+        non_kubernetes_files: int = 0,
+        stdin_name: str = "-",
+        skipped_files: int = 0,
     ) -> None:
         self.version = version
         self.findings = findings
@@ -167,6 +216,9 @@ class Report(Record):
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
         self.rules = [] if rules is None else rules
+        self.non_kubernetes_files = non_kubernetes_files
+        self.stdin_name = stdin_name
+        self.skipped_files = skipped_files
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -205,6 +257,7 @@ class _Engine:
         ):
             self.validator = Validator(settings.version)
         self._kustomize_dirs: dict[str, bool] = {}
+        self._ignored: tuple[str, frozenset[str]] = ("", frozenset())
 
     def finding(
         self,
@@ -222,12 +275,17 @@ class _Engine:
         fixable: bool = False,
     ) -> Finding | None:
         rule = self.registry.by_code[code]
-        if not self.settings.is_enabled(rule):
+        if not self.settings.is_enabled(rule) or code in self._ignored_in(file):
             return None
         sev = self.severities.get(code) or severity or rule.severity
         return Finding(
             code, rule.name, sev, message, file, span, document, obj, path, container, fix, fixable
         )
+
+    def _ignored_in(self, file: str) -> frozenset[str]:
+        if self._ignored[0] != file:
+            self._ignored = (file, self.settings.ignored_in(file))
+        return self._ignored[1]
 
     def _kustomize_input(self, file: str) -> bool:
         """A file in a kustomize directory: its objects are bases or patches, not manifests."""
@@ -241,6 +299,14 @@ class _Engine:
         return known
 
     def lint_text(self, text: str, file: str) -> FileResult:
+        result = self.lint_stream([text], file)
+        self._annotate(result, text)
+        return result
+
+    def lint_stream(self, pieces: Iterable[str], file: str) -> FileResult:
+        """Check a file given as text pieces (each ending at a line break, but the last);
+        a :class:`StreamError` from the pieces becomes an SCL006 finding after what was
+        read before it."""
         result = FileResult(file)
         kustomize = self._kustomize_input(file)
         base = os.path.basename(file)
@@ -250,32 +316,66 @@ class _Engine:
                 "'kubectl kustomize DIR | sidecarlint check -'"
             )
             return result
-        stream = iter_documents(
-            text, file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
+        comments = CommentScanner(self.registry)
+
+        def scanned() -> Iterator[str]:
+            for piece in pieces:
+                comments.feed(piece)
+                yield piece
+
+        stream = iter_stream(
+            scanned(), file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
         )
-        suppressions = scan_comments(text, self.registry)
+        try:
+            for doc in stream:
+                if isinstance(doc, ParseProblem):
+                    self._add(
+                        result,
+                        self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
+                    )
+                    continue
+                result.documents += 1
+                if not is_kubernetes(doc.data):
+                    result.non_kubernetes += 1
+                    continue
+                for obj in iter_objects(doc):
+                    if obj.kind == "Kustomization":
+                        result.notes.append(f"{file}: Kustomization object skipped")
+                        continue
+                    result.objects += 1
+                    self._lint_object(result, obj, kustomize)
+        except StreamError as exc:
+            self._add(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
+        suppressions = comments.result
         for problem in suppressions.problems:
             self._add(result, self.finding("SCL901", problem.message, file, problem.span))
-        for doc in stream:
-            if isinstance(doc, ParseProblem):
-                self._add(
-                    result,
-                    self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
-                )
-                continue
-            result.documents += 1
-            if not is_kubernetes(doc.data):
-                result.non_kubernetes += 1
-                continue
-            for obj in iter_objects(doc):
-                if obj.kind == "Kustomization":
-                    result.notes.append(f"{file}: Kustomization object skipped")
-                    continue
-                result.objects += 1
-                self._lint_object(result, obj, kustomize)
         if suppressions.directives:
             self._apply_comments(result, suppressions)
+        result.not_kubernetes = not result.objects and not any(
+            f.code == "SCL001" for f in result.findings
+        )
         return result
+
+    def _annotate(self, result: FileResult, text: str, hash_text: str | None = None) -> None:
+        """Attach what some outputs show besides the finding: its source line, its line
+        hash (computed from ``hash_text``, the file as GitHub reads it, when given)."""
+        if not result.findings or not (self.settings.source_lines or self.settings.line_hashes):
+            return
+        wanted = {f.span.line for f in result.findings}
+        lines: dict[int, str] = {}
+        if self.settings.source_lines:
+            for number, line in enumerate(text.splitlines(), 1):
+                if number in wanted:
+                    lines[number] = line
+        hashes: dict[int, str] = {}
+        if self.settings.line_hashes:
+            from sidecarlint.linehash import line_hashes
+
+            hashes = line_hashes(text if hash_text is None else hash_text, wanted)
+        result.findings = [
+            replace(f, source_line=lines.get(f.span.line), line_hash=hashes.get(f.span.line))
+            for f in result.findings
+        ]
 
     def _apply_comments(self, result: FileResult, suppressions: Suppressions) -> None:
         for i, finding in enumerate(result.findings):
@@ -443,16 +543,37 @@ class _Engine:
             result.findings.append(finding)
 
     def lint_source(self, source: Source) -> FileResult:
-        return self.lint_read(read_source(source, self.settings.max_file_size), source.display)
+        """Check one file. It is read piece by piece, unless an output needs its source
+        lines (``--show-source``, SARIF line hashes): then it is read whole."""
+        settings = self.settings
+        text: str | None = None
+        pieces: Iterable[str] | ReadError
+        if settings.source_lines or settings.line_hashes:
+            whole = read_source(source, settings.max_file_size)
+            pieces = whole if isinstance(whole, ReadError) else [whole]
+            text = None if isinstance(whole, ReadError) else whole
+        else:
+            pieces = read_pieces(source, settings.max_file_size)
+        result = self.lint_read(pieces, source.display, text)
+        if text is not None and settings.line_hashes and result.findings and source.path:
+            # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
+            # UTF-16/32 file) makes that differ from the text that was checked.
+            raw = _github_text(source.path)
+            if raw is not None and raw != text:
+                self._annotate(result, text, raw)
+        return result
 
-    def lint_read(self, text: str | ReadError, file: str) -> FileResult:
-        """Check what reading ``file`` gave: its text, or why it could not be read."""
-        if isinstance(text, ReadError):
+    def lint_read(
+        self, pieces: Iterable[str] | ReadError, file: str, text: str | None = None
+    ) -> FileResult:
+        """Check what reading ``file`` gave: its text in pieces, or why it could not be
+        read. ``text``, the whole of it, is given when outputs show source lines."""
+        if isinstance(pieces, ReadError):
             result = FileResult(file)
-            self._add(result, self.finding("SCL006", text.message, file, text.span))
+            self._add(result, self.finding("SCL006", pieces.message, file, pieces.span))
             return result
         try:
-            return self.lint_text(text, file)
+            result = self.lint_stream(pieces, file)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(file)
             self._add(
@@ -465,7 +586,23 @@ class _Engine:
                     Span(1, 1, 1, 1),
                 ),
             )
-            return result
+        if text is not None:
+            self._annotate(result, text)
+        return result
+
+
+def _github_text(path: str) -> str | None:
+    """The file as GitHub's upload action reads it, if it has a byte-order mark."""
+    import codecs
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    return data.decode("utf-8", "replace")
 
 
 _WORKER: _Engine | None = None
@@ -510,24 +647,54 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
         report.findings.extend(result.findings)
         report.documents += result.documents
         report.objects += result.objects
-        report.non_kubernetes += result.non_kubernetes
+        if result.not_kubernetes:
+            report.non_kubernetes_files += 1
+        else:
+            report.non_kubernetes += result.non_kubernetes
         report.notes.extend(result.notes)
         report.internal_errors += result.internal_errors
     report.findings.sort(key=lambda f: f.sort_key)
     return report
 
 
-def run(paths: Sequence[str], settings: Settings) -> Report:
-    """Check every file under ``paths`` (``-`` is stdin) and return the report."""
+def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = None) -> Report:
+    """Check every file under ``paths`` (``-`` is stdin, reported as ``stdin_name`` when
+    given) and return the report."""
     sources = discover(
         paths,
         include=settings.include,
         exclude=settings.exclude,
         follow_symlinks=settings.follow_symlinks,
     )
+    if stdin_name:
+        sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
+    charts: dict[str, int] = {}
+    if settings.chart_templates == "skip":
+        sources, charts = _without_chart_templates(sources)
     report = collect(lint_sources(sources, settings), settings.version)
+    report.stdin_name = stdin_name or "-"
+    report.skipped_files = sum(charts.values())
+    for chart, count in charts.items():
+        report.notes.append(
+            f"{chart}: {count} Helm chart template{'' if count == 1 else 's'} skipped; lint "
+            f"the rendered chart: 'helm template RELEASE {chart} | sidecarlint check -'"
+        )
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
+
+
+def _without_chart_templates(sources: list[Source]) -> tuple[list[Source], dict[str, int]]:
+    """The sources that are not Helm chart templates, and how many templates each chart
+    had (stdin is never a template: it is what ``helm template`` printed)."""
+    kept: list[Source] = []
+    charts: dict[str, int] = {}
+    for source in sources:
+        chart = chart_of(source.display) if source.path is not None else None
+        if chart is None:
+            kept.append(source)
+        else:
+            charts[chart] = charts.get(chart, 0) + 1
+    return kept, charts
 
 
 def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
@@ -539,14 +706,21 @@ def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
         follow_symlinks=settings.follow_symlinks,
     )
     for source in sources:
-        text = read_source(source, settings.max_file_size)
-        if not isinstance(text, ReadError):
-            yield from pods_in_text(text, source.display, settings)
+        pieces = read_pieces(source, settings.max_file_size)
+        if isinstance(pieces, ReadError):
+            continue
+        try:
+            found = list(pods_in_text(pieces, source.display, settings))
+        except StreamError:
+            continue
+        yield from found
 
 
-def pods_in_text(text: str, file: str, settings: Settings) -> Iterator[Pod]:
-    """Every located pod of one text, in order (documents that fail to parse are skipped)."""
-    for doc in iter_documents(text, file, max_depth=settings.max_depth):
+def pods_in_text(text: str | Iterable[str], file: str, settings: Settings) -> Iterator[Pod]:
+    """Every located pod of one text (or its pieces), in order; documents that fail to
+    parse are skipped."""
+    pieces = [text] if isinstance(text, str) else text
+    for doc in iter_stream(pieces, file, max_depth=settings.max_depth):
         if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
             continue
         for obj in iter_objects(doc):
@@ -576,7 +750,9 @@ class Linter:
 
     def lint(self, text: str, file: str) -> FileResult:
         """Check ``text`` as the contents of ``file``; findings in file order."""
-        result = self._engine.lint_read(check_text(text, self.settings.max_file_size), file)
+        settings = self.settings
+        whole = text if settings.source_lines or settings.line_hashes else None
+        result = self._engine.lint_read(text_pieces(text, settings.max_file_size), file, whole)
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 

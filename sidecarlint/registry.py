@@ -116,6 +116,10 @@ class Rule(FrozenRecord):
     fixable: bool
     default_enabled: bool
     tags: tuple[str, ...]
+    #: How often a finding is right (SARIF ``precision``): ``very-high`` for rules that
+    #: restate what the API server or the YAML reader decides, ``medium`` for rules that
+    #: infer a container's role or behaviour (known images, names, commands, scripts).
+    precision: str
 
     def __init__(
         self,
@@ -129,6 +133,7 @@ class Rule(FrozenRecord):
         fixable: bool = False,
         default_enabled: bool = True,
         tags: tuple[str, ...] = ("kubernetes",),
+        precision: str = "very-high",
     ) -> None:
         self.code = code
         self.name = name
@@ -140,6 +145,7 @@ class Rule(FrozenRecord):
         self.fixable = fixable
         self.default_enabled = default_enabled
         self.tags = tags
+        self.precision = precision
 
     def applies_to(self, version: str) -> bool:
         m = minor(version)
@@ -161,6 +167,11 @@ class Rule(FrozenRecord):
 
 #: Codes that once existed and must never be reused: code -> former name.
 RETIRED: dict[str, str] = {}
+
+#: Rules that no selection turns off: a file that cannot be read (SCL006) or a document
+#: that cannot be parsed (SCL001) is never passed over silently, as linters always report
+#: syntax errors.
+ALWAYS_REPORTED = frozenset({"SCL001", "SCL006"})
 
 
 class Registry:
@@ -201,9 +212,31 @@ class Registry:
                 else set()
             )
             if not matched:
-                raise ValueError(f"unknown rule {item!r} in {what}")
+                raise UnknownRule(item, what, self.suggest(item))
             codes.update(matched)
         return codes
+
+    def suggest(self, text: str) -> str | None:
+        """The code or name closest to a misspelt one, if any is close."""
+        import difflib
+
+        text = text.strip()
+        if text[:3].upper() == "SCL":
+            pool, probe = list(self.by_code), text.upper()
+        else:
+            pool, probe = list(self.by_name), text.lower()
+        close = difflib.get_close_matches(probe, pool, n=1)
+        return close[0] if close else None
+
+
+class UnknownRule(ValueError):
+    """A rule code, name or prefix that matches no rule."""
+
+    def __init__(self, item: str, what: str, suggestion: str | None) -> None:
+        self.item = item
+        self.what = what
+        self.hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(f"unknown rule {item!r} in {what}{self.hint}")
 
 
 _REGISTRY: Registry | None = None

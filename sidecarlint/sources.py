@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import functools
 import os
 import stat
 import sys
@@ -12,8 +13,12 @@ from collections.abc import Iterable, Iterator
 from sidecarlint.finding import Span
 from sidecarlint.records import FrozenRecord
 
-#: Default per-file size cap (Kubernetes itself caps objects near 1.5 MiB).
-MAX_FILE_SIZE = 5 * 1024 * 1024
+#: Default per-file size cap. Files are read piece by piece and documents are checked one at
+#: a time, so this is no memory guard; it only stops runaway input (kubectl reads files far
+#: larger than any object the API server accepts, e.g. rendered bundles of CRDs).
+MAX_FILE_SIZE = 256 * 1024 * 1024
+#: How much is read and decoded at a time.
+PIECE_SIZE = 1 << 20
 EXTENSIONS = (".yaml", ".yml", ".json")
 STDIN = "-"
 
@@ -79,6 +84,39 @@ def _excluded(rel: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in exclude)
 
 
+def chart_of(path: str) -> str | None:
+    """The chart a Helm template belongs to, as ``path`` spells it, or None.
+
+    A template is a file under a chart's ``templates/`` directory (at any depth), and a
+    chart is the directory beside it that holds a ``Chart.yaml``. Templates are not
+    manifests until ``helm template`` renders them.
+    """
+    parts = path.replace(os.sep, "/").split("/")
+    for i in range(len(parts) - 2, -1, -1):
+        if parts[i] == "templates":
+            chart = "/".join(parts[:i]) or ("/" if path.startswith("/") and i else ".")
+            if _is_chart(chart):
+                return chart
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_chart(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "Chart.yaml"))
+
+
+def path_matches(file: str, pattern: str, root: str) -> bool:
+    """Whether ``pattern`` matches ``file``: its path relative to ``root`` (as given when it
+    is outside), or its name alone. ``*`` also matches ``/``, as in ``exclude``."""
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path, os.path.abspath(root))
+    if rel == ".." or rel.startswith(".." + os.sep):
+        rel = os.path.normpath(file)
+    rel = rel.replace(os.sep, "/")
+    pattern = pattern.removeprefix("./")
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel.rsplit("/", 1)[-1], pattern)
+
+
 def _included(rel: str, include: tuple[str, ...]) -> bool:
     if not include:
         return rel.lower().endswith(EXTENSIONS)
@@ -135,114 +173,257 @@ def _walk(
 
 
 _STDIN: list[str] = []
+_REMEMBER_STDIN: list[bool] = []
+
+
+def remember_stdin() -> None:
+    """Keep the text read from stdin for :func:`stdin_text` (``--fix -`` needs it whole)."""
+    _REMEMBER_STDIN.append(True)
 
 
 def stdin_text() -> str | None:
-    """The text read from stdin by this run (for ``--fix -``), if any."""
+    """The text read from stdin by this run (when remembered), if any."""
     return _STDIN[0] if _STDIN else None
 
 
 def read_source(source: Source, max_size: int = MAX_FILE_SIZE) -> str | ReadError:
-    """Read and decode one source; never raises."""
+    """Read and decode one whole source; never raises."""
+    pieces = read_pieces(source, max_size)
+    if isinstance(pieces, ReadError):
+        return pieces
     try:
-        if source.path is None:
-            if _STDIN:
-                return _STDIN[0]
-            data = sys.stdin.buffer.read(max_size + 1)
-        else:
-            data = _read_file(source.path, max_size)
+        return "".join(pieces)
+    except StreamError as exc:
+        return exc.error
+
+
+class StreamError(Exception):
+    """Reading failed part way through a source (raised by the pieces of
+    :func:`read_pieces`); what was read before it is still good."""
+
+    def __init__(self, error: ReadError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] | ReadError:
+    """Open one source and decode it piece by piece: each piece ends at a line break (but
+    the last). A problem found on opening is returned; one found later (a bad byte, a
+    stream larger than ``max_size``) is raised by the iterator as :class:`StreamError`."""
+    if source.path is None and _STDIN:
+        return iter([_STDIN[0]])
+    try:
+        stream: _Bytes = _StdinBytes() if source.path is None else _FileBytes(source.path, max_size)
+        first = stream.read(PIECE_SIZE)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return ReadError(f"cannot read file: {reason}")
+        return ReadError(f"cannot read file: {exc.strerror or exc}")
     except _NotRegular as exc:
         return ReadError(str(exc))
+    except _TooLarge:
+        return ReadError(_too_large(max_size))
+    pieces = _decoded(stream, first, max_size)
+    if source.path is None and _REMEMBER_STDIN and not isinstance(pieces, ReadError):
+        whole = "".join(pieces)  # a StreamError here ends the run's reading of stdin
+        _STDIN.append(whole)
+        return iter([whole])
+    return pieces
+
+
+def text_pieces(text: str, max_size: int = MAX_FILE_SIZE) -> Iterator[str] | ReadError:
+    """What :func:`read_pieces` gives for a UTF-8 file holding ``text`` (an editor's
+    buffer): the same pieces, limits and problems."""
+    data = text.encode("utf-8", "surrogatepass")
     if len(data) > max_size:
-        return _too_large(max_size)
-    text = decode(data)
-    if source.path is None and isinstance(text, str):
-        _STDIN.append(text)
-    return text
+        return ReadError(_too_large(max_size))
+    stream = _MemoryBytes(data)
+    return _decoded(stream, stream.read(PIECE_SIZE), max_size)
+
+
+def _decoded(stream: _Bytes, first: bytes, max_size: int) -> Iterator[str] | ReadError:
+    """The pieces of a stream whose first block has been read; a problem in that block is
+    returned."""
+    decoder = _Decoder(first)
+    try:
+        text = decoder.feed(first, final=len(first) < PIECE_SIZE)
+    except StreamError as exc:
+        stream.close()
+        return exc.error
+    return _pieces(stream, decoder, text, len(first), max_size)
+
+
+def _too_large(max_size: int) -> str:
+    return f"file is larger than {max_size:,} bytes; not checked (raise max-file-size to check it)"
+
+
+def _pieces(
+    stream: _Bytes, decoder: _Decoder, text: str, size: int, max_size: int
+) -> Iterator[str]:
+    try:
+        carry = ""
+        done = size < PIECE_SIZE
+        while True:
+            text = carry + text
+            cut = text.rfind("\n") + 1
+            if done:
+                if text:
+                    yield text
+                return
+            if cut:
+                yield text[:cut]
+            carry = text[cut:]
+            block = stream.read(PIECE_SIZE)
+            size += len(block)
+            if size > max_size:
+                raise StreamError(
+                    ReadError(
+                        f"input is larger than {max_size:,} bytes; the rest is not checked "
+                        "(raise max-file-size to check it)",
+                        decoder.span_here(carry),
+                    )
+                )
+            done = len(block) < PIECE_SIZE
+            text = decoder.feed(block, final=done, carry=carry)
+    finally:
+        stream.close()
+
+
+class _Bytes:
+    def read(self, size: int) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _StdinBytes(_Bytes):
+    def read(self, size: int) -> bytes:
+        chunks: list[bytes] = []
+        while size > 0:
+            chunk = sys.stdin.buffer.read(size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+
+class _MemoryBytes(_Bytes):
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.position = 0
+
+    def read(self, size: int) -> bytes:
+        block = self.data[self.position : self.position + size]
+        self.position += len(block)
+        return block
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _FileBytes(_Bytes):
+    def __init__(self, path: str, max_size: int) -> None:
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        self.fd = os.open(path, flags)
+        try:
+            st = os.fstat(self.fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise _NotRegular("not a regular file (FIFO, socket or device); not checked")
+            if st.st_size > max_size:
+                raise _TooLarge
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def read(self, size: int) -> bytes:
+        chunks: list[bytes] = []
+        while size > 0:
+            chunk = os.read(self.fd, min(size, PIECE_SIZE))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+class _Decoder:
+    """Incremental strict decoding (UTF-8, or UTF-16 after its byte order mark) that knows
+    where it stands, so a bad byte is reported at its line and column."""
+
+    def __init__(self, head: bytes) -> None:
+        self.encoding = _encoding(head)
+        self.decoder = codecs.getincrementaldecoder(self.encoding)("strict")
+        self.offset = 0  # bytes fed so far
+        self.line = 1  # the line the next text starts on
+        self.column = 1
+
+    def feed(self, data: bytes, *, final: bool, carry: str = "") -> str:
+        if self.encoding == "utf-32":
+            raise StreamError(
+                ReadError("file is UTF-32, which kubectl does not read; save it as UTF-8")
+            )
+        try:
+            text = self.decoder.decode(data, final)
+        except UnicodeDecodeError as exc:
+            good = data[: exc.start].decode(self.encoding, "ignore")
+            span = self._advance(carry + good, move=False)
+            name = self.encoding.upper().replace("-SIG", "")
+            byte = data[exc.start] if exc.start < len(data) else 0
+            raise StreamError(
+                ReadError(
+                    f"file is not valid {name} text (byte 0x{byte:02x} at offset "
+                    f"{self.offset + exc.start}); {'the rest is ' if self.offset else ''}"
+                    "not checked",
+                    span,
+                )
+            ) from None
+        nul = text.find("\0")
+        if nul >= 0:
+            span = self._advance(carry + text[:nul], move=False)
+            raise StreamError(
+                ReadError("file contains a NUL character (binary data?); not checked", span)
+            )
+        self.offset += len(data)
+        self._advance(text)
+        return text
+
+    def span_here(self, carry: str) -> Span:
+        return self._advance(carry, move=False)
+
+    def _advance(self, text: str, *, move: bool = True) -> Span:
+        """The span just after ``text`` (which starts where the last text ended)."""
+        breaks = text.count("\n")
+        line = self.line + breaks
+        column = (len(text) - text.rfind("\n")) if breaks else self.column + len(text)
+        if move:
+            self.line, self.column = line, column
+        return Span(line, column, line, column + 1)
+
+
+def _encoding(head: bytes) -> str:
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    return "utf-8"
 
 
 class _NotRegular(Exception):
     pass
 
 
-def _read_file(path: str, max_size: int) -> bytes:
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise _NotRegular("not a regular file (FIFO, socket or device); not checked")
-        chunks: list[bytes] = []
-        remaining = max_size + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def decode(data: bytes) -> str | ReadError:
-    """Decode UTF-8 (or UTF-16/32 with a BOM); report the position of the first bad byte."""
-    encoding = "utf-8"
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        encoding = "utf-32"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
+    """Decode UTF-8 (or UTF-16 with a BOM); report the position of the first bad byte."""
+    decoder = _Decoder(data)
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        return ReadError(
-            f"file is not valid {encoding.upper().replace('-SIG', '')} text "
-            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
-            _offset_span(data, exc.start),
-        )
-    return _nul_problem(text) or text
-
-
-def check_text(text: str, max_size: int = MAX_FILE_SIZE) -> str | ReadError:
-    """Text already in memory (an editor's buffer), held to the limits a file read is held
-    to: its UTF-8 size and NUL characters."""
-    if len(text) > max_size or (
-        len(text) * 4 > max_size and len(text.encode("utf-8", "surrogatepass")) > max_size
-    ):
-        return _too_large(max_size)
-    return _nul_problem(text) or text
-
-
-def _too_large(max_size: int) -> ReadError:
-    return ReadError(
-        f"file is larger than {max_size:,} bytes; not checked (raise max-file-size to check it)"
-    )
-
-
-def _nul_problem(text: str) -> ReadError | None:
-    nul = text.find("\0")
-    if nul < 0:
-        return None
-    return ReadError(
-        "file contains a NUL character (binary data?); not checked", _text_span(text, nul)
-    )
-
-
-def _offset_span(data: bytes, offset: int) -> Span:
-    before = data[:offset]
-    line = before.count(b"\n") + 1
-    line_start = before.rfind(b"\n") + 1
-    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
-    return Span(line, column, line, column + 1)
-
-
-def _text_span(text: str, offset: int) -> Span:
-    before = text[:offset]
-    line = before.count("\n") + 1
-    column = offset - (before.rfind("\n") + 1) + 1
-    return Span(line, column, line, column + 1)
+        return decoder.feed(data, final=True)
+    except StreamError as exc:
+        return exc.error

@@ -109,20 +109,46 @@ def resolve_codes(items: Iterable[str], registry: Registry) -> tuple[set[str], l
 
 def scan_comments(text: str, registry: Registry) -> Suppressions:
     """Directives in the comments of a file's text (cheap when there are none)."""
-    result = Suppressions()
-    if MARKER not in text:
-        return result
-    leading = True
-    for number, line in enumerate(text.splitlines(), start=1):
+    scanner = CommentScanner(registry)
+    scanner.feed(text)
+    return scanner.result
+
+
+class CommentScanner:
+    """Directives in the comments of a file read piece by piece (each piece ends at a line
+    break, but the last). Lines are counted the way YAML counts them, as positions are."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.result = Suppressions()
+        self.lines = 0  # lines before the next piece
+        self.leading = True  # still among the file's leading comments
+
+    def feed(self, text: str) -> None:
+        from sidecarlint.parse import LINE_BREAKS
+
+        if MARKER not in text and not self.leading:
+            self.lines += len(LINE_BREAKS.findall(text))
+            return
+        lines = LINE_BREAKS.split(text)
+        if lines and lines[-1] == "":
+            lines.pop()  # the piece ends with a line break
+        for number, line in enumerate(lines, start=self.lines + 1):
+            self._line(number, line)
+        self.lines += len(lines)
+
+    def _line(self, number: int, line: str) -> None:
+        registry = self.registry
+        result = self.result
         stripped = line.strip()
         is_comment = stripped.startswith("#")
         if stripped and not is_comment and stripped != "---":
-            leading = False
+            self.leading = False
         if MARKER not in line:
-            continue
+            return
         match = _DIRECTIVE.search(line)
         if match is None:
-            continue
+            return
         column = match.start() + 1
         span = Span(number, column, number, len(line) + 1)
         body = match.group("body").strip()
@@ -135,7 +161,7 @@ def scan_comments(text: str, registry: Registry) -> Suppressions:
                     "'disable-file[=CODE,...]', optionally followed by '-- reason'",
                 )
             )
-            continue
+            return
         verb, codes_text, reason = (
             parsed.group("verb"),
             parsed.group("codes"),
@@ -149,24 +175,23 @@ def scan_comments(text: str, registry: Registry) -> Suppressions:
                     Problem(span, f"suppression names unknown rule(s): {', '.join(unknown)}")
                 )
                 if not found:
-                    continue
+                    return
             codes = frozenset(found)
         if verb == "disable":
             if codes is None:
                 result.problems.append(
                     Problem(span, "'disable' needs the rules to disable: 'disable=CODE[,CODE...]'")
                 )
-                continue
+                return
             # Alone on its line: covers the next line; after content: that line.
             lines = frozenset({number, number + 1}) if is_comment else frozenset({number})
             result.directives.append(Directive(span, codes, lines, reason, text=body))
-        elif not leading:
+        elif not self.leading:
             result.problems.append(
                 Problem(span, "'disable-file' only works in the comments at the top of the file")
             )
         else:
             result.directives.append(Directive(span, codes, frozenset(), reason, text=body))
-    return result
 
 
 def disable_comment(code: str) -> str:

@@ -32,6 +32,28 @@ def positions(findings: Iterable[Finding]) -> list[tuple[str, int, int]]:
     return [(f.code, f.span.line, f.span.column) for f in findings]
 
 
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The wheel and the sdist, built once per test run."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("build")
+    out = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0 and "hatchling" in proc.stderr:
+        pytest.skip("hatchling is not installed in this environment")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return wheel, sdist
+
+
 @pytest.fixture
 def in_tmp(tmp_path: Path) -> Iterable[Path]:
     old = os.getcwd()

@@ -106,13 +106,14 @@ def test_json_shape_golden() -> None:
         "warnings",
         "infos",
         "suppressed",
+        "nonKubernetesFiles",
     ]
 
 
 def test_text_format_and_summary(tmp_path: Path) -> None:
     proc = run_cli("check", "--format", "text", "-", stdin=BAD + "---\nfoo: bar\n")
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("-:19:17: ERROR SCL102 [sidecar-blocks-job-completion] ")
+    assert lines[0].startswith("-:19:17: ERROR SCL102 'log-shipper' looks like ")
     assert lines[-1] == (
         "1 error, 0 warnings, 0 infos in 1 file (2 documents, 1 object; Kubernetes 1.37); "
         "1 non-Kubernetes document skipped"
@@ -187,6 +188,17 @@ def test_in_process_main_and_help(capsys: pytest.CaptureFixture[str]) -> None:
         "--ignore",
         "--config",
         "--jobs",
+        "--color",
+        "--show-source",
+        "--statistics",
+        "--quiet",
+        "--per-file-ignores",
+        "--severity",
+        "--stdin-filename",
+        "--root",
+        "--chart-templates",
+        "gitlab",
+        "junit",
     ):
         assert option in text
     assert main(["rules", "--format", "json"]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -57,7 +58,7 @@ def test_expected_exit_codes_and_messages(work: Path) -> None:
     assert run_cli("check", "examples/job/job.yaml", cwd=work).returncode == 0
     broken = run_cli("check", "examples/broken", cwd=work)
     assert broken.returncode == 1
-    assert "examples/broken/not-yaml.yaml:1:6: ERROR SCL001 [yaml-syntax-error]" in broken.stdout
+    assert "examples/broken/not-yaml.yaml:1:6: ERROR SCL001 YAML syntax error" in broken.stdout
     missing = run_cli("check", "no-such-file.yaml", cwd=work)
     assert missing.returncode == 2
     assert "Error: no-such-file.yaml: no such file or directory" in missing.stderr
@@ -123,3 +124,74 @@ def test_click_defaults_mean_not_given(monkeypatch: pytest.MonkeyPatch) -> None:
         "test",
     )
     assert resolve(values, config) == resolve({}, config)
+
+
+# --- What a run must never hide -------------------------------------------------------
+
+
+@pytest.mark.parametrize("selection", [["--select", "SCL102"], ["--ignore", "SCL0"]])
+def test_unparseable_and_unreadable_files_are_reported_whatever_is_selected(
+    work: Path, selection: list[str]
+) -> None:
+    (work / "latin1.yaml").write_bytes(b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n")
+    proc = run_cli(
+        "check",
+        *selection,
+        "--format",
+        "json",
+        "examples/broken/not-yaml.yaml",
+        "latin1.yaml",
+        cwd=work,
+    )
+    found = [(f["code"], f["file"], f["line"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [
+        ("SCL001", "examples/broken/not-yaml.yaml", 1),
+        ("SCL006", "latin1.yaml", 4),
+    ]
+    assert proc.returncode == 1
+    sarif = run_cli("check", *selection, "--format", "sarif", "latin1.yaml", cwd=work)
+    rules = [r["id"] for r in json.loads(sarif.stdout)["runs"][0]["tool"]["driver"]["rules"]]
+    assert {"SCL001", "SCL006"} <= set(rules)
+
+
+@pytest.mark.parametrize("code", ["SCL001", "yaml-syntax-error", "SCL006"])
+def test_ignoring_an_always_reported_rule_by_name_is_a_config_error(work: Path, code: str) -> None:
+    proc = run_cli("check", "--ignore", code, "examples/job", cwd=work)
+    assert proc.returncode == 2
+    assert "is always reported" in proc.stderr and "exclude" in proc.stderr
+
+
+def test_an_unwritable_output_is_refused_before_the_run(work: Path) -> None:
+    proc = run_cli(
+        "check", "-o", "/nonexistent/dir/x.json", "--format", "json", "examples", cwd=work
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        "sidecarlint: error: cannot write the report to /nonexistent/dir/x.json: "
+        "the directory /nonexistent/dir does not exist\n"
+    )
+    (work / "adir").mkdir()
+    proc = run_cli("check", "-o", "adir", "examples", cwd=work)
+    assert proc.returncode == 2
+    assert proc.stderr == "sidecarlint: error: cannot write the report to adir: it is a directory\n"
+
+
+def test_nothing_to_check_in_the_directories_given_is_exit_2(work: Path) -> None:
+    proc = run_cli("check", "--exclude", "*", "examples", cwd=work)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        "sidecarlint: error: nothing to check: no file under examples matches "
+        "*.yaml, *.yml, *.json, or every one is excluded (exclude: *)\n"
+    )
+    (work / "empty").mkdir()
+    proc = run_cli("check", "empty", cwd=work)
+    assert proc.returncode == 2
+    assert "nothing to check: no file under empty matches *.yaml, *.yml, *.json" in proc.stderr
+
+
+def test_explicit_files_that_are_all_excluded_pass_with_a_note(work: Path) -> None:
+    # How a pre-commit hook calls it: the files are named, and the config excludes them.
+    (work / ".sidecarlint.yaml").write_text("exclude: ['*/broken/*']\n")
+    proc = run_cli("check", "examples/broken/not-yaml.yaml", cwd=work)
+    assert proc.returncode == 0
+    assert proc.stderr == "sidecarlint: nothing checked: every file given is excluded\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -91,4 +92,87 @@ def test_try_repo(tmp_path: Path) -> None:
     assert good.returncode == 0, good.stdout + good.stderr
     bad = _pre_commit("try-repo", str(REPO), "sidecarlint", "--files", "bad.yaml", cwd=work)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "bad.yaml:19:17: ERROR SCL102 [sidecar-blocks-job-completion]" in bad.stdout
+    assert "bad.yaml:19:17: ERROR SCL102 'log-shipper' looks like" in bad.stdout
+
+
+# --- Helm charts and release tags -----------------------------------------------------
+
+TEMPLATE = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+    "spec:\n  template:\n    spec:\n      containers:\n"
+    "        - name: web\n          image: {{ .Values.image }}\n"
+)
+
+
+@pytest.fixture
+def chart(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    web = tmp_path / "charts" / "web"
+    (web / "templates" / "sub").mkdir(parents=True)
+    (web / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    (web / "values.yaml").write_text("image: nginx\n")
+    (web / "templates" / "deployment.yaml").write_text(TEMPLATE)
+    (web / "templates" / "sub" / "job.yaml").write_text(BAD.read_text())  # plain YAML
+    (web / "templates" / "_helpers.tpl").write_text('{{- define "x" -}}{{- end -}}\n')
+    return tmp_path
+
+
+def test_chart_templates_are_skipped_with_a_note(chart: Path) -> None:
+    from tests.test_cli import run_cli
+
+    note = (
+        "note: charts/web: 2 Helm chart templates skipped; lint the rendered chart: "
+        "'helm template RELEASE charts/web | sidecarlint check -'"
+    )
+    # How the hook calls it: the staged files, named one by one.
+    proc = run_cli(
+        "check",
+        "charts/web/templates/deployment.yaml",
+        "charts/web/templates/sub/job.yaml",
+        cwd=chart,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert note in proc.stdout.splitlines()
+    # A directory walk skips them too, and checks the rest of the chart.
+    proc = run_cli("check", ".", cwd=chart)
+    assert proc.returncode == 0 and note in proc.stdout.splitlines()
+    assert "in 2 files" in proc.stdout  # Chart.yaml and values.yaml
+    # Run from inside the chart.
+    proc = run_cli("check", "templates", cwd=chart / "charts" / "web")
+    assert proc.returncode == 0
+    assert "note: .: 2 Helm chart templates skipped" in proc.stdout
+
+
+def test_chart_templates_can_be_checked_and_need_a_chart(chart: Path) -> None:
+    from tests.test_cli import run_cli
+
+    proc = run_cli("check", "--chart-templates", "check", "--format", "json", ".", cwd=chart)
+    codes = sorted((f["file"], f["code"]) for f in json.loads(proc.stdout)["findings"])
+    assert codes == [
+        ("charts/web/templates/deployment.yaml", "SCL001"),
+        ("charts/web/templates/sub/job.yaml", "SCL102"),
+    ]
+    (chart / ".sidecarlint.yaml").write_text("chart-templates: check\n")
+    assert run_cli("check", ".", cwd=chart).returncode == 1
+    (chart / ".sidecarlint.yaml").unlink()
+    # Without a Chart.yaml, templates/ is an ordinary directory.
+    (chart / "charts" / "web" / "Chart.yaml").unlink()
+    proc = run_cli("check", "--format", "json", ".", cwd=chart)
+    assert len(json.loads(proc.stdout)["findings"]) == 2 and proc.returncode == 1
+
+
+def test_chart_detection() -> None:
+    from sidecarlint.sources import chart_of
+
+    assert chart_of(str(REPO / "examples" / "job" / "job.yaml")) is None
+
+
+def test_readme_rev_is_the_release_tag_of_this_version() -> None:
+    from sidecarlint import __version__
+
+    snippet = _snippets()[".pre-commit-config.yaml"]
+    (rev,) = re.findall(r"^\s+rev: (\S+)", snippet, re.M)
+    assert rev == f"v{__version__}"
+    contributing = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "## Cutting a release" in contributing
+    assert 'git tag -a "v$VERSION"' in contributing

@@ -35,4 +35,5 @@ RULE = Rule(
     summary="A regular init container that never exits: the Pod never leaves Init",
     check=check,
     fixable=True,
+    precision="medium",
 )

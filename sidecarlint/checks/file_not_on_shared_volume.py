@@ -84,4 +84,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="A file passed between containers is not on a volume both mount at that path",
     check=check,
+    precision="medium",
 )

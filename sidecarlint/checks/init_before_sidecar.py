@@ -58,4 +58,5 @@ RULE = Rule(
     summary="A regular init container needs a sidecar that is declared after it",
     check=check,
     min_version="1.28",
+    precision="medium",
 )

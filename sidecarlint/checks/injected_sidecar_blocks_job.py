@@ -133,4 +133,5 @@ RULE = Rule(
     summary="A Job asks an injector for a sidecar without its native-sidecar mode",
     check=check,
     fixable=True,
+    precision="medium",
 )

@@ -86,4 +86,5 @@ RULE = Rule(
     summary="A network proxy sidecar declared after an init container that uses the network",
     check=check,
     min_version="1.28",
+    precision="medium",
 )

@@ -52,4 +52,5 @@ RULE = Rule(
     check=check,
     min_version="1.28",
     fixable=True,
+    precision="medium",
 )

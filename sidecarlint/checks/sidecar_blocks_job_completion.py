@@ -56,4 +56,5 @@ RULE = Rule(
     summary="A long-running helper in containers of a Job (or run-to-completion Pod)",
     check=check,
     fixable=True,
+    precision="medium",
 )

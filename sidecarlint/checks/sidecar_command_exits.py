@@ -74,4 +74,5 @@ RULE = Rule(
     summary="A sidecar whose command terminates on its own: restarted forever",
     check=check,
     min_version="1.28",
+    precision="medium",
 )

@@ -37,4 +37,5 @@ RULE = Rule(
     check=check,
     min_version="1.29",
     fixable=True,
+    precision="medium",
 )

@@ -32,4 +32,5 @@ RULE = Rule(
     summary="A sidecar preStop hook that kills or shuts down the sidecar itself",
     check=check,
     min_version="1.29",
+    precision="medium",
 )

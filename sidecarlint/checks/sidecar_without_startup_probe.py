@@ -40,4 +40,5 @@ RULE = Rule(
     summary="Later containers reach a sidecar over localhost but it has no startupProbe",
     check=check,
     min_version="1.28",
+    precision="medium",
 )

@@ -76,4 +76,5 @@ RULE = Rule(
     summary="A sidecar's startupProbe or postStart hook waits for an app container",
     check=check,
     min_version="1.28",
+    precision="medium",
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -15,17 +15,72 @@ FORMATS: dict[str, str] = {
     "json": "sidecarlint.report.json",
     "sarif": "sidecarlint.report.sarif",
     "github": "sidecarlint.report.github",
+    "gitlab": "sidecarlint.report.gitlab",
+    "junit": "sidecarlint.report.junit",
 }
 
 
-def choose(name: str, environ: dict[str, str] | None = None) -> str:
-    """Resolve ``auto``: GitHub annotations inside GitHub Actions, else text."""
+def choose(name: str, environ: Mapping[str, str] | None = None, *, to_file: bool = False) -> str:
+    """Resolve ``auto``: GitHub annotations on stdout inside GitHub Actions, else text (a
+    report written to a file is text: workflow commands only work on a step's output)."""
     import os
 
     if name != "auto":
         return name
     env = os.environ if environ is None else environ
-    return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
+    return "github" if env.get("GITHUB_ACTIONS") == "true" and not to_file else "text"
+
+
+def use_colour(
+    mode: str | None, stream: TextIO | None, environ: Mapping[str, str] | None = None
+) -> bool:
+    """Whether to colour text written to ``stream`` (None: a file).
+
+    ``--color always`` and ``never`` decide alone. ``auto`` follows the conventions: no
+    colour when ``NO_COLOR`` is set and not empty (no-color.org), colour when
+    ``FORCE_COLOR`` is set and not empty (force-color.org), else colour on a terminal
+    unless ``TERM`` is ``dumb``. A file gets colour only with ``always``.
+    """
+    import os
+
+    if mode in ("always", "never"):
+        return mode == "always"
+    if stream is None:
+        return False
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and env.get("TERM") != "dumb"
+
+
+def ci_root(override: str | None, variable: str | None = None) -> str:
+    """What CI formats make paths relative to: ``--root``, else the CI system's checkout
+    directory (``variable``, e.g. ``GITHUB_WORKSPACE``), else the git top-level of the
+    working directory, else the working directory."""
+    import os
+
+    from sidecarlint.report.sarif import repository_root
+
+    if not override and variable and os.environ.get(variable):
+        return os.path.abspath(os.environ[variable])
+    return repository_root(override)
+
+
+def relative_path(file: str, root: str) -> str:
+    """``file`` relative to ``root`` with forward slashes (``./`` and ``..`` resolved), or
+    its absolute path when it is outside; stdin (``-``) stays ``-``."""
+    import os
+
+    if file == "-":
+        return file
+    path = os.path.abspath(file)
+    rel = os.path.relpath(path, root)
+    if rel == ".." or rel.startswith(".." + os.sep):
+        return path.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
 
 
 def renderer(name: str) -> Callable[..., str]:
@@ -35,4 +90,4 @@ def renderer(name: str) -> Callable[..., str]:
     return render
 
 
-__all__ = ["FORMATS", "Report", "renderer"]
+__all__ = ["FORMATS", "Report", "choose", "renderer", "use_colour"]

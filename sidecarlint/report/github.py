@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Finding, Severity
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -20,33 +20,55 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, *, show_suppressed: bool = False, **_: Any) -> str:
+def annotation(f: Finding, path: str) -> str:
+    """One finding as a workflow command (the one place a finding's text is rendered).
+
+    ``path`` is relative to the workspace, which GitHub resolves it against; stdin without
+    a name (``-``) gets an annotation of the run, with no file or position.
+    """
+    props = [
+        f"file={escape_property(path)}",
+        f"line={f.span.line}",
+        f"endLine={f.span.end_line}",
+        f"col={f.span.column}",
+        f"endColumn={f.span.end_column}",
+    ]
+    if path == "-":
+        props = []
+    props.append(f"title={escape_property(f'{f.code} {f.name}')}")
+    message = f.message + (f" Fix: {f.fix}" if f.fix else "")
+    if f.suppressed:
+        message += " (suppressed)"
+    return f"::{_COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
+
+
+def render(
+    report: Report,
+    *,
+    show_suppressed: bool = False,
+    quiet: bool = False,
+    sarif_root: str | None = None,
+    **_: Any,
+) -> str:
+    from sidecarlint.report import ci_root, relative_path
+
+    root = ci_root(sarif_root, "GITHUB_WORKSPACE")
     lines: list[str] = []
     current: str | None = None
     for f in report.findings:
         if f.suppressed and not show_suppressed:
             continue
+        path = relative_path(f.file, root)
         if f.file != current:
             if current is not None:
                 lines.append("::endgroup::")
-            lines.append(f"::group::{escape_data(f.file)}")
+            lines.append(f"::group::{escape_data(path)}")
             current = f.file
-        props = ",".join(
-            [
-                f"file={escape_property(f.file)}",
-                f"line={f.span.line}",
-                f"endLine={f.span.end_line}",
-                f"col={f.span.column}",
-                f"endColumn={f.span.end_column}",
-                f"title={escape_property(f'{f.code} {f.name}')}",
-            ]
-        )
-        message = f.message + (f" Fix: {f.fix}" if f.fix else "")
-        if f.suppressed:
-            message += " (suppressed)"
-        lines.append(f"::{_COMMANDS[f.severity]} {props}::{escape_data(message)}")
+        lines.append(annotation(f, path))
     if current is not None:
         lines.append("::endgroup::")
+    if quiet:
+        return "".join(line + "\n" for line in lines)
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     lines.append(
         f"sidecarlint: {errors} errors, {warnings} warnings, {report.count(Severity.INFO)} infos "

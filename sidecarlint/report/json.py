@@ -40,7 +40,27 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def render(report: Report, *, show_suppressed: bool = False, **_: Any) -> str:
+def render(
+    report: Report,
+    *,
+    show_suppressed: bool = False,
+    statistics_only: bool = False,
+    **_: Any,
+) -> str:
+    if statistics_only:
+        from sidecarlint.report.text import statistics
+
+        rows = [
+            {
+                "code": f.code,
+                "name": f.name,
+                "severity": f.severity.value,
+                "count": count,
+                "fixable": f.fixable,
+            }
+            for f, count in statistics(report, show_suppressed=show_suppressed)
+        ]
+        return json.dumps(rows, indent=2, ensure_ascii=True) + "\n"
     findings = [f for f in report.findings if show_suppressed or not f.suppressed]
     data = {
         "schemaVersion": 1,
@@ -55,6 +75,7 @@ def render(report: Report, *, show_suppressed: bool = False, **_: Any) -> str:
             "warnings": report.count(Severity.WARNING),
             "infos": report.count(Severity.INFO),
             "suppressed": report.suppressed,
+            "nonKubernetesFiles": report.non_kubernetes_files,
         },
     }
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"

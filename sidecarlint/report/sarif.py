@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sidecarlint import __version__
-from sidecarlint.docs import HOMEPAGE, help_uri, rule_sections
+from sidecarlint.docs import HOMEPAGE, help_uri, render_terminal, rule_sections
 from sidecarlint.finding import Finding, Severity
 
 if TYPE_CHECKING:
@@ -52,6 +53,14 @@ def artifact_location(file: str, root: str) -> dict[str, str]:
     return {"uri": quote(rel.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
+def root_uri(root: str) -> str:
+    """The ``file:`` URI of the directory ``%SRCROOT%`` stands for, with a trailing slash."""
+    path = os.path.abspath(root).replace(os.sep, "/")
+    if not path.startswith("/"):  # a Windows drive: file:///C:/...
+        path = "/" + path
+    return "file://" + quote(path.rstrip("/") + "/", safe="/:")
+
+
 def fingerprint(f: Finding, uri: str) -> str:
     """Stable when unrelated lines move: rule, file, object and path, no line numbers."""
     obj = f.object
@@ -66,23 +75,77 @@ def fingerprint(f: Finding, uri: str) -> str:
             "" if f.path else f.message,
         ]
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+#: GitHub's ``problem.severity`` for each level (``recommendation`` for notes).
+_PROBLEM = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
+
+
+def first_sentences(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at the end of a sentence (at a word,
+    with an ellipsis, when no sentence ends early enough)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    end = max(head.rfind(". "), head.rfind(".\n"))
+    if head.endswith(".") and text[limit : limit + 1] in (" ", ""):
+        end = limit - 1
+    if end > 0:
+        return head[: end + 1]
+    return head[: head[: limit - 2].rfind(" ")].rstrip() + " …"
+
+
+def plain_prose(markdown: str) -> str:
+    """The prose of a Markdown section as plain text: tables and code blocks dropped (a
+    sentence that introduced one ends with a full stop instead of its colon), code spans
+    and emphasis unmarked."""
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", markdown.strip()):
+        lines = block.strip().splitlines()
+        if not lines:
+            continue
+        if lines[0].lstrip().startswith(("|", "```", "    ")):
+            if paragraphs and paragraphs[-1].endswith(":"):
+                paragraphs[-1] = paragraphs[-1][:-1] + "."
+            continue
+        text = " ".join(line.strip() for line in lines)
+        paragraphs.append(re.sub(r"\*\*|`", "", text))
+    return " ".join(paragraphs)
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
     sections = rule_sections(rule.code)
-    full = sections.get("What it does") or rule.summary
+    full = plain_prose(sections.get("What it does") or "") or rule.summary
     page = sections.get("", "")
     return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary[:1024]},
-        "fullDescription": {"text": full[:1024]},
-        "help": {"text": page or rule.summary, "markdown": page or rule.summary},
+        "shortDescription": {"text": first_sentences(rule.summary, 1024)},
+        "fullDescription": {"text": first_sentences(full, 1024)},
+        "help": {
+            "text": render_terminal(page) if page else rule.summary,
+            "markdown": page or rule.summary,
+        },
         "helpUri": help_uri(rule.code, rule.name),
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-        "properties": {"tags": list(rule.tags[:20]), "precision": "high"},
+        "properties": {
+            "tags": list(rule.tags[:20]),
+            "precision": rule.precision,
+            "problem.severity": _PROBLEM[rule.severity],
+        },
     }
+
+
+def _fingerprints(f: Finding, uri: str) -> dict[str, str]:
+    """Ours (no line numbers at all) and GitHub's line hash, which code scanning uses to
+    match alerts across commits (the upload action computes it only when it can read the
+    file, so it is given here)."""
+    prints = {"sidecarlint/v1": fingerprint(f, uri)}
+    if f.line_hash is not None:
+        prints["primaryLocationLineHash"] = f.line_hash
+    return prints
 
 
 def _location_name(f: Finding) -> list[dict[str, str]]:
@@ -125,7 +188,7 @@ def render(
                     "logicalLocations": _location_name(f),
                 }
             ],
-            "partialFingerprints": {"sidecarlint/v1": fingerprint(f, location["uri"])},
+            "partialFingerprints": _fingerprints(f, location["uri"]),
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]
@@ -143,6 +206,7 @@ def render(
             }
         },
         "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri(root)}},
         "results": results,
         "properties": {"kubernetesVersion": report.version},
     }
