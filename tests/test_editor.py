@@ -285,3 +285,19 @@ def test_a_malformed_message_is_one_log_line_not_a_traceback() -> None:
         "JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 "
         "(char 1)",
     ]
+
+
+def test_chart_templates_are_left_out_as_check_leaves_them_out(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("name: c\nversion: 0.1.0\n", encoding="utf-8")
+    template = str(chart / "templates" / "job.yaml")
+    folders = Folders()
+    folders.set_roots([str(tmp_path)])
+    assert not folders.config_for(template).checks(template)
+    assert Checked(JOB_HELPER, template, folders.config_for(template)).findings == []
+    (tmp_path / ".sidecarlint.yaml").write_text("chart-templates: check\n", encoding="utf-8")
+    assert folders.config_for(template).checks(template)
+    found = Checked(JOB_HELPER, template, folders.config_for(template)).findings
+    assert [f.code for f in found] == ["SCL102"]

@@ -99,7 +99,7 @@ class Checked:
         if linter is None:
             self.skipped = folder.error or "no configuration"
         elif not folder.checks(path):
-            self.skipped = "excluded by the configuration (include/exclude)"
+            self.skipped = "left out by the configuration (exclude, include, chart templates)"
         elif not looks_like_manifest(text):
             self.skipped = "not a Kubernetes manifest"
         else:

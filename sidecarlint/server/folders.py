@@ -21,7 +21,7 @@ from typing import Any
 from sidecarlint.config import ConfigError, LoadedConfig, find_config, load_config, resolve
 from sidecarlint.pipeline import Linter, Settings
 from sidecarlint.records import Record
-from sidecarlint.sources import _excluded, _included
+from sidecarlint.sources import _excluded, _included, chart_of
 
 #: Editor settings and the type each must have: the options of ``check`` that decide what
 #: is reported, and ``config`` (like ``--config``, relative to the workspace folder).
@@ -75,9 +75,9 @@ class FolderConfig(Record):
         )
 
     def checks(self, path: str | None) -> bool:
-        """Whether ``check`` run in this folder would check ``path`` when named on its
-        command line or found in a directory with the same patterns (``exclude``, and
-        ``include`` when the configuration sets it)."""
+        """Whether ``check`` run in this folder would check ``path``: not excluded (nor
+        left out by ``include`` when the configuration sets it), and not a Helm chart
+        template unless the configuration says to check those."""
         settings = self.settings
         if settings is None:
             return False
@@ -85,6 +85,8 @@ class FolderConfig(Record):
             return True
         rel = os.path.relpath(path, self.root) if _inside(path, self.root) else path
         if _excluded(rel, settings.exclude):
+            return False
+        if settings.chart_templates == "skip" and chart_of(path) is not None:
             return False
         return not settings.include or _included(rel, settings.include)
 
