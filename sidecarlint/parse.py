@@ -562,11 +562,10 @@ def _c_loader() -> Any:
             def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
                 return None
 
-            def descend_resolver(self, parent: Any, index: Any) -> None:
-                return None
-
-            def ascend_resolver(self) -> None:
-                return None
+            # The composer calls these two around every node and ignores what they return:
+            # builtins that do nothing with their arguments cost less than a Python method.
+            descend_resolver = dict[Any, Any]().get  # (parent, index) -> index
+            ascend_resolver = ().__len__  # () -> 0
 
         _C_LOADER = CLoader
     return _C_LOADER or None
@@ -807,9 +806,13 @@ def _prefix_pattern(width: int, exotic: bool) -> re.Pattern[str]:
     cache = _PREFIX_ANY if exotic else _PREFIX_LF
     pattern = cache.get(width)
     if pattern is None:
+        # A literal first character lets the regex engine skip ahead: much faster.
         breaks = "[\r\n\x85\u2028\u2029]" if exotic else "\n"
-        pattern = cache[width] = re.compile(f"(?:^|{breaks})[ \t?:-]{{{width}}}")
+        pattern = cache[width] = re.compile(f"{breaks}[ \t?:-]{{{width}}}")
     return pattern
+
+
+_INDICATOR_RUN = re.compile("[ \t?:-]*")
 
 
 def _too_deep(text: str, limit: int) -> tuple[int, int] | None:
@@ -826,7 +829,9 @@ def _too_deep(text: str, limit: int) -> tuple[int, int] | None:
     brackets = text.count("[") + text.count("{")
     if brackets <= half - 2:
         exotic = any(c in text for c in _EXOTIC_BREAKS)
-        if _prefix_pattern(half, exotic).search(text) is None:
+        first_run = _INDICATOR_RUN.match(text)
+        short_start = first_run is None or first_run.end() < half
+        if short_start and _prefix_pattern(half, exotic).search(text) is None:
             return None
     return _exact_depth(text, limit)
 
@@ -964,18 +969,23 @@ class _Builder:
         tag = node.tag
         try:
             if tag is None:
-                if node.style or self._non_specific(node):
+                if node.style:
                     return text
-                return scalars.plain_value(text)
+                value = scalars.plain_value(text)
+                if value.__class__ is not str and self._non_specific(node):
+                    return text
+                return value
             return scalars.to_json(_tagged(tag, text))
         except scalars.Refused as exc:
+            if tag is None and self._non_specific(node):
+                return text
             raise self._refused(node, exc) from None
 
     def key(self, node: Any) -> str:
         """A scalar key node's JSON key (raises :class:`_Abort` where kubectl refuses it)."""
+        if node.tag is None and not node.style and self._non_specific(node):
+            return str(node.value)
         try:
-            if node.tag is None and not node.style and self._non_specific(node):
-                return str(node.value)
             return _scalar_key(node)
         except scalars.Refused as exc:
             raise _Abort(
@@ -1003,7 +1013,8 @@ class _Builder:
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        explicit: dict[str, Any] = {}
+        #: Keys the mapping sets itself, once a merge has set others (None before that).
+        explicit: set[str] | None = None
         build = self.build
         child_depth = depth + 1
         inline = child_depth <= self.max_depth
@@ -1024,13 +1035,16 @@ class _Builder:
             ):
                 key = text  # the common case: a plain identifier resolves to itself
             elif _is_merge(key_node):
+                if explicit is None:
+                    explicit = set(result)
                 self._merge(key_node, value_node, result, depth)
                 continue
             else:
                 key = self.key(key_node)
-            if key in explicit:
-                self._duplicate(node, key, explicit[key], key_node)
-            explicit[key] = key_node
+            if key in result and (explicit is None or key in explicit):
+                self._duplicate(node, key, key_node)
+            if explicit is not None:
+                explicit.add(key)
             if inline and value_node.id == "scalar":
                 # Scalars inline: most nodes are scalar values, and a call per node adds up.
                 # Plain text that cannot be a number, bool or null resolves to itself.
@@ -1044,10 +1058,13 @@ class _Builder:
                 result[key] = build(value_node, child_depth)
         return result
 
-    def _duplicate(self, node: Any, key: str, first: Any, second: Any) -> None:
+    def _duplicate(self, node: Any, key: str, second: Any) -> None:
         if (id(node), key) in self._reported:
             return  # an aliased mapping is built once per alias; report it once
         self._reported.add((id(node), key))
+        first = next(
+            k for k, _ in node.value if k.id == "scalar" and not _is_merge(k) and _key_of(k) == key
+        )
         self.problems.append(
             ParseProblem(
                 "SCL002",
