@@ -47,7 +47,8 @@ MAX_NODES = 1_000_000
 #: What YAML (libyaml) counts as a line break; positions count lines the same way.
 LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
-_NUMERIC = scalars.MAYBE_TYPED
+_NUMBER_START = scalars.NUMBER_START
+_WORDS = scalars.WORDS
 _MERGE = "<<"
 
 
@@ -394,7 +395,7 @@ def _separator_problem(line: str, line0: int) -> ParseProblem | None:
 _EXOTIC_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
-def _breaks(text: str, start: int, end: int, exotic: bool) -> int:
+def count_line_breaks(text: str, start: int, end: int, exotic: bool) -> int:
     """Line breaks in ``text[start:end]``, counted the way YAML counts them."""
     count = text.count("\n", start, end)
     if exotic:
@@ -433,7 +434,7 @@ def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iter
             if start > offset:
                 held.append(piece[offset:start])
                 holding = True
-            line += _breaks(piece, offset, start, exotic)
+            line += count_line_breaks(piece, offset, start, exotic)
             newline = piece.find("\n", start)
             end = len(piece) if newline < 0 else newline + 1
             problem = _separator_problem(piece[start:end].rstrip("\r\n"), line)
@@ -442,23 +443,23 @@ def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iter
                     yield _Part(part_line, "".join(held), column0=part_column)
                 yield _Part(line, "", problem=problem)
                 held, holding = [], False
-                line += _breaks(piece, start, end, exotic)
+                line += count_line_breaks(piece, start, end, exotic)
                 part_line, part_column = line, 0
             elif holding:
                 yield _Part(part_line, "".join(held), column0=part_column)
                 held, holding = [], False
-                line += _breaks(piece, start, end, exotic)
+                line += count_line_breaks(piece, start, end, exotic)
                 part_line, part_column = line, 0
             else:
                 # Nothing held: the separator line starts the next part.
                 held, holding = [piece[start:end]], True
                 part_line, part_column = line, 0
-                line += _breaks(piece, start, end, exotic)
+                line += count_line_breaks(piece, start, end, exotic)
             offset = end
         if offset < len(piece):
             held.append(piece[offset:])
             holding = True
-        line += _breaks(piece, offset, len(piece), exotic)
+        line += count_line_breaks(piece, offset, len(piece), exotic)
     if holding:
         yield _Part(part_line, "".join(held), column0=part_column)
 
@@ -899,6 +900,8 @@ class _Builder:
         aliases: bool = True,
     ) -> None:
         self.text = text
+        #: The text has a '!' at all (a tag may make a plain scalar a string).
+        self.bangs = "!" in text
         self.aliases = aliases
         self.line1 = line1
         self.column0 = column0
@@ -960,6 +963,8 @@ class _Builder:
 
     def _non_specific(self, node: Any) -> bool:
         """A plain scalar written with the tag ``!`` (which keeps it a string in go-yaml)."""
+        if not self.bangs:
+            return False
         index = node.start_mark.index
         return index < len(self.text) and self.text[index] == "!"
 
@@ -1031,7 +1036,8 @@ class _Builder:
             if text[:1] == "$":
                 self.patch_keys = True
             if key_node.tag is None and (
-                key_node.style or (text and text[0] not in _NUMERIC and text != _MERGE)
+                key_node.style
+                or (text and text[0] not in _NUMBER_START and text not in _WORDS and text != _MERGE)
             ):
                 key = text  # the common case: a plain identifier resolves to itself
             elif _is_merge(key_node):
@@ -1050,7 +1056,8 @@ class _Builder:
                 # Plain text that cannot be a number, bool or null resolves to itself.
                 value = value_node.value
                 if value_node.tag is not None or (
-                    not value_node.style and (not value or value[0] in _NUMERIC)
+                    not value_node.style
+                    and (not value or value[0] in _NUMBER_START or value in _WORDS)
                 ):
                     value = self.scalar(value_node)
                 result[key] = value

@@ -75,6 +75,11 @@ _SIGN = frozenset("+-")
 _IN_MAP = frozenset("yYnNtTfFoO~")
 #: Plain scalars starting with anything else resolve to themselves.
 MAYBE_TYPED = _DIGITS | _SIGN | _IN_MAP | {"."}
+#: First characters after which go-yaml parses numbers; after the others in
+#: :data:`MAYBE_TYPED` it only looks the whole text up in its table of words.
+NUMBER_START = _DIGITS | _SIGN | {"."}
+#: The words go-yaml resolves (booleans, nulls, NaN and infinities).
+WORDS = frozenset(_MAP)
 
 _YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?")
