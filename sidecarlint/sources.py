@@ -283,7 +283,8 @@ class _StdinBytes(_Bytes):
     def read(self, size: int) -> bytes:
         chunks: list[bytes] = []
         while size > 0:
-            chunk = sys.stdin.buffer.read1(min(size, 1 << 16))
+            # read1: what is there (up to 64 KiB) without waiting to fill the whole size.
+            chunk = sys.stdin.buffer.read1(min(size, 1 << 16))  # type: ignore[union-attr]
             if not chunk:
                 break
             chunks.append(chunk)
