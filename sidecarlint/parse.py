@@ -1090,12 +1090,21 @@ class _Builder:
         aliased_list = merge.id == "sequence" and merge.start_mark.index < key.end_mark.index
         for source in [merge] if aliased_list else _merge_sources(merge):
             if source.id != "mapping":
+                why = (
+                    "; an alias to a list cannot be merged, write the list of aliases here"
+                    if aliased_list
+                    else ""
+                )
+                # An alias has no node of its own: point at the merge key then.
+                where = (
+                    key if aliased_list or source.start_mark.index < key.end_mark.index else source
+                )
                 raise _Abort(
                     _skipped(
                         "kubectl refuses this document: map merge requires map or sequence "
-                        "of maps as the value"
+                        f"of maps as the value{why}"
                     ),
-                    self._span(source),
+                    self._span(where),
                 )
             result.update(self._mapping(source, depth))
 
