@@ -110,13 +110,14 @@ def cli() -> None:
     "--max-file-size",
     type=click.IntRange(min=1),
     metavar="BYTES",
-    help="Skip (and report) files larger than this (default: 5 MiB).",
+    help="Skip (and report) files larger than this (default: 256 MiB; files are read piece "
+    "by piece, so this is no memory limit).",
 )
 @click.option(
     "--max-depth",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1000),
     metavar="N",
-    help="Deepest YAML nesting accepted (default: 100).",
+    help="Deepest YAML nesting accepted, at most 1000 (default: 100).",
 )
 @click.option(
     "--config",

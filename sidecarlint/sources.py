@@ -299,7 +299,8 @@ class _StdinBytes(_Bytes):
     def read(self, size: int) -> bytes:
         chunks: list[bytes] = []
         while size > 0:
-            chunk = sys.stdin.buffer.read(size)
+            # read1: what is there (up to 64 KiB) without waiting to fill the whole size.
+            chunk = sys.stdin.buffer.read1(min(size, 1 << 16))  # type: ignore[union-attr]
             if not chunk:
                 break
             chunks.append(chunk)
@@ -335,15 +336,20 @@ class _FileBytes(_Bytes):
         except BaseException:
             os.close(self.fd)
             raise
+        #: What the file is known to hold: reads ask for no more (``os.read`` allocates the
+        #: whole size asked for, and most manifests are a few kilobytes).
+        self.expected = st.st_size
 
     def read(self, size: int) -> bytes:
         chunks: list[bytes] = []
         while size > 0:
-            chunk = os.read(self.fd, min(size, PIECE_SIZE))
+            # One byte more than expected tells a file that grew from one that ended.
+            chunk = os.read(self.fd, max(1, min(size, self.expected + 1)))
             if not chunk:
                 break
             chunks.append(chunk)
             size -= len(chunk)
+            self.expected = max(0, self.expected - len(chunk))
         return b"".join(chunks)
 
     def close(self) -> None:
