@@ -13,7 +13,8 @@ import difflib
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sidecarlint.finding import Finding, YPath
@@ -123,8 +124,7 @@ def _container_path(path: YPath) -> YPath:
 
 
 def _apply(data: Any, finding: Finding) -> None:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.comments import CommentedSeq
 
     path = finding.ypath or ()
     if finding.code in ("SCL102", "SCL103"):
@@ -157,10 +157,7 @@ def _apply(data: Any, finding: Finding) -> None:
     elif finding.code == "SCL401":
         fix = finding.fix or ""
         key, _, value = fix.removeprefix("Add annotation ").partition(": ")
-        metadata = _node(data, path[:-2])
-        if not isinstance(metadata.get("annotations"), dict):
-            _insert_after(metadata, ("labels", "name"), "annotations", CommentedMap())
-        metadata["annotations"][key] = DoubleQuotedScalarString(value.strip('"'))
+        _set_annotation(_node(data, path[:-2]), key, value.strip('"'))
 
 
 def _order(finding: Finding) -> tuple[Any, ...]:
@@ -173,9 +170,26 @@ def _order(finding: Finding) -> tuple[Any, ...]:
 
 def fix_text(text: str, file: str, findings: Sequence[Finding]) -> FileFix:
     """Apply every fixable finding of one file's text."""
-    result = FileFix(file, text, text)
     wanted = [f for f in findings if f.fixable and f.code in FIXABLE and f.ypath is not None]
-    if not wanted:
+    by_document: dict[int, list[Finding]] = {}
+    for finding in wanted:
+        by_document.setdefault(finding.document or 0, []).append(finding)
+    edits = {
+        index: [(f, partial(_apply, finding=f)) for f in sorted(todo, key=_order)]
+        for index, todo in by_document.items()
+    }
+    return edit_documents(text, file, edits)
+
+
+#: One change to one document's round-trip data, and the finding it is made for.
+Edit = tuple[Finding, Callable[[Any], None]]
+
+
+def edit_documents(text: str, file: str, edits: Mapping[int, Sequence[Edit]]) -> FileFix:
+    """Make ``edits`` (by document index) through the round-trip parser; a document whose
+    edits cannot be made safely is left as it was and its findings are refused."""
+    result = FileFix(file, text, text)
+    if not edits:
         return result
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body_text = text[len(bom) :]
@@ -183,9 +197,6 @@ def fix_text(text: str, file: str, findings: Sequence[Finding]) -> FileFix:
     if crlf:
         body_text = body_text.replace("\r\n", "\n")
     chunks = split_documents(body_text)
-    by_document: dict[int, list[Finding]] = {}
-    for finding in wanted:
-        by_document.setdefault(finding.document or 0, []).append(finding)
     # Map document indexes to chunks (empty chunks hold no document).
     index = 0
     new_chunks: list[str] = []
@@ -194,28 +205,77 @@ def fix_text(text: str, file: str, findings: Sequence[Finding]) -> FileFix:
         if not body.strip() or body.strip() == "...":
             new_chunks.append(chunk)
             continue
-        todo = by_document.get(index, [])
+        todo = edits.get(index, ())
         index += 1
         if not todo:
             new_chunks.append(chunk)
             continue
         try:
             yaml, data = _round_trip(body)
-            for finding in sorted(todo, key=_order):
-                _apply(data, finding)
+            for _, change in todo:
+                change(data)
             new_chunks.append(header + _dump(yaml, data))
-            result.fixed_findings.extend(todo)
+            result.fixed_findings.extend(f for f, _ in todo)
         except _NotSafe as exc:
             new_chunks.append(chunk)
-            result.refused.extend((f, str(exc)) for f in todo)
+            result.refused.extend((f, str(exc)) for f, _ in todo)
         except (KeyError, IndexError, TypeError, AttributeError, AssertionError) as exc:
             new_chunks.append(chunk)
-            result.refused.extend((f, f"the fix does not apply here ({exc!r})") for f in todo)
+            result.refused.extend((f, f"the fix does not apply here ({exc!r})") for f, _ in todo)
     fixed = "".join(new_chunks)
     if crlf:
         fixed = fixed.replace("\n", "\r\n")
     result.fixed = bom + fixed
     return result
+
+
+def fixable(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings ``--fix`` fixes: fixable and not suppressed."""
+    return [f for f in findings if f.fixable and not f.suppressed and f.code in FIXABLE]
+
+
+def fix_file(
+    text: str,
+    file: str,
+    findings: Sequence[Finding],
+    lint: Callable[[str, str], Iterable[Finding]],
+) -> FileFix:
+    """What ``--fix`` makes of one file: every fixable finding fixed, then the text checked
+    again (``lint(text, file)``) and fixed again while that changes it."""
+    result = fix_text(text, file, fixable(findings))
+    # A fix can make another one possible (a helper moved to initContainers becomes a
+    # sidecar whose read-only mount is then fixable): repeat until nothing changes.
+    for _ in range(MAX_ROUNDS):
+        if not result.changed:
+            break
+        step = fix_text(result.fixed, file, fixable(lint(result.fixed, file)))
+        if not step.changed:
+            break
+        result.fixed = step.fixed
+        result.fixed_findings.extend(step.fixed_findings)
+        result.refused.extend(step.refused)
+    return result
+
+
+def add_annotation(
+    text: str, file: str, finding: Finding, metadata: YPath, key: str, value: str
+) -> FileFix:
+    """Set annotation ``key`` to ``value`` in the ``metadata`` mapping of the document of
+    ``finding``, keeping everything else (as a fix does)."""
+
+    def change(data: Any) -> None:
+        _set_annotation(_node(data, metadata), key, value)
+
+    return edit_documents(text, file, {finding.document or 0: [(finding, change)]})
+
+
+def _set_annotation(metadata: Any, key: str, value: str) -> None:
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if not isinstance(metadata.get("annotations"), dict):
+        _insert_after(metadata, ("labels", "name"), "annotations", CommentedMap())
+    metadata["annotations"][key] = DoubleQuotedScalarString(value)
 
 
 def _split_header(chunk: str) -> tuple[str, str]:
@@ -273,9 +333,8 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
     from sidecarlint.sources import Source, read_source, stdin_text
 
     by_file: dict[str, list[Finding]] = {}
-    for finding in report.findings:
-        if finding.fixable and not finding.suppressed and finding.code in FIXABLE:
-            by_file.setdefault(finding.file, []).append(finding)
+    for finding in fixable(report.findings):
+        by_file.setdefault(finding.file, []).append(finding)
     engine = _Engine(settings)
     fixes: list[FileFix] = []
     relinted: dict[str, Any] = {}
@@ -284,23 +343,7 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
         text = stdin_text() if stdin else read_source(Source(file, file))
         if not isinstance(text, str):
             continue
-        result = fix_text(text, file, findings)
-        # A fix can make another one possible (a helper moved to initContainers becomes a
-        # sidecar whose read-only mount is then fixable): repeat until nothing changes.
-        for _ in range(MAX_ROUNDS):
-            if not result.changed:
-                break
-            again = [
-                f
-                for f in engine.lint_text(result.fixed, file).findings
-                if f.fixable and not f.suppressed and f.code in FIXABLE
-            ]
-            step = fix_text(result.fixed, file, again)
-            if not step.changed:
-                break
-            result.fixed = step.fixed
-            result.fixed_findings.extend(step.fixed_findings)
-            result.refused.extend(step.refused)
+        result = fix_file(text, file, findings, lambda t, f: engine.lint_text(t, f).findings)
         if result.changed and write and not stdin:
             try:
                 write_atomically(file, result.fixed)

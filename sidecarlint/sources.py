@@ -221,18 +221,34 @@ def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] 
         return ReadError(str(exc))
     except _TooLarge:
         return ReadError(_too_large(max_size))
+    pieces = _decoded(stream, first, max_size)
+    if source.path is None and _REMEMBER_STDIN and not isinstance(pieces, ReadError):
+        whole = "".join(pieces)  # a StreamError here ends the run's reading of stdin
+        _STDIN.append(whole)
+        return iter([whole])
+    return pieces
+
+
+def text_pieces(text: str, max_size: int = MAX_FILE_SIZE) -> Iterator[str] | ReadError:
+    """What :func:`read_pieces` gives for a UTF-8 file holding ``text`` (an editor's
+    buffer): the same pieces, limits and problems."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > max_size:
+        return ReadError(_too_large(max_size))
+    stream = _MemoryBytes(data)
+    return _decoded(stream, stream.read(PIECE_SIZE), max_size)
+
+
+def _decoded(stream: _Bytes, first: bytes, max_size: int) -> Iterator[str] | ReadError:
+    """The pieces of a stream whose first block has been read; a problem in that block is
+    returned."""
     decoder = _Decoder(first)
     try:
         text = decoder.feed(first, final=len(first) < PIECE_SIZE)
     except StreamError as exc:
         stream.close()
         return exc.error
-    pieces = _pieces(stream, decoder, text, len(first), max_size)
-    if source.path is None and _REMEMBER_STDIN:
-        whole = "".join(pieces)  # a StreamError here ends the run's reading of stdin
-        _STDIN.append(whole)
-        return iter([whole])
-    return pieces
+    return _pieces(stream, decoder, text, len(first), max_size)
 
 
 def _too_large(max_size: int) -> str:
@@ -290,6 +306,17 @@ class _StdinBytes(_Bytes):
             chunks.append(chunk)
             size -= len(chunk)
         return b"".join(chunks)
+
+
+class _MemoryBytes(_Bytes):
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.position = 0
+
+    def read(self, size: int) -> bytes:
+        block = self.data[self.position : self.position + size]
+        self.position += len(block)
+        return block
 
 
 class _TooLarge(Exception):

@@ -7,7 +7,7 @@ import fnmatch
 from collections.abc import Iterator
 
 from sidecarlint.checks._pod import argv_path, covering_mount
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, YPath
 from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import file_access
@@ -34,6 +34,10 @@ def _sees(reader: Container, path: str, volume: str, rel: str, sub_path: object)
     )
 
 
+def _writes(writer: Container, path: str) -> tuple[tuple[YPath, str], ...]:
+    return ((argv_path(writer, path), f"{writer.label} writes {path} here"),)
+
+
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     access = [(c, *file_access(c.argv)) for c in pod.all_containers if c.argv]
     readers = [(c, reads) for c, _, reads in access if reads]
@@ -55,6 +59,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         "filesystem: containers share only volumes. Mount a shared volume "
                         f"(e.g. an emptyDir) at the directory of {path} in both",
                         container=reader,
+                        related=_writes(writer, path),
                     )
                     continue
                 _, mount = found
@@ -69,6 +74,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         f"it there. Mount volume '{volume}' at {mount_path or '/'} in "
                         f"{reader.label}",
                         container=reader,
+                        related=_writes(writer, path),
                     )
 
 

@@ -21,16 +21,27 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 for first in order[:j]:
                     if not _runs_with(first, second):
                         continue
-                    if any(
-                        p.get(key) == number and (p.get("protocol") or "TCP") == protocol
-                        for _, p in first.items("ports")
-                    ):
+                    same = next(
+                        (
+                            k
+                            for k, p in first.items("ports")
+                            if p.get(key) == number and (p.get("protocol") or "TCP") == protocol
+                        ),
+                        None,
+                    )
+                    if same is not None:
                         yield Hit(
                             (*second.path, "ports", i, key),
                             f"{second.label} and {first.label} both declare {key} {number}/"
                             f"{protocol} and run at the same time in one network namespace: "
                             "one of them cannot bind it",
                             container=second,
+                            related=(
+                                (
+                                    (*first.path, "ports", same, key),
+                                    f"{first.label} declares {key} {number}/{protocol} here",
+                                ),
+                            ),
                         )
                         break
 
