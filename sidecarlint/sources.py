@@ -379,7 +379,7 @@ class _Decoder:
         except UnicodeDecodeError as exc:
             good = data[: exc.start].decode(self.encoding, "ignore")
             span = self._advance(carry + good, move=False)
-            name = self.encoding.upper().replace("-SIG", "")
+            name = self.encoding.upper().replace("-LE", "").replace("-BE", "")
             byte = data[exc.start] if exc.start < len(data) else 0
             raise StreamError(
                 ReadError(
@@ -395,6 +395,8 @@ class _Decoder:
             raise StreamError(
                 ReadError("file contains a NUL character (binary data?); not checked", span)
             )
+        if not self.offset and text.startswith("\ufeff"):
+            self.column = 0  # the byte order mark takes no column
         self.offset += len(data)
         self._advance(text)
         return text
@@ -413,12 +415,14 @@ class _Decoder:
 
 
 def _encoding(head: bytes) -> str:
+    """The encoding a byte order mark names (UTF-8 without one). The mark itself stays in
+    the text as U+FEFF, where the parser skips it as kubectl does: once, at the start."""
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
     return "utf-8"
 
 

@@ -129,6 +129,8 @@ class CommentScanner:
     def feed(self, text: str) -> None:
         from sidecarlint.parse import LINE_BREAKS, count_line_breaks
 
+        if not self.lines and text.startswith("\ufeff"):
+            text = text[1:]  # a byte order mark is no content
         exotic = any(c in text for c in ("\r", "\x85", "\u2028", "\u2029"))
         if self.first_content is None:
             for number, line in enumerate(LINE_BREAKS.split(text), start=self.lines + 1):
