@@ -131,13 +131,22 @@ class CommentScanner:
 
         if not self.lines and text.startswith("\ufeff"):
             text = text[1:]  # a byte order mark is no content
-        exotic = any(c in text for c in ("\r", "\x85", "\u2028", "\u2029"))
+        exotic = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
         if self.first_content is None:
-            for number, line in enumerate(LINE_BREAKS.split(text), start=self.lines + 1):
+            # Line by line from the top, only as far as the first line with content.
+            number, start = self.lines, 0
+            while start <= len(text):
+                found = LINE_BREAKS.search(text, start) if exotic else None
+                end = found.start() if found else text.find("\n", start)
+                line = text[start:] if end < 0 else text[start:end]
+                number += 1
                 stripped = line.strip()
                 if stripped and not stripped.startswith("#") and stripped != "---":
                     self.first_content = number
                     break
+                if end < 0:
+                    break
+                start = found.end() if found else end + 1
         if MARKER in text:
             if exotic:
                 lines = LINE_BREAKS.split(text)
