@@ -281,6 +281,7 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
     """Show each pod's timeline: start order, what blocks, stop order, effective requests."""
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import pods
+    from sidecarlint.report._escape import printable
     from sidecarlint.sources import PathError
     from sidecarlint.timeline import explain
 
@@ -294,9 +295,9 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
                 click.echo("")
             found += 1
             for line in explain(pod, settings.context()):
-                click.echo(line)
+                click.echo(printable(line))
     except PathError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
     if not found:
         click.echo("no pod specs found")
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sidecarlint.config import ConfigError
+from sidecarlint.report._escape import printable
 
 EXIT_ERROR = 2
 
@@ -83,7 +84,7 @@ def check(
     try:
         report = run(paths, settings, stdin_name=stdin_filename)
     except PathError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(printable(str(exc))) from None
     if not report.files and not report.skipped_files:
         nothing_checked(paths, settings, echo)
     if fix or show_diff:
@@ -170,7 +171,7 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
     except UsageError:
         raise
     except (ConfigError, Failure) as exc:
-        write(f"sidecarlint: error: {exc}\n", err=True)
+        write(f"sidecarlint: error: {printable(str(exc))}\n", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         write("\nAborted.\n", err=True)
@@ -179,7 +180,7 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
         if debug:
             raise
         write(
-            f"sidecarlint: internal error: {type(exc).__name__}: {exc} "
+            f"sidecarlint: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(run with --debug for a traceback)\n",
             err=True,
         )

@@ -54,7 +54,9 @@ class FileFix(Record):
         return self.fixed != self.original
 
     def diff(self) -> str:
-        name = self.file
+        from sidecarlint.report._escape import printable
+
+        name = printable(self.file)
         return "".join(
             difflib.unified_diff(
                 self.original.splitlines(keepends=True),

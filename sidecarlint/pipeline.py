@@ -498,9 +498,12 @@ class _Engine:
                 result.internal_errors += 1
                 detail = f"{type(exc).__name__}: {exc}"
                 if self.settings.debug:
+                    import sys
                     import traceback
 
-                    detail += "\n" + traceback.format_exc()
+                    from sidecarlint.report._escape import printable
+
+                    sys.stderr.write(f"{printable(obj.doc.file)}: {traceback.format_exc()}")
                 ref = obj.ref
                 self._add(
                     result,
