@@ -3,7 +3,8 @@ name can start a line, move the cursor or send an escape sequence.
 
 Every human-facing output (text, GitHub annotations, notes and errors on stderr,
 ``explain-pod``) passes what it prints from the input through :func:`printable`. The JSON and
-SARIF reports need nothing more than their JSON encoding (ASCII, with ``\\u`` escapes).
+SARIF reports are ASCII JSON; :func:`valid_unicode` keeps lone surrogates (a file name's
+undecodable bytes) out of them, which strict JSON readers reject.
 """
 
 from __future__ import annotations
@@ -34,3 +35,21 @@ def printable(text: str) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(_show, text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _percent(match: re.Match[str]) -> str:
+    char = match.group()
+    errors = "surrogateescape" if 0xDC80 <= ord(char) <= 0xDCFF else "surrogatepass"
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", errors))
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with each lone surrogate percent-escaped as the bytes it stands for: an
+    undecodable byte of a file name as itself (``caf\\xe9.yaml`` gives ``caf%E9.yaml``, as
+    in a URI), any other as its UTF-8 form; the same text when it has none."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_percent, text)

@@ -5,12 +5,13 @@ without click."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
-from sidecarlint.report._escape import printable
+from sidecarlint.report._escape import printable, valid_unicode
 from tests.test_cli import run_cli
 
 #: What a hostile name carries, as YAML double-quoted escapes.
@@ -146,3 +147,30 @@ def test_printable() -> None:
     )
     # an undecodable byte of a file name (os.fsdecode's surrogateescape)
     assert printable(b"caf\xe9.yaml".decode("utf-8", "surrogateescape")) == "caf\\xe9.yaml"
+
+
+def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    name = os.fsdecode(b"caf\xe9 %.yaml")  # Latin-1, as an old archive may hold it
+    (tmp_path / name).write_text(MANIFEST, encoding="utf-8")
+    out = {}
+    for fmt in ("text", "github", "json", "sarif"):
+        proc = run_cli("check", "--format", fmt, ".", cwd=tmp_path)
+        assert (proc.returncode, proc.stderr) == (1, ""), proc.stderr
+        assert not UNSAFE.search(proc.stdout) and "\\ud" not in proc.stdout
+        out[fmt] = proc.stdout
+    assert out["text"].startswith("caf\\xe9 %.yaml:8:27: ERROR SCL014")
+    assert "file=caf\\xe9 %25.yaml," in out["github"]
+    # JSON names the bytes as a URI would; SARIF's URI is the name's bytes, percent-encoded
+    assert {f["file"] for f in json.loads(out["json"])["findings"]} == {"caf%E9 %.yaml"}
+    (run,) = json.loads(out["sarif"])["runs"]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    }
+    assert uris == {"caf%E9%20%25.yaml"}
+
+
+def test_valid_unicode() -> None:
+    assert valid_unicode("plain é") == "plain é"
+    assert valid_unicode(os.fsdecode(b"a\xe9\xff.yaml")) == "a%E9%FF.yaml"
+    assert valid_unicode("x\ud800y") == "x%ED%A0%80y"
