@@ -95,6 +95,8 @@ def check(
             for result in outcome.files:
                 echo(result.diff(), False)
             echo(f"{outcome.fixed} findings can be fixed\n", True)
+            if outcome.report.internal_errors:
+                return explain_internal_errors(outcome.report, echo)
             return 1 if outcome.fixed else 0
         stdin_fix = [r for r in outcome.files if r.file == report.stdin_name]
         if "-" in paths and fix:
@@ -127,7 +129,30 @@ def check(
             ) from None
     else:
         echo(text, False)
-    return report.exit_code(out.fail_on)
+    code = report.exit_code(out.fail_on)
+    if code == EXIT_ERROR:
+        return explain_internal_errors(report, echo)
+    return code
+
+
+#: Internal errors listed on stderr (the rest are counted).
+SHOWN_CRASHES = 5
+
+
+def explain_internal_errors(report: Any, echo: Echo) -> int:
+    """Say on stderr why the exit code is 2, whatever the report shows (SCL999 may be
+    disabled, the report may be JSON or in a file); the exit code."""
+    count = report.internal_errors
+    lines = [
+        f"sidecarlint: exit code 2: {count} internal error{'' if count == 1 else 's'}; "
+        "what they stopped is not checked:"
+    ]
+    lines += [f"  {printable(crash)}" for crash in report.crashes[:SHOWN_CRASHES]]
+    if len(report.crashes) > SHOWN_CRASHES:
+        lines.append(f"  and {len(report.crashes) - SHOWN_CRASHES} more")
+    lines.append("  (run with --debug for tracebacks; this is a bug in sidecarlint)")
+    echo("\n".join(lines) + "\n", True)
+    return EXIT_ERROR
 
 
 def check_writable(path: str) -> None:

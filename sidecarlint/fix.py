@@ -328,5 +328,6 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
         findings=findings,
         notes=notes,
         internal_errors=report.internal_errors + sum(r.internal_errors for r in relinted.values()),
+        crashes=report.crashes + [c for r in relinted.values() for c in r.crashes],
     )
     return FixOutcome(fixes, after)

@@ -148,6 +148,8 @@ class FileResult(Record):
     internal_errors: int
     #: Read and parsed, but holds no Kubernetes object (a values file, a workflow, ...).
     not_kubernetes: bool
+    #: ``file:line:col: what happened`` for each internal error, reported or not.
+    crashes: list[str]
 
     def __init__(
         self,
@@ -159,6 +161,7 @@ class FileResult(Record):
         notes: list[str] | None = None,
         internal_errors: int = 0,
         not_kubernetes: bool = False,
+        crashes: list[str] | None = None,
     ) -> None:
         self.file = file
         self.findings = [] if findings is None else findings
@@ -168,6 +171,12 @@ class FileResult(Record):
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
         self.not_kubernetes = not_kubernetes
+        self.crashes = [] if crashes is None else crashes
+
+    def crashed(self, span: Span, message: str) -> None:
+        """Count an internal error, and say where and what it was."""
+        self.internal_errors += 1
+        self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
 
 
 class Report(Record):
@@ -190,6 +199,8 @@ class Report(Record):
     stdin_name: str
     #: Files left out on purpose (Helm chart templates), with a note per chart.
     skipped_files: int
+    #: ``file:line:col: what happened`` for each internal error, reported or not.
+    crashes: list[str]
 
     def __init__(
         self,
@@ -205,6 +216,7 @@ class Report(Record):
         non_kubernetes_files: int = 0,
         stdin_name: str = "-",
         skipped_files: int = 0,
+        crashes: list[str] | None = None,
     ) -> None:
         self.version = version
         self.findings = findings
@@ -218,6 +230,7 @@ class Report(Record):
         self.non_kubernetes_files = non_kubernetes_files
         self.stdin_name = stdin_name
         self.skipped_files = skipped_files
+        self.crashes = [] if crashes is None else crashes
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -495,7 +508,6 @@ class _Engine:
                 for hit in rule.check(pod, self.context):
                     self._add(result, self._from_hit(rule, pod, hit))
             except Exception as exc:  # contained: one rule on one object
-                result.internal_errors += 1
                 detail = f"{type(exc).__name__}: {exc}"
                 if self.settings.debug:
                     import sys
@@ -505,14 +517,18 @@ class _Engine:
 
                     sys.stderr.write(f"{printable(obj.doc.file)}: {traceback.format_exc()}")
                 ref = obj.ref
+                message = (
+                    f"rule {rule.code} ({rule.name}) crashed on {ref.kind}/{ref.name or '?'}: "
+                )
+                span = obj.doc.span((*obj.path, "kind"), key=True)
+                result.crashed(span, message + detail)
                 self._add(
                     result,
                     self.finding(
                         "SCL999",
-                        f"rule {rule.code} ({rule.name}) crashed on "
-                        f"{ref.kind}/{ref.name or '?'}: {detail}",
+                        message + detail,
                         obj.doc.file,
-                        obj.doc.span((*obj.path, "kind"), key=True),
+                        span,
                         document=obj.doc.index,
                         obj=ref,
                         path=format_path(pod.path),
@@ -645,6 +661,7 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
             report.non_kubernetes += result.non_kubernetes
         report.notes.extend(result.notes)
         report.internal_errors += result.internal_errors
+        report.crashes.extend(result.crashes)
     report.findings.sort(key=lambda f: f.sort_key)
     return report
 
