@@ -24,16 +24,24 @@ STDIN = "-"
 
 
 class Source(FrozenRecord):
-    """A file to check: ``display`` is the path as reported, ``path`` what to open."""
+    """A file to check: ``display`` is the path as reported, ``path`` what to open.
+
+    ``problem`` says why a path found while walking directories cannot be checked (an
+    unreadable directory): it is reported as such, never skipped in silence.
+    """
 
     display: str
     path: str | None  # None for stdin
     explicit: bool
+    problem: str | None
 
-    def __init__(self, display: str, path: str | None, explicit: bool = True) -> None:
+    def __init__(
+        self, display: str, path: str | None, explicit: bool = True, problem: str | None = None
+    ) -> None:
         self.display = display
         self.path = path
         self.explicit = explicit
+        self.problem = problem
 
 
 class ReadError(FrozenRecord):
@@ -135,13 +143,20 @@ def _walk(
     if follow_symlinks:
         st = os.stat(root)
         visited.add((st.st_dev, st.st_ino))
+
+    def shown(rel: str) -> str:
+        return rel if root in (".", "./") else os.path.join(root, rel)
+
     stack = [""]
     while stack:
         rel_dir = stack.pop()
         directory = os.path.join(root, rel_dir) if rel_dir else root
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            name = shown(rel_dir) if rel_dir else root
+            yield Source(name, directory, False, f"cannot read directory: {_reason(exc)}")
             continue
         subdirs: list[str] = []
         for entry in entries:
@@ -165,11 +180,16 @@ def _walk(
                 if entry.is_dir(follow_symlinks=follow_symlinks):
                     subdirs.append(rel)
                 elif entry.is_file(follow_symlinks=follow_symlinks) and _included(rel, include):
-                    shown = rel if root in (".", "./") else os.path.join(root, rel)
-                    yield Source(shown, os.path.join(root, rel), explicit=False)
-            except OSError:
-                continue
+                    yield Source(shown(rel), os.path.join(root, rel), explicit=False)
+            except OSError as exc:
+                # A dangling symlink is only worth a finding where a manifest was expected.
+                if _included(rel, include) or not isinstance(exc, FileNotFoundError):
+                    yield Source(shown(rel), entry.path, False, f"cannot read: {_reason(exc)}")
         stack.extend(reversed(subdirs))
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 _STDIN: list[str] = []
@@ -210,13 +230,15 @@ def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] 
     """Open one source and decode it piece by piece: each piece ends at a line break (but
     the last). A problem found on opening is returned; one found later (a bad byte, a
     stream larger than ``max_size``) is raised by the iterator as :class:`StreamError`."""
+    if source.problem is not None:
+        return ReadError(source.problem)
     if source.path is None and _STDIN:
         return iter([_STDIN[0]])
     try:
         stream: _Bytes = _StdinBytes() if source.path is None else _FileBytes(source.path, max_size)
         first = stream.read(PIECE_SIZE)
     except OSError as exc:
-        return ReadError(f"cannot read file: {exc.strerror or exc}")
+        return ReadError(f"cannot read file: {_reason(exc)}")
     except _NotRegular as exc:
         return ReadError(str(exc))
     except _TooLarge:
