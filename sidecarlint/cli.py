@@ -147,7 +147,8 @@ def cli() -> None:
 @click.option(
     "--fix",
     is_flag=True,
-    help="Rewrite files to fix fixable findings (stdin: print the fixed document).",
+    help="Rewrite files to fix fixable findings; a file a fix cannot safely change is left "
+    "as it is, with a note (stdin: written to stdout, fixed where it can be).",
 )
 @click.option(
     "--diff",

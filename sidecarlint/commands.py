@@ -94,21 +94,20 @@ def check(
         if show_diff:
             for result in outcome.files:
                 echo(result.diff(), False)
+            for note in outcome.report.notes[len(report.notes) :]:  # fixes left out, and why
+                echo(f"note: {printable(note)}\n", True)
             echo(f"{outcome.fixed} findings can be fixed\n", True)
             if outcome.report.internal_errors:
                 return explain_internal_errors(outcome.report, echo)
             return 1 if outcome.fixed else 0
-        stdin_fix = [r for r in outcome.files if r.file == report.stdin_name]
-        if "-" in paths and fix:
-            from sidecarlint.sources import stdin_text
-
-            # A filter: the document goes to stdout, fixed or not; the report to stderr.
-            echo(stdin_fix[0].fixed if stdin_fix else (stdin_text() or ""), False)
-            stdin_fix = stdin_fix or [None]  # type: ignore[list-item]
         report = outcome.report
+        if "-" in paths and fix:
+            # A filter: stdin goes to stdout, fixed where it could be, else byte for byte;
+            # the report goes to stderr.
+            _filter_stdin(outcome)
+            if out.output is None:
+                out = replace(out, output="/dev/stderr")
         report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
-        if stdin_fix and out.output is None:
-            out = replace(out, output="/dev/stderr")
     colour = fmt == "text" and use_colour(color, None if out.output else sys.stdout)
     text = renderer(fmt)(
         report,
@@ -133,6 +132,26 @@ def check(
     if code == EXIT_ERROR:
         return explain_internal_errors(report, echo)
     return code
+
+
+def _filter_stdin(outcome: Any) -> None:
+    """Write stdin to stdout fixed, or as it came (all of it, also what was not read)."""
+    from sidecarlint.sources import stdin_bytes, stdin_rest
+
+    name = outcome.report.stdin_name
+    fixed = next((r for r in outcome.files if r.file == name and r.changed), None)
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    if fixed is not None:
+        out.write(fixed.fixed_bytes())
+    else:
+        out.write(stdin_bytes())
+        for block in stdin_rest():
+            out.write(block)
+        unread = [f for f in outcome.report.findings if f.file == name and f.code == "SCL006"]
+        if unread:
+            outcome.report.notes.append(f"{name}: passed through unchanged: {unread[0].message}")
+    out.flush()
 
 
 #: Internal errors listed on stderr (the rest are counted).
