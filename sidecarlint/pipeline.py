@@ -587,6 +587,17 @@ class _Engine:
                     Span(1, 1, 1, 1),
                 ),
             )
+        except Exception as exc:  # contained: one file
+            if settings.debug:
+                import sys
+                import traceback
+
+                from sidecarlint.report._escape import printable
+
+                sys.stderr.write(f"{printable(source.display)}: {traceback.format_exc()}")
+            return self.file_failed(
+                source, f"checking this file failed: {type(exc).__name__}: {exc}"
+            )
         if text is None:
             return result
         self._annotate(result, text)
@@ -596,6 +607,14 @@ class _Engine:
             raw = _github_text(source.path)
             if raw is not None and raw != text:
                 self._annotate(result, text, raw)
+        return result
+
+    def file_failed(self, source: Source, message: str) -> FileResult:
+        """The result of a file that could not be checked for an internal error."""
+        result = FileResult(source.display)
+        span = Span(1, 1, 1, 1)
+        result.crashed(span, message)
+        self._add(result, self.finding("SCL999", message, source.display, span))
         return result
 
 
@@ -613,19 +632,6 @@ def _github_text(path: str) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-_WORKER: _Engine | None = None
-
-
-def _init_worker(settings: Settings) -> None:
-    global _WORKER
-    _WORKER = _Engine(settings)
-
-
-def _work(source: Source) -> FileResult:
-    assert _WORKER is not None
-    return _WORKER.lint_source(source)
-
-
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
@@ -635,12 +641,9 @@ def lint_sources(sources: Sequence[Source], settings: Settings) -> Iterator[File
     jobs = settings.jobs
     files = [s for s in sources if s.path is not None]
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and len(files) == len(sources):
-        from concurrent.futures import ProcessPoolExecutor
+        from sidecarlint.workers import lint_in_workers
 
-        with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(settings,)
-        ) as pool:
-            yield from pool.map(_work, sources, chunksize=max(1, len(sources) // (jobs * 8)))
+        yield from lint_in_workers(sources, settings)
         return
     engine = _Engine(settings)
     for source in sources:
