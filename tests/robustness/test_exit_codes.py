@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sidecarlint import commands
-from sidecarlint import registry as registry_module
-from sidecarlint.records import replace
 
 POD = (
     "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n"
     "  containers: [{name: a, image: b}]\n  volumes: [{name: spare, emptyDir: {}}]\n"
 )
-
-
-@pytest.fixture
-def crashing_rule(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def boom(pod: object, ctx: object) -> Any:
-        raise RuntimeError("boom")
-
-    reg = registry_module.registry()
-    broken = replace(reg.by_code["SCL202"], check=boom)
-    patched = registry_module.Registry([broken if r.code == "SCL202" else r for r in reg.rules])
-    monkeypatch.setattr(registry_module, "_REGISTRY", patched)
-    yield
 
 
 def run(

@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sidecarlint.finding import Finding
 from sidecarlint.parse import parse_text
 from sidecarlint.pipeline import _Engine
 from sidecarlint.registry import registry
@@ -122,6 +123,12 @@ def test_every_field_of_every_example_as_every_json_type() -> None:
     assert crashes == []
 
 
+def _lint(text: str) -> list[Finding]:
+    result = ENGINES[0].lint_text(text, "t.yaml")
+    assert result.internal_errors == 0
+    return result.findings
+
+
 def test_volume_mount_name_of_the_wrong_type() -> None:
     text = (
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
@@ -129,12 +136,11 @@ def test_volume_mount_name_of_the_wrong_type() -> None:
         "    - {name: {n: y}, mountPath: /e}\n"
         "  volumes: [{name: x, emptyDir: {}}]\n"
     )
-    result = ENGINES[0].lint_text(text, "t.yaml")
-    assert result.internal_errors == 0
+    findings = _lint(text)
     # the schema finding names the type; SCL202 cannot tell which volume is mounted
-    assert positions(result.findings) == [("SCL003", 9, 14), ("SCL003", 10, 14)]
-    assert "must be a string, got a list" in result.findings[0].message
-    assert "must be a string, got a mapping" in result.findings[1].message
+    assert positions(findings) == [("SCL003", 9, 14), ("SCL003", 10, 14)]
+    assert "must be a string, got a list" in findings[0].message
+    assert "must be a string, got a mapping" in findings[1].message
 
 
 def test_pod_failure_policy_container_name_of_the_wrong_type() -> None:
@@ -145,16 +151,12 @@ def test_pod_failure_policy_container_name_of_the_wrong_type() -> None:
         "  template:\n    spec:\n      restartPolicy: Never\n"
         "      containers: [{name: a, image: b}]\n"
     )
-    result = ENGINES[0].lint_text(text, "t.yaml")
-    assert result.internal_errors == 0
-    assert [(f.code, f.span.line) for f in result.findings] == [("SCL003", 8)]
+    assert [(f.code, f.span.line) for f in _lint(text)] == [("SCL003", 8)]
 
 
 def test_named_port_of_the_wrong_type() -> None:
     text = EXTRA.replace("{name: admin,", "{name: [admin],")
-    result = ENGINES[0].lint_text(text, "t.yaml")
-    assert result.internal_errors == 0
-    assert ("SCL003", 16, 24) in positions(result.findings)
+    assert ("SCL003", 16, 24) in positions(_lint(text))
 
 
 JSON = st.recursive(
