@@ -64,7 +64,7 @@ def root_uri(root: str) -> str:
     path = os.path.abspath(root).replace(os.sep, "/")
     if not path.startswith("/"):  # a Windows drive: file:///C:/...
         path = "/" + path
-    return "file://" + quote(path.rstrip("/") + "/", safe="/:")
+    return "file://" + quote(os.fsencode(path.rstrip("/") + "/"), safe="/:")
 
 
 def fingerprint(f: Finding, uri: str) -> str:

@@ -116,12 +116,24 @@ def test_github_annotations(evil: Path) -> None:
         assert props.startswith("file=evil\\n%3A%3Aerror file=f.yaml%3A%3Aforged\\x1b[31m\\r.yaml,")
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
-def test_machine_formats_are_ascii_json(evil: Path, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab"])
+def test_json_formats_are_ascii(evil: Path, fmt: str) -> None:
     proc = run_cli("check", "--format", fmt, evil.name, cwd=evil.parent)
     assert proc.stdout.isascii()
     assert not UNSAFE.search(proc.stdout)
     assert json.loads(proc.stdout)
+
+
+def test_junit_shows_escapes(evil: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    junit = run_cli("check", "--format", "junit", evil.name, cwd=evil.parent).stdout
+    assert not UNSAFE.search(junit)
+    failures = ET.fromstring(junit).findall(".//failure")
+    assert len(failures) == 2
+    for failure in failures:
+        assert printable(PAYLOAD) in failure.get("message", "")
+        assert (failure.text or "").count("\n") <= 1  # only the line before the fix
 
 
 def test_explain_pod(evil: Path) -> None:
@@ -154,7 +166,7 @@ def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     name = os.fsdecode(b"caf\xe9 %.yaml")  # Latin-1, as an old archive may hold it
     (tmp_path / name).write_text(MANIFEST, encoding="utf-8")
     out = {}
-    for fmt in ("text", "github", "json", "sarif"):
+    for fmt in ("text", "github", "json", "sarif", "gitlab", "junit"):
         proc = run_cli("check", "--format", fmt, ".", cwd=tmp_path)
         assert (proc.returncode, proc.stderr) == (1, ""), proc.stderr
         assert not UNSAFE.search(proc.stdout) and "\\ud" not in proc.stdout
@@ -168,6 +180,8 @@ def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
     }
     assert uris == {"caf%E9%20%25.yaml"}
+    gitlab = json.loads(out["gitlab"])
+    assert {issue["location"]["path"] for issue in gitlab} == {"caf%E9 %.yaml"}
 
 
 def test_valid_unicode() -> None:
