@@ -79,14 +79,14 @@ def test_an_exception_costs_only_its_file(
 
     for i in range(20):
         (tmp_path / f"f{i:02d}.yaml").write_bytes(POD)
-    lint_text = _Engine.lint_text
+    lint_stream = _Engine.lint_stream
 
-    def failing(self: _Engine, text: str, file: str) -> object:
+    def failing(self: _Engine, pieces: object, file: str) -> object:
         if file.endswith("f03.yaml"):
             raise ValueError("unexpected")
-        return lint_text(self, text, file)
+        return lint_stream(self, pieces, file)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(_Engine, "lint_text", failing)
+    monkeypatch.setattr(_Engine, "lint_stream", failing)
     report = run([str(tmp_path)], Settings(jobs=jobs))
     assert [(Path(f.file).name, f.code) for f in report.findings if f.code != "SCL202"] == [
         ("f03.yaml", "SCL999")
