@@ -303,6 +303,23 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
         click.echo("no pod specs found")
 
 
+@cli.command()
+@click.option(
+    "--stdio",
+    is_flag=True,
+    help="Talk over stdin/stdout (the only transport; accepted because clients pass it).",
+)
+def server(stdio: bool) -> None:
+    """Run the language server for editors (needs: pip install 'sidecarlint[server]').
+
+    Diagnostics, quick fixes and hovers for the YAML and JSON files open in the editor,
+    with each workspace folder's configuration, as 'check' would report them.
+    """
+    from sidecarlint.server import main as serve
+
+    sys.exit(serve())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map every failure to exit code 2 without a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)

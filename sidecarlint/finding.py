@@ -101,9 +101,11 @@ class Finding(FrozenRecord):
     source_line: str | None
     #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
     line_hash: str | None
+    #: Other places involved, with what is there (the language server shows them).
+    related: tuple[tuple[Span, str], ...]
 
-    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash"})
-    _unshown = frozenset({"ypath", "source_line", "line_hash"})
+    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash", "related"})
+    _unshown = frozenset({"ypath", "source_line", "line_hash", "related"})
 
     def __init__(
         self,
@@ -123,6 +125,7 @@ class Finding(FrozenRecord):
         ypath: YPath | None = None,
         source_line: str | None = None,
         line_hash: str | None = None,
+        related: tuple[tuple[Span, str], ...] = (),
     ) -> None:
         self.code = code
         self.name = name
@@ -140,6 +143,7 @@ class Finding(FrozenRecord):
         self.ypath = ypath
         self.source_line = source_line
         self.line_hash = line_hash
+        self.related = related
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

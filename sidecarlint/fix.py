@@ -13,7 +13,7 @@ A fix can never change what it did not mean to change. For each file:
 - a fix applies only where the shape it expects is there, and after fixing, the parsed
   documents must equal the original ones plus exactly the intended change (the objects are
   compared), or the file is left alone with a note;
-- the result keeps the file's encoding (UTF-8, UTF-16 or UTF-32), byte-order mark and
+- the result keeps the file's encoding (UTF-8 or UTF-16), byte-order mark and
   line endings;
 - just before it is replaced, the file must still hold the bytes that were read;
 - a read-only file, a file with several hard links and a file over ``max-file-size`` are
@@ -31,8 +31,9 @@ import difflib
 import io
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from functools import partial
 from typing import Any
 
 from sidecarlint.finding import Finding, YPath
@@ -58,8 +59,9 @@ class FileFix(Record):
     fixed: str
     fixed_findings: list[Finding]
     refused: list[tuple[Finding, str]]
-    #: The byte-order mark and codec of the file, which the fixed text is written in.
-    encoding: tuple[bytes, str]
+    #: The codec of the file, which the fixed text is written in (a byte-order mark is part
+    #: of the text, as U+FEFF).
+    encoding: str
 
     def __init__(
         self,
@@ -68,7 +70,7 @@ class FileFix(Record):
         fixed: str,
         fixed_findings: list[Finding] | None = None,
         refused: list[tuple[Finding, str]] | None = None,
-        encoding: tuple[bytes, str] = (b"", "utf-8"),
+        encoding: str = "utf-8",
     ) -> None:
         self.file = file
         self.original = original
@@ -82,8 +84,7 @@ class FileFix(Record):
         return self.fixed != self.original
 
     def fixed_bytes(self) -> bytes:
-        bom, codec = self.encoding
-        return bom + self.fixed.encode(codec)
+        return self.fixed.encode(self.encoding)
 
     def undo(self, why: str) -> None:
         """Leave the file as it was: every fix made is refused for ``why``."""
@@ -203,8 +204,7 @@ def _annotation(finding: Finding) -> tuple[str, str]:
 
 def _apply(data: Any, finding: Finding) -> None:
     """Make the change a finding's fix stands for, in round-trip data (keeping comments)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+    from ruamel.yaml.comments import CommentedSeq
 
     path = finding.ypath or ()
     if finding.code in ("SCL102", "SCL103"):
@@ -234,17 +234,7 @@ def _apply(data: Any, finding: Finding) -> None:
         _mapping(data, path, "the volume mount")["readOnly"] = True
     elif finding.code == "SCL401":
         key, value = _annotation(finding)
-        metadata = _mapping(data, path[:-2], "metadata")
-        if metadata.get("annotations") is not None and not isinstance(
-            metadata["annotations"], dict
-        ):
-            raise _NotSafe("the fix does not apply here: annotations is not a mapping")
-        if not isinstance(metadata.get("annotations"), dict):
-            if "annotations" in metadata:
-                metadata["annotations"] = CommentedMap()
-            else:
-                _insert_after(metadata, ("labels", "name"), "annotations", CommentedMap())
-        metadata["annotations"][key] = DoubleQuotedScalarString(value)
+        _set_annotation(_mapping(data, path[:-2], "metadata"), key, value)
 
 
 def _intended(data: Any, finding: Finding) -> None:
@@ -263,8 +253,28 @@ def _intended(data: Any, finding: Finding) -> None:
         _node(data, path)["readOnly"] = True
     elif finding.code == "SCL401":
         key, value = _annotation(finding)
-        metadata = _node(data, path[:-2])
-        metadata["annotations"] = {**(metadata.get("annotations") or {}), key: value}
+        _intended_annotation(_node(data, path[:-2]), key, value)
+
+
+def _set_annotation(metadata: Any, key: str, value: str) -> None:
+    """Set annotation ``key`` in round-trip ``metadata``; only where annotations are a
+    mapping, absent or empty."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if metadata.get("annotations") is not None and not isinstance(metadata["annotations"], dict):
+        raise _NotSafe("the fix does not apply here: annotations is not a mapping")
+    if not isinstance(metadata.get("annotations"), dict):
+        if "annotations" in metadata:
+            metadata["annotations"] = CommentedMap()
+        else:
+            _insert_after(metadata, ("labels", "name"), "annotations", CommentedMap())
+    metadata["annotations"][key] = DoubleQuotedScalarString(value)
+
+
+def _intended_annotation(metadata: Any, key: str, value: str) -> None:
+    """:func:`_set_annotation` on plain parsed data."""
+    metadata["annotations"] = {**(metadata.get("annotations") or {}), key: value}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -278,21 +288,22 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b or (a != a and b != b))  # NaN equals NaN here
 
 
-def _verify(original: str, fixed: str, applied: Sequence[Finding]) -> str | None:
-    """Why ``fixed`` is not ``original`` plus exactly the changes of ``applied`` (compared
-    as parsed documents), or None when it is."""
+def _verify(original: str, fixed: str, applied: Mapping[int, Sequence[Edit]]) -> str | None:
+    """Why ``fixed`` is not ``original`` plus exactly the changes of ``applied`` (by
+    document index; compared as parsed documents), or None when it is."""
     from sidecarlint.parse import parse_text
 
     before, after = parse_text(original, "before"), parse_text(fixed, "after")
-    expected = [copy.deepcopy(d.data) for d in before.documents]
+    expected = {d.index: copy.deepcopy(d.data) for d in before.documents}
     try:
-        for finding in sorted(applied, key=_order):
-            _intended(expected[finding.document or 0], finding)
+        for index, edits in applied.items():
+            for _, _, intended in edits:
+                intended(expected[index])
     except (KeyError, IndexError, TypeError, AttributeError):
         return "the fix does not apply to the document as parsed"
-    got = [d.data for d in after.documents]
+    got = {d.index: d.data for d in after.documents}
     if [p.code for p in before.problems] != [p.code for p in after.problems] or not (
-        len(got) == len(expected) and all(_same(a, b) for a, b in zip(expected, got, strict=True))
+        expected.keys() == got.keys() and all(_same(expected[i], got[i]) for i in expected)
     ):
         return "the rewritten file would not be the original plus exactly this fix; left unchanged"
     return None
@@ -316,9 +327,33 @@ def _line_endings(text: str) -> str | None:
 
 def fix_text(text: str, file: str, findings: Sequence[Finding]) -> FileFix:
     """Apply every fixable finding of one file's text."""
-    result = FileFix(file, text, text)
     wanted = [f for f in findings if f.fixable and f.code in FIXABLE and f.ypath is not None]
-    if not wanted:
+    by_document: dict[int, list[Finding]] = {}
+    for finding in wanted:
+        by_document.setdefault(finding.document or 0, []).append(finding)
+    edits = {
+        index: [
+            (f, partial(_apply, finding=f), partial(_intended, finding=f))
+            for f in sorted(todo, key=_order)
+        ]
+        for index, todo in by_document.items()
+    }
+    return edit_documents(text, file, edits)
+
+
+#: One change to one document, and the finding it is made for: the change made to the
+#: round-trip data (keeping comments), and the same change made to plain parsed data (what
+#: the rewritten document must parse to).
+Edit = tuple[Finding, Callable[[Any], None], Callable[[Any], None]]
+
+
+def edit_documents(text: str, file: str, edits: Mapping[int, Sequence[Edit]]) -> FileFix:
+    """Make ``edits`` (by document index) through the round-trip parser; a document whose
+    edits cannot be made safely is left as it was and its findings are refused. The result
+    keeps the text's byte-order mark and line endings, and is used only when it parses to
+    the original plus exactly the edits made (else nothing is changed)."""
+    result = FileFix(file, text, text)
+    if not edits:
         return result
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body_text = text[len(bom) :]
@@ -326,45 +361,90 @@ def fix_text(text: str, file: str, findings: Sequence[Finding]) -> FileFix:
     if newline is None:
         result.refused.extend(
             (f, "the file mixes CRLF and LF line endings; rewriting would change them")
-            for f in wanted
+            for todo in edits.values()
+            for f, *_ in todo
         )
         return result
     body_text = body_text.replace("\r\n", "\n")
     chunks = split_documents(body_text)
-    by_document: dict[int, list[Finding]] = {}
-    for finding in wanted:
-        by_document.setdefault(finding.document or 0, []).append(finding)
     # Map document indexes to chunks (empty chunks hold no document).
     index = 0
     new_chunks: list[str] = []
+    applied: dict[int, Sequence[Edit]] = {}
     for _, chunk in chunks:
         header, body = _split_header(chunk)
         if not body.strip() or body.strip() == "...":
             new_chunks.append(chunk)
             continue
-        todo = by_document.get(index, [])
+        todo = edits.get(index, ())
         index += 1
         if not todo:
             new_chunks.append(chunk)
             continue
         try:
             yaml, data = _round_trip(body)
-            for finding in sorted(todo, key=_order):
-                _apply(data, finding)
+            for _, change, _ in todo:
+                change(data)
             new_chunks.append(header + _dump(yaml, data))
-            result.fixed_findings.extend(todo)
+            result.fixed_findings.extend(f for f, *_ in todo)
+            applied[index - 1] = todo
         except _NotSafe as exc:
             new_chunks.append(chunk)
-            result.refused.extend((f, str(exc)) for f in todo)
+            result.refused.extend((f, str(exc)) for f, *_ in todo)
         except (KeyError, IndexError, TypeError, AttributeError, AssertionError) as exc:
             new_chunks.append(chunk)
-            result.refused.extend((f, f"the fix does not apply here ({exc!r})") for f in todo)
+            result.refused.extend((f, f"the fix does not apply here ({exc!r})") for f, *_ in todo)
     result.fixed = bom + "".join(new_chunks).replace("\n", newline)
     if result.changed:
-        why = _verify(text, result.fixed, result.fixed_findings)
+        why = _verify(text, result.fixed, applied)
         if why is not None:
             result.undo(why)
     return result
+
+
+def fixable(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings ``--fix`` fixes: fixable and not suppressed."""
+    return [f for f in findings if f.fixable and not f.suppressed and f.code in FIXABLE]
+
+
+def fix_file(
+    text: str,
+    file: str,
+    findings: Sequence[Finding],
+    lint: Callable[[str, str], Iterable[Finding]],
+) -> FileFix:
+    """What ``--fix`` makes of one file's text (and the language server of an open one):
+    every fixable finding fixed, then the text checked again (``lint(text, file)``) and
+    fixed again while that changes it. Every round is held to :func:`edit_documents`'
+    checks."""
+    result = fix_text(text, file, fixable(findings))
+    # A fix can make another one possible (a helper moved to initContainers becomes a
+    # sidecar whose read-only mount is then fixable): repeat until nothing changes.
+    for _ in range(MAX_ROUNDS):
+        if not result.changed:
+            break
+        step = fix_text(result.fixed, file, fixable(lint(result.fixed, file)))
+        result.refused.extend(step.refused)
+        if not step.changed:
+            break
+        result.fixed = step.fixed
+        result.fixed_findings.extend(step.fixed_findings)
+    return result
+
+
+def add_annotation(
+    text: str, file: str, finding: Finding, metadata: YPath, key: str, value: str
+) -> FileFix:
+    """Set annotation ``key`` to ``value`` in the ``metadata`` mapping of the document of
+    ``finding``, keeping everything else (as a fix does, with the same checks)."""
+
+    def change(data: Any) -> None:
+        _set_annotation(_mapping(data, metadata, "metadata"), key, value)
+
+    def intended(data: Any) -> None:
+        _intended_annotation(_node(data, metadata), key, value)
+
+    return edit_documents(text, file, {finding.document or 0: [(finding, change, intended)]})
 
 
 def _split_header(chunk: str) -> tuple[str, str]:
@@ -521,10 +601,6 @@ class FixOutcome(Record):
         return sum(1 for f in self.report.findings if not f.suppressed)
 
 
-def _fixable(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.fixable and not f.suppressed and f.code in FIXABLE]
-
-
 class _Fixer:
     """Fixes files one at a time: each is read, analysed and fixed afresh."""
 
@@ -545,24 +621,13 @@ class _Fixer:
         if not isinstance(text, str):
             raise Refused(text.message)
         analysis = self.engine.lint_text(text, file)
-        result = fix_text(text, file, _fixable(analysis.findings))
+        result = fix_file(
+            text, file, analysis.findings, lambda t, f: self.engine.lint_text(t, f).findings
+        )
         result.encoding = text_encoding(data)
-        # A fix can make another one possible (a helper moved to initContainers becomes a
-        # sidecar whose read-only mount is then fixable): repeat until nothing changes.
-        for _ in range(MAX_ROUNDS):
-            if not result.changed:
-                break
-            step = fix_text(
-                result.fixed, file, _fixable(self.engine.lint_text(result.fixed, file).findings)
-            )
-            result.refused.extend(step.refused)
-            if not step.changed:
-                break
-            result.fixed = step.fixed
-            result.fixed_findings.extend(step.fixed_findings)
         return result, self.engine.lint_text(result.fixed, file) if result.changed else analysis
 
-    def fix_file(self, file: str) -> tuple[FileFix, Any]:
+    def fix_path(self, file: str) -> tuple[FileFix, Any]:
         """Fix one file; its symlinks are followed, and the file they lead to is replaced."""
         from sidecarlint.sources import NotRegular, read_fd, read_file
 
@@ -609,7 +674,7 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
     from sidecarlint.records import replace
     from sidecarlint.sources import stdin_bytes
 
-    files = sorted({f.file for f in _fixable(report.findings)})
+    files = sorted({f.file for f in fixable(report.findings)})
     fixer = _Fixer(settings, write)
     fixes: list[FileFix] = []
     analysed: dict[str, Any] = {}
@@ -620,7 +685,7 @@ def fix_report(report: Any, settings: Any, *, write: bool) -> FixOutcome:
             if file == stdin:
                 result, analysed[file] = fixer.fix_bytes(stdin_bytes(), file)
             else:
-                result, analysed[file] = fixer.fix_file(file)
+                result, analysed[file] = fixer.fix_path(file)
         except Refused as exc:
             notes.append(f"{file}: not fixed: {exc}")
             continue

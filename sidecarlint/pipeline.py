@@ -29,6 +29,7 @@ from sidecarlint.sources import (
     discover,
     read_pieces,
     read_source,
+    text_pieces,
 )
 from sidecarlint.suppress import CommentScanner, Suppressions, annotation_codes
 from sidecarlint.validate import VALIDATED_KINDS, Validator
@@ -550,7 +551,10 @@ class _Engine:
             fix=hit.fix,
             fixable=hit.fixable,
         )
-        return replace(finding, ypath=hit.path) if finding is not None else None
+        if finding is None:
+            return None
+        related = tuple((doc.span(path), text) for path, text in hit.related)
+        return replace(finding, ypath=hit.path, related=related)
 
     @staticmethod
     def _add(result: FileResult, finding: Finding | None) -> None:
@@ -569,39 +573,8 @@ class _Engine:
             text = None if isinstance(whole, ReadError) else whole
         else:
             pieces = read_pieces(source, settings.max_file_size)
-        if isinstance(pieces, ReadError):
-            result = FileResult(source.display)
-            self._add(result, self.finding("SCL006", pieces.message, source.display, pieces.span))
-            return result
-        try:
-            result = self.lint_stream(pieces, source.display)
-        except (RecursionError, MemoryError) as exc:
-            result = FileResult(source.display)
-            self._add(
-                result,
-                self.finding(
-                    "SCL001",
-                    f"file could not be processed within limits ({type(exc).__name__}); "
-                    "not checked",
-                    source.display,
-                    Span(1, 1, 1, 1),
-                ),
-            )
-        except Exception as exc:  # contained: one file
-            if settings.debug:
-                import sys
-                import traceback
-
-                from sidecarlint.report._escape import printable
-
-                sys.stderr.write(f"{printable(source.display)}: {traceback.format_exc()}")
-            return self.file_failed(
-                source, f"checking this file failed: {type(exc).__name__}: {exc}"
-            )
-        if text is None:
-            return result
-        self._annotate(result, text)
-        if settings.line_hashes and result.findings and source.path is not None:
+        result = self.lint_read(pieces, source.display, text)
+        if text is not None and settings.line_hashes and result.findings and source.path:
             # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
             # UTF-16/32 file) makes that differ from the text that was checked.
             raw = _github_text(source.path)
@@ -609,12 +582,48 @@ class _Engine:
                 self._annotate(result, text, raw)
         return result
 
-    def file_failed(self, source: Source, message: str) -> FileResult:
+    def lint_read(
+        self, pieces: Iterable[str] | ReadError, file: str, text: str | None = None
+    ) -> FileResult:
+        """Check what reading ``file`` gave: its text in pieces, or why it could not be
+        read. ``text``, the whole of it, is given when outputs show source lines."""
+        if isinstance(pieces, ReadError):
+            result = FileResult(file)
+            self._add(result, self.finding("SCL006", pieces.message, file, pieces.span))
+            return result
+        try:
+            result = self.lint_stream(pieces, file)
+        except (RecursionError, MemoryError) as exc:
+            result = FileResult(file)
+            self._add(
+                result,
+                self.finding(
+                    "SCL001",
+                    f"file could not be processed within limits ({type(exc).__name__}); "
+                    "not checked",
+                    file,
+                    Span(1, 1, 1, 1),
+                ),
+            )
+        except Exception as exc:  # contained: one file
+            if self.settings.debug:
+                import sys
+                import traceback
+
+                from sidecarlint.report._escape import printable
+
+                sys.stderr.write(f"{printable(file)}: {traceback.format_exc()}")
+            return self.file_failed(file, f"checking this file failed: {type(exc).__name__}: {exc}")
+        if text is not None:
+            self._annotate(result, text)
+        return result
+
+    def file_failed(self, file: str, message: str) -> FileResult:
         """The result of a file that could not be checked for an internal error."""
-        result = FileResult(source.display)
+        result = FileResult(file)
         span = Span(1, 1, 1, 1)
         result.crashed(span, message)
-        self._add(result, self.finding("SCL999", message, source.display, span))
+        self._add(result, self.finding("SCL999", message, file, span))
         return result
 
 
@@ -722,17 +731,24 @@ def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
         if isinstance(pieces, ReadError):
             continue
         try:
-            docs = list(iter_stream(pieces, source.display, max_depth=settings.max_depth))
+            found = list(pods_in_text(pieces, source.display, settings))
         except StreamError:
             continue
-        for doc in docs:
-            if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
-                continue
-            for obj in iter_objects(doc):
-                workload = _workload_for(obj, settings.pod_paths)
-                pod = locate(obj, workload) if workload is not None else None
-                if pod is not None:
-                    yield pod
+        yield from found
+
+
+def pods_in_text(text: str | Iterable[str], file: str, settings: Settings) -> Iterator[Pod]:
+    """Every located pod of one text (or its pieces), in order; documents that fail to
+    parse are skipped."""
+    pieces = [text] if isinstance(text, str) else text
+    for doc in iter_stream(pieces, file, max_depth=settings.max_depth):
+        if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
+            continue
+        for obj in iter_objects(doc):
+            workload = _workload_for(obj, settings.pod_paths)
+            pod = locate(obj, workload) if workload is not None else None
+            if pod is not None:
+                yield pod
 
 
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:
@@ -741,4 +757,35 @@ def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> l
     return sorted(result.findings, key=lambda f: f.sort_key)
 
 
-__all__ = ["FileResult", "Report", "Settings", "collect", "lint_text", "replace", "run"]
+class Linter:
+    """Checks texts held in memory (an editor's buffers) with fixed settings.
+
+    :meth:`lint` gives what ``check`` gives for a file holding the same text: the same
+    size and content limits, the same engine and suppressions. The engine is built once,
+    so a long-running caller pays for rules and schemas only on its first text.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine = _Engine(settings)
+
+    def lint(self, text: str, file: str) -> FileResult:
+        """Check ``text`` as the contents of ``file``; findings in file order."""
+        settings = self.settings
+        whole = text if settings.source_lines or settings.line_hashes else None
+        result = self._engine.lint_read(text_pieces(text, settings.max_file_size), file, whole)
+        result.findings.sort(key=lambda f: f.sort_key)
+        return result
+
+
+__all__ = [
+    "FileResult",
+    "Linter",
+    "Report",
+    "Settings",
+    "collect",
+    "lint_text",
+    "pods_in_text",
+    "replace",
+    "run",
+]

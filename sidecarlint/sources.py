@@ -277,14 +277,8 @@ def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] 
         return ReadError(str(exc))
     except _TooLarge:
         return ReadError(_too_large(max_size))
-    decoder = _Decoder(first)
-    try:
-        text = decoder.feed(first, final=len(first) < PIECE_SIZE)
-    except StreamError as exc:
-        stream.close()
-        return exc.error
-    pieces = _pieces(stream, decoder, text, len(first), max_size)
-    if source.path is None and _REMEMBER_STDIN:
+    pieces = _decoded(stream, first, max_size)
+    if source.path is None and _REMEMBER_STDIN and not isinstance(pieces, ReadError):
         try:
             whole = "".join(pieces)
         except StreamError as exc:  # not read whole: not checked, and passed through
@@ -292,6 +286,28 @@ def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] 
         _STDIN.append(whole)
         return iter([whole])
     return pieces
+
+
+def text_pieces(text: str, max_size: int = MAX_FILE_SIZE) -> Iterator[str] | ReadError:
+    """What :func:`read_pieces` gives for a UTF-8 file holding ``text`` (an editor's
+    buffer): the same pieces, limits and problems."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > max_size:
+        return ReadError(_too_large(max_size))
+    stream = _MemoryBytes(data)
+    return _decoded(stream, stream.read(PIECE_SIZE), max_size)
+
+
+def _decoded(stream: _Bytes, first: bytes, max_size: int) -> Iterator[str] | ReadError:
+    """The pieces of a stream whose first block has been read; a problem in that block is
+    returned."""
+    decoder = _Decoder(first)
+    try:
+        text = decoder.feed(first, final=len(first) < PIECE_SIZE)
+    except StreamError as exc:
+        stream.close()
+        return exc.error
+    return _pieces(stream, decoder, text, len(first), max_size)
 
 
 def _too_large(max_size: int) -> str:
@@ -356,6 +372,17 @@ class _StdinBytes(_Bytes):
         return data
 
 
+class _MemoryBytes(_Bytes):
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.position = 0
+
+    def read(self, size: int) -> bytes:
+        block = self.data[self.position : self.position + size]
+        self.position += len(block)
+        return block
+
+
 class _TooLarge(Exception):
     pass
 
@@ -416,7 +443,7 @@ class _Decoder:
         except UnicodeDecodeError as exc:
             good = data[: exc.start].decode(self.encoding, "ignore")
             span = self._advance(carry + good, move=False)
-            name = self.encoding.upper().replace("-SIG", "")
+            name = self.encoding.upper().replace("-LE", "").replace("-BE", "")
             byte = data[exc.start] if exc.start < len(data) else 0
             raise StreamError(
                 ReadError(
@@ -432,6 +459,8 @@ class _Decoder:
             raise StreamError(
                 ReadError("file contains a NUL character (binary data?); not checked", span)
             )
+        if not self.offset and text.startswith("\ufeff"):
+            self.column = 0  # the byte order mark takes no column
         self.offset += len(data)
         self._advance(text)
         return text
@@ -450,12 +479,14 @@ class _Decoder:
 
 
 def _encoding(head: bytes) -> str:
+    """The encoding a byte order mark names (UTF-8 without one). The mark itself stays in
+    the text as U+FEFF, where the parser skips it as kubectl does: once, at the start."""
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
     return "utf-8"
 
 
@@ -487,26 +518,22 @@ def read_fd(fd: int, max_size: int) -> bytes:
     os.lseek(fd, 0, os.SEEK_SET)
     chunks: list[bytes] = []
     remaining = max_size + 1
+    expected = st.st_size  # reads ask for what the file holds, as _FileBytes does
     while remaining > 0:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        chunk = os.read(fd, max(1, min(remaining, expected + 1, PIECE_SIZE)))
         if not chunk:
             break
         chunks.append(chunk)
         remaining -= len(chunk)
+        expected = max(0, expected - len(chunk))
     return b"".join(chunks)
 
 
-def text_encoding(data: bytes) -> tuple[bytes, str]:
-    """The byte-order mark ``data`` starts with (or ``b""``), and the codec of what follows:
-    what :func:`decode` read, so that a rewrite can be encoded the same way."""
-    for bom, codec in (
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-        (codecs.BOM_UTF8, "utf-8"),
-    ):
-        if data.startswith(bom):
-            return bom, codec
-    return b"", "utf-8"
+def text_encoding(data: bytes) -> str:
+    """The codec :func:`decode` reads ``data`` with, so that a rewrite is encoded the same
+    way. A byte order mark stays in the decoded text (as U+FEFF), so encoding the text
+    with this codec writes the mark back."""
+    return _encoding(data)
 
 
 def decode(data: bytes) -> str | ReadError:

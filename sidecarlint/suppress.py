@@ -129,6 +129,8 @@ class CommentScanner:
     def feed(self, text: str) -> None:
         from sidecarlint.parse import LINE_BREAKS, count_line_breaks
 
+        if not self.lines and text.startswith("\ufeff"):
+            text = text[1:]  # a byte order mark is no content
         exotic = any(c in text for c in ("\r", "\x85", "\u2028", "\u2029"))
         if self.first_content is None:
             for number, line in enumerate(LINE_BREAKS.split(text), start=self.lines + 1):
@@ -206,6 +208,25 @@ class CommentScanner:
             )
         else:
             result.directives.append(Directive(span, codes, frozenset(), reason, text=body))
+
+
+def disable_comment(code: str) -> str:
+    """The comment that disables ``code`` on its line (alone on a line: on the next one)."""
+    return f"# {MARKER} disable={code}"
+
+
+def add_to_directive(line: str, code: str) -> str | None:
+    """``line`` with ``code`` added to the well-formed ``disable=`` directive on it, or None
+    when it holds none."""
+    match = _DIRECTIVE.search(line)
+    if match is None:
+        return None
+    body = match.group("body")
+    parsed = _BODY.match(body.strip())
+    if parsed is None or parsed.group("verb") != "disable" or parsed.group("codes") is None:
+        return None
+    end = match.start("body") + len(body) - len(body.lstrip()) + parsed.end("codes")
+    return f"{line[:end]},{code}{line[end:]}"
 
 
 def annotation_codes(

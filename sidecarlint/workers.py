@@ -126,7 +126,7 @@ def lint_in_workers(sources: Sequence[Source], settings: Settings) -> Iterator[F
                     index = worker.batch[0]
                     engine = engine or _Engine(settings)
                     done[index] = engine.file_failed(
-                        sources[index],
+                        sources[index].display,
                         f"the process checking this file {_death(worker.process.exitcode)}; "
                         "the file is not checked",
                     )

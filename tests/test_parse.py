@@ -350,3 +350,23 @@ def test_go_yaml_fallback_composes_like_libyaml(text: str) -> None:
         return ([(shape(k), shape(v)) for k, v in node.value], marks)  # type: ignore[attr-defined]
 
     assert shape(_first_node(_go_loader(), text)) == shape(_first_node(_c_loader(), text))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be"])
+def test_the_byte_order_mark_is_skipped_once(encoding: str) -> None:
+    # kubectl drops the mark that names the encoding; a second one is text, so a JSON
+    # stream behind it is read as YAML (one document: its first).
+    import codecs
+
+    from sidecarlint.sources import decode
+
+    bom = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE}.get(
+        encoding, codecs.BOM_UTF16_BE
+    )
+    one = '{"apiVersion": "v1", "kind": "Thing", "n": 1.0}'
+    plain = decode(bom + f"{one}\n{one}".encode(encoding))
+    assert isinstance(plain, str)
+    assert [d.data["n"] for d in parse_text(plain, "f").documents] == [1, 1]
+    doubled = decode(bom + f"\ufeff{one}\n{one}".encode(encoding))
+    assert isinstance(doubled, str)
+    assert [d.data["n"] for d in parse_text(doubled, "f").documents] == [1]

@@ -7,7 +7,7 @@ import fnmatch
 from collections.abc import Iterator
 
 from sidecarlint.checks._pod import argv_path, covering_mount
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, YPath
 from sidecarlint.locate import Container, Mount, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import file_access
@@ -32,6 +32,10 @@ def _sees(reader: Container, path: str, written: Mount) -> bool:
     )
 
 
+def _writes(writer: Container, path: str) -> tuple[tuple[YPath, str], ...]:
+    return ((argv_path(writer, path), f"{writer.label} writes {path} here"),)
+
+
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     access = [(c, *file_access(c.argv)) for c in pod.all_containers if c.argv]
     readers = [(c, reads) for c, _, reads in access if reads]
@@ -53,6 +57,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         "filesystem: containers share only volumes. Mount a shared volume "
                         f"(e.g. an emptyDir) at the directory of {path} in both",
                         container=reader,
+                        related=_writes(writer, path),
                     )
                     continue
                 volume = mount.name
@@ -67,6 +72,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         f"it there. Mount volume '{volume}' at {mount_path or '/'} in "
                         f"{reader.label}",
                         container=reader,
+                        related=_writes(writer, path),
                     )
 
 

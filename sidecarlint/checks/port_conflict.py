@@ -25,15 +25,27 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 for first in order[:j]:
                     if not _runs_with(first, second):
                         continue
-                    if any(
-                        _number(p, key) == number and p.protocol == protocol for p in first.ports
-                    ):
+                    same = next(
+                        (
+                            p.index
+                            for p in first.ports
+                            if _number(p, key) == number and p.protocol == protocol
+                        ),
+                        None,
+                    )
+                    if same is not None:
                         yield Hit(
                             (*second.path, "ports", port.index, key),
                             f"{second.label} and {first.label} both declare {key} {number}/"
                             f"{protocol} and run at the same time in one network namespace: "
                             "one of them cannot bind it",
                             container=second,
+                            related=(
+                                (
+                                    (*first.path, "ports", same, key),
+                                    f"{first.label} declares {key} {number}/{protocol} here",
+                                ),
+                            ),
                         )
                         break
 

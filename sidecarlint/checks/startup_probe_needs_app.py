@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.checks._pod import local_connections, own_ports
+from sidecarlint.checks._pod import local_connections, name_path, own_ports
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
@@ -64,6 +64,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 "the Pod never finishes initialising",
                 key=True,
                 container=c,
+                related=((name_path(app), f"app container {app.label} serves port {port}"),),
             )
 
 
