@@ -147,7 +147,8 @@ def cli() -> None:
 @click.option(
     "--fix",
     is_flag=True,
-    help="Rewrite files to fix fixable findings (stdin: print the fixed document).",
+    help="Rewrite files to fix fixable findings; a file a fix cannot safely change is left "
+    "as it is, with a note (stdin: written to stdout, fixed where it can be).",
 )
 @click.option(
     "--diff",
@@ -281,6 +282,7 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
     """Show each pod's timeline: start order, what blocks, stop order, effective requests."""
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import pods
+    from sidecarlint.report._escape import printable
     from sidecarlint.sources import PathError
     from sidecarlint.timeline import explain
 
@@ -294,9 +296,9 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
                 click.echo("")
             found += 1
             for line in explain(pod, settings.context()):
-                click.echo(line)
+                click.echo(printable(line))
     except PathError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
     if not found:
         click.echo("no pod specs found")
 

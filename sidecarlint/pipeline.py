@@ -149,6 +149,8 @@ class FileResult(Record):
     internal_errors: int
     #: Read and parsed, but holds no Kubernetes object (a values file, a workflow, ...).
     not_kubernetes: bool
+    #: ``file:line:col: what happened`` for each internal error, reported or not.
+    crashes: list[str]
 
     def __init__(
         self,
@@ -160,6 +162,7 @@ class FileResult(Record):
         notes: list[str] | None = None,
         internal_errors: int = 0,
         not_kubernetes: bool = False,
+        crashes: list[str] | None = None,
     ) -> None:
         self.file = file
         self.findings = [] if findings is None else findings
@@ -169,6 +172,12 @@ class FileResult(Record):
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
         self.not_kubernetes = not_kubernetes
+        self.crashes = [] if crashes is None else crashes
+
+    def crashed(self, span: Span, message: str) -> None:
+        """Count an internal error, and say where and what it was."""
+        self.internal_errors += 1
+        self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
 
 
 class Report(Record):
@@ -191,6 +200,8 @@ class Report(Record):
     stdin_name: str
     #: Files left out on purpose (Helm chart templates), with a note per chart.
     skipped_files: int
+    #: ``file:line:col: what happened`` for each internal error, reported or not.
+    crashes: list[str]
 
     def __init__(
         self,
@@ -206,6 +217,7 @@ class Report(Record):
         non_kubernetes_files: int = 0,
         stdin_name: str = "-",
         skipped_files: int = 0,
+        crashes: list[str] | None = None,
     ) -> None:
         self.version = version
         self.findings = findings
@@ -219,6 +231,7 @@ class Report(Record):
         self.non_kubernetes_files = non_kubernetes_files
         self.stdin_name = stdin_name
         self.skipped_files = skipped_files
+        self.crashes = [] if crashes is None else crashes
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -496,21 +509,27 @@ class _Engine:
                 for hit in rule.check(pod, self.context):
                     self._add(result, self._from_hit(rule, pod, hit))
             except Exception as exc:  # contained: one rule on one object
-                result.internal_errors += 1
                 detail = f"{type(exc).__name__}: {exc}"
                 if self.settings.debug:
+                    import sys
                     import traceback
 
-                    detail += "\n" + traceback.format_exc()
+                    from sidecarlint.report._escape import printable
+
+                    sys.stderr.write(f"{printable(obj.doc.file)}: {traceback.format_exc()}")
                 ref = obj.ref
+                message = (
+                    f"rule {rule.code} ({rule.name}) crashed on {ref.kind}/{ref.name or '?'}: "
+                )
+                span = obj.doc.span((*obj.path, "kind"), key=True)
+                result.crashed(span, message + detail)
                 self._add(
                     result,
                     self.finding(
                         "SCL999",
-                        f"rule {rule.code} ({rule.name}) crashed on "
-                        f"{ref.kind}/{ref.name or '?'}: {detail}",
+                        message + detail,
                         obj.doc.file,
-                        obj.doc.span((*obj.path, "kind"), key=True),
+                        span,
                         document=obj.doc.index,
                         obj=ref,
                         path=format_path(pod.path),
@@ -586,8 +605,25 @@ class _Engine:
                     Span(1, 1, 1, 1),
                 ),
             )
+        except Exception as exc:  # contained: one file
+            if self.settings.debug:
+                import sys
+                import traceback
+
+                from sidecarlint.report._escape import printable
+
+                sys.stderr.write(f"{printable(file)}: {traceback.format_exc()}")
+            return self.file_failed(file, f"checking this file failed: {type(exc).__name__}: {exc}")
         if text is not None:
             self._annotate(result, text)
+        return result
+
+    def file_failed(self, file: str, message: str) -> FileResult:
+        """The result of a file that could not be checked for an internal error."""
+        result = FileResult(file)
+        span = Span(1, 1, 1, 1)
+        result.crashed(span, message)
+        self._add(result, self.finding("SCL999", message, file, span))
         return result
 
 
@@ -605,19 +641,6 @@ def _github_text(path: str) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-_WORKER: _Engine | None = None
-
-
-def _init_worker(settings: Settings) -> None:
-    global _WORKER
-    _WORKER = _Engine(settings)
-
-
-def _work(source: Source) -> FileResult:
-    assert _WORKER is not None
-    return _WORKER.lint_source(source)
-
-
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
@@ -627,12 +650,9 @@ def lint_sources(sources: Sequence[Source], settings: Settings) -> Iterator[File
     jobs = settings.jobs
     files = [s for s in sources if s.path is not None]
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and len(files) == len(sources):
-        from concurrent.futures import ProcessPoolExecutor
+        from sidecarlint.workers import lint_in_workers
 
-        with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(settings,)
-        ) as pool:
-            yield from pool.map(_work, sources, chunksize=max(1, len(sources) // (jobs * 8)))
+        yield from lint_in_workers(sources, settings)
         return
     engine = _Engine(settings)
     for source in sources:
@@ -653,6 +673,7 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
             report.non_kubernetes += result.non_kubernetes
         report.notes.extend(result.notes)
         report.internal_errors += result.internal_errors
+        report.crashes.extend(result.crashes)
     report.findings.sort(key=lambda f: f.sort_key)
     return report
 

@@ -255,6 +255,49 @@ def test_actions_that_cannot_be_taken_say_why() -> None:
     assert found["Disable SCL102 for this line"].new_text is not None
 
 
+def test_quick_fixes_are_held_to_the_checks_of_fix() -> None:
+    # initContainers written as a mapping: moving the sidecar would replace it.
+    text = JOB_HELPER.replace(
+        "      containers:\n",
+        "      initContainers:\n        name: migrate\n        image: migrate:1\n"
+        "      containers:\n",
+    )
+    checked = Checked(text, "/w/j.yaml", folder())
+    found = {a.title: a for a in checked.actions(checked.findings)}
+    not_a_list = "the fix does not apply here: initContainers is not a list"
+    fix = found["Fix SCL102: Move 'log-shipper' to initContainers with restartPolicy: Always"]
+    assert (fix.new_text, fix.disabled) == (None, not_a_list)
+    fix_all = found["Fix all sidecarlint findings that have a fix"]
+    assert (fix_all.new_text, fix_all.disabled) == (None, not_a_list)
+    # annotations written as a list: the ignore annotation cannot be added to it.
+    text = JOB_HELPER.replace("  name: report\n", "  name: report\n  annotations: [a]\n")
+    checked = Checked(text, "/w/j.yaml", folder())
+    scl102 = [f for f in checked.findings if f.code == "SCL102"]
+    disable = {a.title: a for a in checked.actions(scl102)}["Disable SCL102 for Job/report"]
+    assert disable.new_text is None
+    assert disable.disabled == "the fix does not apply here: annotations is not a mapping"
+    # A mount shared through an anchor: readOnly on it would change the app's mount too.
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n"
+        "  - name: tailer\n    image: busybox\n    restartPolicy: Always\n"
+        '    command: [sh, -c, "tail -F /logs/app.log"]\n'
+        "    volumeMounts:\n    - &logs {name: logs, mountPath: /logs}\n"
+        "  containers:\n  - name: app\n    image: busybox\n"
+        '    command: [sh, -c, "while true; do date >> /logs/app.log; sleep 1; done"]\n'
+        "    volumeMounts:\n    - *logs\n  volumes: [{name: logs, emptyDir: {}}]\n"
+    )
+    checked = Checked(text, "/w/p.yaml", folder())
+    [scl203] = [f for f in checked.findings if f.code == "SCL203"]
+    assert (scl203.span.line, scl203.span.column) == (11, 7)
+    fix = {a.title: a for a in checked.actions([scl203])}[
+        "Fix SCL203: Add readOnly: true to this mount of 'tailer'"
+    ]
+    assert fix.new_text is None
+    assert fix.disabled == (
+        "the rewritten file would not be the original plus exactly this fix; left unchanged"
+    )
+
+
 def test_hovers_in_plain_text_for_clients_without_markdown() -> None:
     from sidecarlint.server.analysis import finding_hover, plain_text
 

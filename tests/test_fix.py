@@ -230,7 +230,7 @@ def test_atomic_write_keeps_the_original_on_failure(
 
     monkeypatch.setattr(fix.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
-        fix.write_atomically(str(target), "truncated")
+        fix.write_atomically(str(target), b"truncated")
     assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["input.yaml"]
 
@@ -243,7 +243,7 @@ def test_unwritable_file_is_a_note_not_a_crash(
     target = tmp_path / "input.yaml"
     shutil.copy(FIXTURES / "input.yaml", target)
 
-    def refuse(path: str, text: str) -> None:
+    def refuse(path: str, data: bytes, like: object = None) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(fix, "write_atomically", refuse)

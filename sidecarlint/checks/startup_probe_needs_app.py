@@ -23,8 +23,7 @@ def _handler_port(c: Container, handler: dict[str, Any]) -> tuple[str, int] | No
             continue
         port = spec.get("port")
         if isinstance(port, str):
-            named = {p.get("name"): p.get("containerPort") for _, p in c.items("ports")}
-            port = named.get(port)
+            port = next((p.container_port for p in c.ports if p.name == port), None)
         if isinstance(port, int):
             return kind, port
     return None

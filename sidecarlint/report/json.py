@@ -6,13 +6,30 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint import __version__
-from sidecarlint.finding import Finding, Severity
+from sidecarlint.finding import Finding, ObjectRef, Severity
+from sidecarlint.records import fields, replace
+from sidecarlint.report._escape import valid_unicode
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
 
 
+def valid_finding(f: Finding) -> Finding:
+    """``f`` with no lone surrogate in its texts (see :func:`valid_unicode`)."""
+    changes: dict[str, Any] = {}
+    for name in ("message", "file", "path", "container", "fix"):
+        value = getattr(f, name)
+        if value is not None and valid_unicode(value) is not value:
+            changes[name] = valid_unicode(value)
+    if f.object is not None:
+        texts = [getattr(f.object, n) for n in fields(ObjectRef)]
+        if any(t is not None and valid_unicode(t) is not t for t in texts):
+            changes["object"] = ObjectRef(*(None if t is None else valid_unicode(t) for t in texts))
+    return replace(f, **changes) if changes else f
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
+    f = valid_finding(f)
     obj = None
     if f.object is not None:
         obj = {
