@@ -765,6 +765,9 @@ def _go_loader() -> Any:
 #: ``\\'`` (libyaml refuses it).
 _GO_ONLY = ("\ufeff", "\\/", "\\'")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: A tag directly followed by ``,``, ``[`` or ``]``: go-yaml (like the YAML 1.1 grammar)
+#: reads them as part of the tag, libyaml ends the tag there in a flow collection.
+_TAG_THEN_FLOW = re.compile(r"![\w;/?:@&=+$.!~*'()%-]*[,\[\]]")
 
 #: libyaml refusals that go-yaml does not share: such a document is composed again.
 _LIBYAML_ONLY = ("found unexpected ':'", "found duplicate anchor")
@@ -778,7 +781,10 @@ def _compose_first(text: str) -> Any:
     go-yaml does not (:data:`_LIBYAML_ONLY`).
     """
     loader_class = _c_loader()
-    if loader_class is not None and not any(mark in text for mark in _GO_ONLY):
+    go_only = any(mark in text for mark in _GO_ONLY) or (
+        "!" in text and _TAG_THEN_FLOW.search(text) is not None
+    )
+    if loader_class is not None and not go_only:
         try:
             return _first_node(loader_class, text)
         except Exception as exc:
@@ -1208,7 +1214,7 @@ def _hint(problem: str, context: str, char: str, text: str) -> str:
         )
     if problem.startswith("could not find expected ':'"):
         return "a key needs ': ' after it, and a multi-line value needs quotes or a block scalar"
-    if "did not find expected ',' or" in problem:
+    if "expected ',' or" in problem:
         return "close the bracket, or quote an item that contains a bracket or comma"
     if "expected <block end>" in problem or problem.startswith("did not find expected key"):
         return "check the indentation of this line and the ones before it"

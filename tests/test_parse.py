@@ -289,6 +289,7 @@ def test_read_like_go_yaml_where_libyaml_differs(text: str, value: object) -> No
         ("a: &s 1\nb: {<<: [*s]}\n", 2, 5, "map merge requires map or sequence of maps"),
         ("b: {<<: [1]}\n", 1, 10, "map merge requires map or sequence of maps"),
         ("a: 1\n--- b: 2\n", 2, 5, "invalid Yaml document separator: b: 2"),
+        ("a: [!a, *x]\n", 1, 9, "expected ',' or ']'"),  # the tag is '!a,'
         ("%YAML 1.1\n---\na: 1\n", 1, 1, "remove the directive"),
         ("a: b: c\n", 1, 5, "must be quoted"),
         ("a: @x\n", 1, 4, "cannot start with '@' unless it is quoted"),
