@@ -79,6 +79,34 @@ class ObjectRef(FrozenRecord):
         self.namespace = namespace
 
 
+class Rendered(FrozenRecord):
+    """Where a finding in rendered output was found: the renderer (``kustomize`` or
+    ``helm``), what was rendered (a kustomization's directory or a chart, as reported),
+    the document's index in the rendered output and the object as rendered. The finding's
+    own file and span are the source position it was mapped back to."""
+
+    renderer: str
+    source: str
+    document: int | None
+    object: ObjectRef | None
+
+    def __init__(
+        self, renderer: str, source: str, document: int | None, object: ObjectRef | None
+    ) -> None:
+        self.renderer = renderer
+        self.source = source
+        self.document = document
+        self.object = object
+
+    def describe(self) -> str:
+        """``overlays/prod as Deployment/prod-web`` (for people)."""
+        obj = self.object
+        if obj is None or obj.kind is None:
+            return self.source
+        name = f"{obj.namespace}/{obj.name}" if obj.namespace else str(obj.name or "?")
+        return f"{self.source} as {obj.kind}/{name}"
+
+
 class Finding(FrozenRecord):
     """One problem at one place."""
 
@@ -101,6 +129,8 @@ class Finding(FrozenRecord):
     source_line: str | None
     #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
     line_hash: str | None
+    #: For a finding in rendered output (a kustomization, a chart): what was rendered.
+    rendered: Rendered | None
 
     _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash"})
     _unshown = frozenset({"ypath", "source_line", "line_hash"})
@@ -123,6 +153,7 @@ class Finding(FrozenRecord):
         ypath: YPath | None = None,
         source_line: str | None = None,
         line_hash: str | None = None,
+        rendered: Rendered | None = None,
     ) -> None:
         self.code = code
         self.name = name
@@ -140,6 +171,7 @@ class Finding(FrozenRecord):
         self.ypath = ypath
         self.source_line = source_line
         self.line_hash = line_hash
+        self.rendered = rendered
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

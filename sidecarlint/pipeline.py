@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 
-from sidecarlint.finding import Finding, ObjectRef, Severity, Span, format_path
+from sidecarlint.finding import Finding, ObjectRef, Severity, Span, YPath, format_path
 from sidecarlint.locate import (
     CustomPodPath,
     KubeObject,
@@ -66,6 +66,12 @@ class Settings(FrozenRecord):
     source_lines: bool
     #: Attach each finding's ``primaryLocationLineHash`` (SARIF output).
     line_hashes: bool
+    #: Render kustomizations (``auto``: when a renderer is found; ``never``; ``always``).
+    kustomize: str
+    #: Render Helm charts (``auto``, ``never``, ``always``) ...
+    helm: str
+    #: ... with these values files.
+    helm_values: tuple[str, ...]
 
     def __init__(
         self,
@@ -89,6 +95,9 @@ class Settings(FrozenRecord):
         chart_templates: str = "skip",
         source_lines: bool = False,
         line_hashes: bool = False,
+        kustomize: str = "auto",
+        helm: str = "auto",
+        helm_values: tuple[str, ...] = (),
     ) -> None:
         self.version = version
         self.gates = gates
@@ -110,6 +119,9 @@ class Settings(FrozenRecord):
         self.chart_templates = chart_templates
         self.source_lines = source_lines
         self.line_hashes = line_hashes
+        self.kustomize = kustomize
+        self.helm = helm
+        self.helm_values = helm_values
 
     def context(self) -> RuleContext:
         from sidecarlint.features import effective_gates
@@ -272,13 +284,28 @@ class _Engine:
         severity: Severity | None = None,
         fix: str | None = None,
         fixable: bool = False,
+        ypath: YPath | None = None,
     ) -> Finding | None:
         rule = self.registry.by_code[code]
         if not self.settings.is_enabled(rule) or code in self._ignored_in(file):
             return None
         sev = self.severities.get(code) or severity or rule.severity
+        if ypath is not None and path is None:
+            path = format_path(ypath)
         return Finding(
-            code, rule.name, sev, message, file, span, document, obj, path, container, fix, fixable
+            code,
+            rule.name,
+            sev,
+            message,
+            file,
+            span,
+            document,
+            obj,
+            path,
+            container,
+            fix,
+            fixable,
+            ypath=ypath,
         )
 
     def _ignored_in(self, file: str) -> frozenset[str]:
@@ -302,14 +329,31 @@ class _Engine:
         self._annotate(result, text)
         return result
 
-    def lint_stream(self, pieces: Iterable[str], file: str) -> FileResult:
+    def lint_stream(
+        self,
+        pieces: Iterable[str],
+        file: str,
+        *,
+        rendered: bool = False,
+        documents: list[Document] | None = None,
+        stdin: bool = False,
+    ) -> FileResult:
         """Check a file given as text pieces (each ending at a line break, but the last);
         a :class:`StreamError` from the pieces becomes an SCL006 finding after what was
-        read before it."""
+        read before it.
+
+        ``rendered``: the pieces are a renderer's output, whose findings are mapped back to
+        source files afterwards (:mod:`sidecarlint.rendering`); its comments and
+        per-file-ignores then apply where the findings land, not here. ``documents``
+        collects the parsed documents, for that mapping. ``stdin``: ``file`` is the name
+        given to stdin, which holds no kustomize input (it is rendered output, if anything).
+        """
         result = FileResult(file)
-        kustomize = self._kustomize_input(file)
+        kustomize = not (rendered or stdin) and self._kustomize_input(file)
         base = os.path.basename(file)
-        if base in KUSTOMIZATION_FILES:
+        if rendered:
+            self._ignored = (file, frozenset())
+        elif base in KUSTOMIZATION_FILES and not stdin:
             result.notes.append(
                 f"{file}: kustomization file skipped; check the rendered output instead: "
                 "'kubectl kustomize DIR | sidecarlint check -'"
@@ -319,7 +363,8 @@ class _Engine:
 
         def scanned() -> Iterator[str]:
             for piece in pieces:
-                comments.feed(piece)
+                if not rendered:
+                    comments.feed(piece)
                 yield piece
 
         stream = iter_stream(
@@ -334,6 +379,8 @@ class _Engine:
                     )
                     continue
                 result.documents += 1
+                if documents is not None:
+                    documents.append(doc)
                 if not is_kubernetes(doc.data):
                     result.non_kubernetes += 1
                     continue
@@ -431,7 +478,7 @@ class _Engine:
                         doc.span(key_path),
                         document=doc.index,
                         obj=obj.ref,
-                        path=format_path(key_path),
+                        ypath=key_path,
                     ),
                 )
             used = False
@@ -452,7 +499,7 @@ class _Engine:
                         doc.span(key_path, key=True),
                         document=doc.index,
                         obj=obj.ref,
-                        path=format_path(key_path),
+                        ypath=key_path,
                     ),
                 )
 
@@ -484,7 +531,7 @@ class _Engine:
                         doc.span(violation.path, key=violation.key),
                         document=doc.index,
                         obj=obj.ref,
-                        path=format_path(violation.path),
+                        ypath=violation.path,
                     ),
                 )
         if pod is None or partial:
@@ -513,25 +560,25 @@ class _Engine:
                         document=obj.doc.index,
                         obj=ref,
                         path=format_path(pod.path),
+                        ypath=(*obj.path, "kind"),
                     ),
                 )
 
     def _from_hit(self, rule: Rule, pod: Pod, hit: Hit) -> Finding | None:
         doc: Document = pod.doc
-        finding = self.finding(
+        return self.finding(
             rule.code,
             hit.message,
             doc.file,
             doc.span(hit.path, key=hit.key),
             document=doc.index,
             obj=pod.obj.ref,
-            path=format_path(hit.path),
             container=hit.container.name if hit.container else None,
             severity=hit.severity,
             fix=hit.fix,
             fixable=hit.fixable,
+            ypath=hit.path,
         )
-        return replace(finding, ypath=hit.path) if finding is not None else None
 
     @staticmethod
     def _add(result: FileResult, finding: Finding | None) -> None:
@@ -555,7 +602,7 @@ class _Engine:
             self._add(result, self.finding("SCL006", pieces.message, source.display, pieces.span))
             return result
         try:
-            result = self.lint_stream(pieces, source.display)
+            result = self.lint_stream(pieces, source.display, stdin=source.path is None)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(source.display)
             self._add(
@@ -632,7 +679,8 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
     """Merge per-file results into a sorted report."""
     report = Report(version, [])
     for result in results:
-        report.files += 1
+        if result.file:  # a result with no file holds a rendering's findings
+            report.files += 1
         report.findings.extend(result.findings)
         report.documents += result.documents
         report.objects += result.objects
@@ -657,32 +705,56 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     )
     if stdin_name:
         sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
-    charts: dict[str, int] = {}
+    charts: dict[str, list[Source]] = {}
     if settings.chart_templates == "skip":
         sources, charts = _without_chart_templates(sources)
-    report = collect(lint_sources(sources, settings), settings.version)
+    if not charts and not _near_kustomization(sources):
+        report = collect(lint_sources(sources, settings), settings.version)
+    else:
+        # Kustomizations and charts are rendered (sidecarlint.rendering), starting while
+        # the other files are checked.
+        from sidecarlint.rendering import Plan
+
+        plan = Plan.make(sources, charts, settings)
+        plan.start()
+        results = list(lint_sources(plan.sources, settings))
+        results.extend(plan.finish())
+        report = collect(results, settings.version)
+        report.notes.extend(plan.notes)
+        report.skipped_files = plan.skipped_files
     report.stdin_name = stdin_name or "-"
-    report.skipped_files = sum(charts.values())
-    for chart, count in charts.items():
-        report.notes.append(
-            f"{chart}: {count} Helm chart template{'' if count == 1 else 's'} skipped; lint "
-            f"the rendered chart: 'helm template RELEASE {chart} | sidecarlint check -'"
-        )
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
 
 
-def _without_chart_templates(sources: list[Source]) -> tuple[list[Source], dict[str, int]]:
-    """The sources that are not Helm chart templates, and how many templates each chart
-    had (stdin is never a template: it is what ``helm template`` printed)."""
+def _near_kustomization(sources: Sequence[Source]) -> bool:
+    """Whether a file to check lies beside a kustomization file."""
+    seen: set[str] = set()
+    for source in sources:
+        if source.path is None:
+            continue
+        directory = os.path.dirname(source.path) or "."
+        if directory in seen:
+            continue
+        seen.add(directory)
+        if any(os.path.isfile(os.path.join(directory, n)) for n in KUSTOMIZATION_FILES):
+            return True
+    return False
+
+
+def _without_chart_templates(
+    sources: list[Source],
+) -> tuple[list[Source], dict[str, list[Source]]]:
+    """The sources that are not Helm chart templates, and the templates of each chart
+    (stdin is never a template: it is what ``helm template`` printed)."""
     kept: list[Source] = []
-    charts: dict[str, int] = {}
+    charts: dict[str, list[Source]] = {}
     for source in sources:
         chart = chart_of(source.display) if source.path is not None else None
         if chart is None:
             kept.append(source)
         else:
-            charts[chart] = charts.get(chart, 0) + 1
+            charts.setdefault(chart, []).append(source)
     return kept, charts
 
 

@@ -6,22 +6,40 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint import __version__
-from sidecarlint.finding import Finding, Severity
+from sidecarlint.finding import Finding, ObjectRef, Severity
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
 
 
-def finding_dict(f: Finding) -> dict[str, Any]:
-    obj = None
-    if f.object is not None:
-        obj = {
-            "apiVersion": f.object.api_version,
-            "kind": f.object.kind,
-            "name": f.object.name,
-            "namespace": f.object.namespace,
-        }
+def object_dict(ref: ObjectRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
     return {
+        "apiVersion": ref.api_version,
+        "kind": ref.kind,
+        "name": ref.name,
+        "namespace": ref.namespace,
+    }
+
+
+def rendered_dict(f: Finding) -> dict[str, Any] | None:
+    """What a finding in rendered output was found in (its file and position are where it
+    was mapped back to): the renderer, the kustomization or chart, the document's index
+    in the rendered output and the object as rendered."""
+    if f.rendered is None:
+        return None
+    return {
+        "renderer": f.rendered.renderer,
+        "source": f.rendered.source,
+        "document": f.rendered.document,
+        "object": object_dict(f.rendered.object),
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    obj = object_dict(f.object)
+    out = {
         "code": f.code,
         "name": f.name,
         "severity": f.severity.value,
@@ -38,6 +56,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "fixable": f.fixable,
     }
+    if f.rendered is not None:
+        out["rendered"] = rendered_dict(f)
+    return out
 
 
 def render(
