@@ -156,7 +156,8 @@ def main() -> None:
     ref = statistics.median(reference)
     print(f"{args.overlays} overlays, renderer {path} ({verb}), cpus {os.cpu_count()}")
     print(f"{'what':<44} {'seconds':>8} {'x reference':>12}")
-    print(f"{verb + ' on each overlay, one after another':<44} {ref:>8.2f} {1.0:>12.2f}")
+    label = f"{os.path.basename(path)} {verb} on each overlay, in turn"
+    print(f"{label:<44} {ref:>8.2f} {1.0:>12.2f}")
     for jobs, times in checks.items():
         seconds = statistics.median(times)
         label = f"sidecarlint check --jobs {jobs}"

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.finding import YPath
+from sidecarlint.finding import Span, YPath
 from sidecarlint.parse import Document
 from sidecarlint.records import FrozenRecord, Record
 from sidecarlint.renderers import Renderer
@@ -105,6 +105,8 @@ class Kustomization(Record):
     #: Why the file could not be read as a kustomization (None when it could).
     problem: str | None
     entries: list[Entry]
+    #: Where it could not be read (a YAML syntax error).
+    where: Span | None
 
     def __init__(
         self,
@@ -113,12 +115,14 @@ class Kustomization(Record):
         doc: Document | None = None,
         problem: str | None = None,
         entries: list[Entry] | None = None,
+        where: Span | None = None,
     ) -> None:
         self.directory = directory
         self.file = file
         self.doc = doc
         self.problem = problem
         self.entries = [] if entries is None else entries
+        self.where = where
 
     @property
     def data(self) -> dict[str, Any]:
@@ -135,14 +139,13 @@ class Kustomization(Record):
             if entry.field in _NESTING and entry.target is not None and os.path.isdir(entry.target):
                 yield entry.target
 
-    def field_path(self, *path: str | int) -> YPath | None:
-        """``path`` if the document has it."""
-        return (
-            path if self.doc is not None and self.doc.get(path, _MISSING) is not _MISSING else None
-        )
 
-
-_MISSING = object()
+def _mappings(data: dict[str, Any], field: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The items of a list field that are mappings, with their indexes."""
+    items = data.get(field)
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield i, item
 
 
 def _entries(directory: str, data: dict[str, Any]) -> list[Entry]:
@@ -166,12 +169,7 @@ def _entries(directory: str, data: dict[str, Any]) -> list[Entry]:
             for i, item in enumerate(items):
                 reference(field, (field, i), item, may_be_inline=field == "patchesStrategicMerge")
     for field in _WITH_PATH:
-        items = data.get(field)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
+        for i, item in _mappings(data, field):
             if isinstance(item.get("patch"), str):
                 out.append(Entry(field, (field, i, "patch"), item["patch"], inline=True))
             reference(field, (field, i, "path"), item.get("path"))
@@ -179,12 +177,7 @@ def _entries(directory: str, data: dict[str, Any]) -> list[Entry]:
     if isinstance(openapi, dict):
         reference("openapi", ("openapi", "path"), openapi.get("path"))
     for field in _GENERATORS:
-        items = data.get(field)
-        if not isinstance(items, list):
-            continue
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                continue
+        for i, item in _mappings(data, field):
             for key in ("files", "envs"):
                 values = item.get(key)
                 if isinstance(values, list):
@@ -211,7 +204,7 @@ class Kustomizations:
 
     @staticmethod
     def _load(directory: str) -> Kustomization | None:
-        from sidecarlint.parse import ParseProblem, iter_documents
+        from sidecarlint.parse import iter_documents
         from sidecarlint.sources import ReadError, Source, read_source
 
         file = kustomization_file(directory)
@@ -222,10 +215,11 @@ class Kustomizations:
             return Kustomization(directory, file, problem=text.message)
         doc: Document | None = None
         for item in iter_documents(text, file):
-            if isinstance(item, ParseProblem):
-                return Kustomization(directory, file, problem=item.message)
-            doc = item
-            break
+            if isinstance(item, Document):
+                doc = item
+                break
+            if item.code == "SCL001":  # a duplicate key (SCL002) still leaves a document
+                return Kustomization(directory, file, problem=item.message, where=item.span)
         if doc is None or not isinstance(doc.data, dict):
             return Kustomization(directory, file, doc, problem="not a mapping")
         return Kustomization(directory, file, doc, entries=_entries(directory, doc.data))
@@ -335,19 +329,25 @@ def _quoted(text: str) -> str:
     return json.dumps(text)
 
 
-#: The layer the throwaway kustomization adds to kustomize's nested error messages.
-_WRAPPER = re.compile(
-    r"accumulating resources: accumulation err='accumulating resources from '[^']*': "
-    r"'[^']*' must resolve to a file': recursed accumulation of path '[^']*': "
+#: What the throwaway kustomization's level adds in front of kustomize's error messages.
+_WRAPPER = (
+    re.compile(r"'[^']*' must resolve to a file': "),
+    re.compile(r"recursed accumulation of path '[^']*': "),
+    re.compile(r"couldn't make target for path '[^']*': "),
 )
 
 
 def _clean_message(message: str, relative: str | None, anchor: str) -> str:
-    """kustomize's message without the throwaway kustomization's layer and paths."""
+    """kustomize's message without the throwaway kustomization's level and paths."""
     lines = [line for line in message.splitlines() if not line.startswith("# Warning:")]
     text = " ".join(line.strip() for line in lines if line.strip()) or message
     text = text.removeprefix("error: ").removeprefix("Error: ")
-    text = _WRAPPER.sub("", text, count=1)
+    outer = f"accumulating resources: accumulation err='accumulating resources from '{relative}': "
+    if relative is not None and text.startswith(outer):
+        text = text[len(outer) :]
+        for layer in _WRAPPER:
+            match = layer.match(text)
+            if match:
+                text = text[match.end() :]
     cwd = os.getcwd().rstrip(os.sep) + os.sep
-    text = text.replace(anchor + os.sep, "").replace(cwd, "")
-    return text
+    return text.replace(anchor + os.sep, "").replace(cwd, "")

@@ -311,12 +311,12 @@ class Plan:
                     results.append(self.engine.lint_source(source))
         succeeded = [r for r in self.roots if r not in failed]
         results.append(self._comment_findings(succeeded))
-        self._summarise()
+        self._summarise(succeeded)
         return results
 
-    def _summarise(self) -> None:
+    def _summarise(self, succeeded: list[_Root]) -> None:
         for name, renderer in self._renderers.items():
-            done = [r for r in self.roots if r.renderer == name]
+            done = [r for r in succeeded if r.renderer == name]
             if done:
                 what = "kustomization" if name == "kustomize" else "Helm chart"
                 self.notes.append(
@@ -357,13 +357,17 @@ class Plan:
         return Span(1, 1, 1, 2)
 
     def _kustomize_error_place(self, root: _Root, message: str) -> tuple[str, Span]:
-        """The entry a kustomize error names (the innermost one), else the patch whose
-        target is missing, else the kustomization's first key."""
+        """Where a kustomization of the build is not YAML, else the entry a kustomize error
+        names (the innermost one), else the patch whose target is missing, else the
+        kustomization's first key."""
         import re
 
+        closure = self.kustomizations.closure(root.directory)
+        for kustomization in closure:
+            if kustomization.where is not None:  # sidecarlint cannot read it either
+                return kustomization.file, kustomization.where
         cwd = os.path.realpath(os.getcwd())
         best: tuple[int, int, str, Span] | None = None
-        closure = self.kustomizations.closure(root.directory)
         for kustomization in closure:
             if kustomization.doc is None:
                 continue

@@ -149,24 +149,13 @@ def test_check_step_passes_the_inputs_on(
     workspace: Path, installed: dict[str, str], tmp_path: Path
 ) -> None:
     (workspace / "ci.yaml").write_text('fail-on: never\nkubernetes-version: "1.30"\n')
-    proc, outputs = _run_step(
-        "Check",
-        {"paths": "k8s", "config": "ci.yaml", "sarif-file": "out/report.sarif", "args": "-q"},
-        installed,
-        workspace,
-        tmp_path,
-    )
+    inputs = {"paths": "k8s", "config": "ci.yaml", "sarif-file": "out/report.sarif", "args": "-q"}
+    proc, outputs = _run_step("Check", inputs, installed, workspace, tmp_path)
     # out/ does not exist: the report cannot be written, which is an error (exit 2).
     assert proc.returncode == 2 and outputs["exit-code"] == "2"
     assert "cannot write the report to out/report.sarif" in proc.stderr
     (workspace / "out").mkdir()
-    proc, outputs = _run_step(
-        "Check",
-        {"paths": "k8s", "config": "ci.yaml", "sarif-file": "out/report.sarif", "args": "-q"},
-        installed,
-        workspace,
-        tmp_path,
-    )
+    proc, outputs = _run_step("Check", inputs, installed, workspace, tmp_path)
     assert proc.returncode == 0 and outputs["exit-code"] == "0"  # fail-on: never
     sarif = json.loads((workspace / "out" / "report.sarif").read_text())
     assert sarif["runs"][0]["properties"]["kubernetesVersion"] == "1.30"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +102,7 @@ def pinned(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, pinned: str) -> Iterator[Path]:
+def repo(tmp_path: Path, pinned: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A base (a Deployment, a Job with a bad restartPolicy) and two overlays: one patches
     a log shipper into the Deployment's containers, one an Istio annotation into the Job's
     pod template."""
@@ -124,12 +123,8 @@ def repo(tmp_path: Path, pinned: str) -> Iterator[Path]:
             "overlays/mesh/istio.yaml": ISTIO,
         },
     )
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def rows(findings: list[Finding]) -> list[tuple[str, str, int, int, str | None]]:
@@ -544,3 +539,20 @@ def test_examples_without_a_renderer_are_a_note_not_an_error(
     out = capsys.readouterr().out
     assert "note: kustomizations in 3 directories not rendered" in out
     assert "SCL007" not in out and "examples/kustomize/overlays" not in out.split("note:")[0]
+
+
+def test_a_kustomization_that_is_not_yaml_is_reported_where_it_breaks(repo: Path) -> None:
+    base = "resources:\n  - web.yaml\npatches: [\n"
+    write(repo, {"base/kustomization.yaml": base})
+    report = run(["overlays/mesh"], settings())
+    (failed,) = report.findings
+    assert (failed.code, failed.file, failed.span.line, failed.span.column) == (
+        "SCL007",
+        "base/kustomization.yaml",
+        *at(base, "["),
+    )  # where sidecarlint's reader (as SCL001 would) places the unclosed flow sequence
+    assert failed.message.startswith("kustomization overlays/mesh cannot be rendered: ")
+    assert "invalid Kustomization: yaml: line 3: did not find expected node content" in (
+        failed.message
+    )
+    assert not any("rendered with" in n for n in report.notes)
