@@ -73,11 +73,12 @@ class SourceFiles:
     def documents(self, path: str) -> list[Document]:
         if path not in self._docs:
             text = self.text(path)
-            self._docs[path] = [] if text is None else _documents(text, path)
+            self._docs[path] = [] if text is None else documents(text, path)
         return self._docs[path]
 
 
-def _documents(text: str, file: str) -> list[Document]:
+def documents(text: str, file: str) -> list[Document]:
+    """The documents of ``text`` that parse (problems are reported elsewhere)."""
     return [d for d in iter_documents(text, file) if not isinstance(d, ParseProblem)]
 
 
@@ -373,9 +374,12 @@ class KustomizeMapper:
             depth, found, value = resource.lookup(path, data)
             if depth == len(path) and (not _scalar(rendered_value) or value == rendered_value):
                 return Place(resource.file, resource.span(found, key), resource.document)
-        entry = self._responsible(chain, path, data, rendered_value)
-        if entry is None and isinstance(origin.get("configuredIn"), str):
+        entry = None
+        if resource is None and isinstance(origin.get("configuredIn"), str):
+            # A generated object: its generator wrote it (its name too, hash and all).
             entry = self._generator(self._path(origin["configuredIn"]), data, path)
+        if entry is None:
+            entry = self._responsible(chain, path, data, rendered_value)
         if entry is not None:
             kustomization, entry_path = entry
             assert kustomization.doc is not None
@@ -512,7 +516,7 @@ class KustomizeMapper:
                 if line.strip():
                     shift = (span.line, len(line) - len(line.lstrip(" ")))
                     break
-        for patch in _documents(text, kustomization.file):
+        for patch in documents(text, kustomization.file):
             if shift is None:
                 # Not a literal block: the whole entry is the best position there is.
                 yield _Entry(kustomization, path, patch.data)

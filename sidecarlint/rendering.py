@@ -34,6 +34,7 @@ from sidecarlint.mapback import (
     KustomizeMapper,
     Place,
     SourceFiles,
+    documents,
     is_key,
     mapping,
     reach,
@@ -107,6 +108,8 @@ class Plan:
         self._displays = {
             os.path.realpath(s.path): s.display for s in (*sources, *others) if s.path is not None
         }
+        #: Paths were given absolute: files the run did not find are shown absolute too.
+        self._absolute = any(os.path.isabs(display) for display in self._displays.values())
         self._suppressions: dict[str, Suppressions] = {}
         self._renderers: dict[str, Renderer] = {}
         self._engine: _Engine | None = None
@@ -136,13 +139,17 @@ class Plan:
 
     def display(self, path: str) -> str:
         """How a file is reported: as the run found it, else relative to the working
-        directory when it is inside it."""
+        directory (absolute when the run's paths were)."""
         real = os.path.realpath(path)
         shown = self._displays.get(real)
         if shown is not None:
             return shown
-        rel = os.path.relpath(real, os.path.realpath(os.getcwd()))
-        return real if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+        if self._absolute:
+            return real
+        try:
+            return os.path.relpath(real, os.path.realpath(os.getcwd()))
+        except ValueError:  # another drive
+            return real
 
     def _plan_kustomize(self, sources: Sequence[Source]) -> None:
         settings = self.settings
@@ -384,20 +391,25 @@ class Plan:
                     best = (*score, kustomization.file, kustomization.doc.span(entry.path))
         if best is not None:
             return best[2], best[3]
-        missing = re.search(r'patch "(\w+)\.[^/"]*/([^."]+)', message)
+        # "no resource matches strategic merge patch "Kind.version.group/name.namespace""
+        missing = re.search(r'patch "(\w+)\.[^/"]*/([^"]+)\.[^."]+"', message)
         if missing is not None:
             kind, name = missing.groups()
             for kustomization in closure:
                 for entry in kustomization.entries:
-                    if entry.target is None or not entry.field.startswith("patches"):
+                    if not entry.field.startswith("patches") or kustomization.doc is None:
                         continue
-                    for doc in self.files.documents(entry.target):
+                    if entry.inline:
+                        docs = documents(entry.value, kustomization.file)
+                    elif entry.target is not None:
+                        docs = self.files.documents(entry.target)
+                    else:
+                        continue
+                    for doc in docs:
                         data = mapping(doc.data)
-                        if (
-                            data.get("kind") == kind
-                            and mapping(data.get("metadata")).get("name") == name
-                        ):
-                            return entry.target, doc.span(("metadata", "name"))
+                        metadata = mapping(data.get("metadata"))
+                        if data.get("kind") == kind and metadata.get("name") == name:
+                            return kustomization.file, kustomization.doc.span(entry.path)
         return root.file, self._first_key(root.file)
 
     def _checked(self, root: _Root, text: str) -> FileResult:

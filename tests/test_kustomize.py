@@ -350,6 +350,7 @@ def test_mapping_follows_merge_keys_and_transformers(repo: Path) -> None:
         "resources:\n  - ../../base\nnamePrefix: prod-\n"
         'images:\n  - name: nginx\n    newTag: "1.28"\n'
         "replicas:\n  - name: web\n    count: 3\n"
+        "configMapGenerator:\n  - name: settings\n    literals:\n      - mode=fast\n"
         "patches:\n  - path: log-shipper.yaml\n"
         "  - path: ops.yaml\n    target:\n      kind: Deployment\n      name: web\n"
     )
@@ -368,11 +369,9 @@ def test_mapping_follows_merge_keys_and_transformers(repo: Path) -> None:
     text = batch.results()["k"]
     assert isinstance(text, str), text
     assert not os.path.exists(job.anchor)  # the throwaway kustomization is gone
-    (web,) = [
-        d
-        for d in iter_documents(text, "r")
-        if isinstance(d, Document) and d.data["kind"] == "Deployment"
-    ]
+    rendered = [d for d in iter_documents(text, "r") if isinstance(d, Document)]
+    (web,) = [d for d in rendered if d.data["kind"] == "Deployment"]
+    (generated,) = [d for d in rendered if d.data["kind"] == "ConfigMap"]
     assert [c["name"] for c in web.data["spec"]["template"]["spec"]["containers"]] == [
         "log-shipper",
         "web",
@@ -382,8 +381,8 @@ def test_mapping_follows_merge_keys_and_transformers(repo: Path) -> None:
         os.path.realpath("overlays/shipper"), job.anchor, Kustomizations(), SourceFiles(1 << 20)
     )
 
-    def where(*path: Any) -> tuple[str, int, int, bool]:
-        place = mapper.place(web, path[: reach(web.data, path)], False)
+    def where(*path: Any, doc: Document = web) -> tuple[str, int, int, bool]:
+        place = mapper.place(doc, path[: reach(doc.data, path)], False)
         return os.path.relpath(place.file), place.span.line, place.span.column, place.exact
 
     containers = ("spec", "template", "spec", "containers")
@@ -403,6 +402,15 @@ def test_mapping_follows_merge_keys_and_transformers(repo: Path) -> None:
     assert where("spec", "replicas") == (
         "overlays/shipper/kustomization.yaml", line, column + 7, False
     )  # fmt: skip
+    # A generated object: its generator entry, the literal for a data key.
+    assert generated.data["metadata"]["name"].startswith("prod-settings-")
+    line, column = at(kustomization, "- name: settings")
+    assert where("metadata", "name", doc=generated) == (
+        "overlays/shipper/kustomization.yaml", line, column + 2, False
+    )  # fmt: skip
+    assert where("data", "mode", doc=generated) == (
+        "overlays/shipper/kustomization.yaml", *at(kustomization, "mode=fast"), False
+    )  # fmt: skip
     assert where("spec", "selector", "matchLabels", "app") == (
         "base/web.yaml", *at(WEB, "web}"), True
     )  # fmt: skip
@@ -412,13 +420,13 @@ def test_render_errors_are_findings_and_the_run_goes_on(repo: Path) -> None:
     broken = "resources:\n  - ../../base\n  - missing.yaml\n"
     write(repo, {"overlays/broken/kustomization.yaml": broken, "overlays/broken/extra.yaml": JOB})
     broken_patch = "resources:\n  - ../../base\npatches:\n  - path: nope.yaml\n"
-    nope = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nope\n"
+    nope = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: no.pe\n"
     write(repo, {"overlays/nope/kustomization.yaml": broken_patch, "overlays/nope/nope.yaml": nope})
     report = run(["overlays"], settings())
     failed = [f for f in report.findings if f.code == "SCL007"]
     assert [(f.file, f.span.line, f.span.column) for f in failed] == [
         ("overlays/broken/kustomization.yaml", *at(broken, "missing.yaml")),
-        ("overlays/nope/nope.yaml", *at(nope, "nope")),
+        ("overlays/nope/kustomization.yaml", *at(broken_patch, "nope.yaml")),
     ]
     missing = failed[0].message
     assert missing.startswith("kustomization overlays/broken cannot be rendered: ")
@@ -556,3 +564,19 @@ def test_a_kustomization_that_is_not_yaml_is_reported_where_it_breaks(repo: Path
         failed.message
     )
     assert not any("rendered with" in n for n in report.notes)
+
+
+def test_files_outside_the_run_are_shown_like_the_paths_given(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo / "overlays" / "shipper")
+    report = run(["."], settings())
+    assert [(f.file, f.rendered.source if f.rendered else None) for f in report.findings] == [
+        ("../../base/job.yaml", "."),
+        ("log-shipper.yaml", "."),
+    ]
+    report = run([str(repo / "overlays" / "shipper")], settings())
+    assert [f.file for f in report.findings] == [
+        str(repo.resolve() / "base" / "job.yaml"),
+        str(repo / "overlays" / "shipper" / "log-shipper.yaml"),
+    ]
