@@ -108,8 +108,8 @@ def cli() -> None:
     "--chart-templates",
     type=click.Choice(["skip", "check"]),
     help="Helm chart templates (files under a templates/ directory beside a Chart.yaml): "
-    "skip them with a note on how to lint the rendered chart (default), or check them as "
-    "they are.",
+    "skip them as files (default: the chart is rendered instead, see --helm), or check them "
+    "as they are.",
 )
 @click.option(
     "--kustomize",
