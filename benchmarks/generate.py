@@ -9,6 +9,8 @@ alternating Deployments and Jobs. Written as one multi-document file and as N fi
 from __future__ import annotations
 
 import argparse
+import json
+import re
 from pathlib import Path
 
 DEPLOYMENT = """\
@@ -121,6 +123,49 @@ spec:
 def document(i: int) -> str:
     template = DEPLOYMENT if i % 2 == 0 else JOB
     return template.format(i=i, team=i % 17, patch=i % 9)
+
+
+_PLAIN = re.compile(r"[A-Za-z/_][A-Za-z0-9/._:=-]*")
+
+
+def _flow(value: object) -> str:
+    """A value in flow style, scalars unquoted wherever YAML reads them back as text."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, str):
+        plain = _PLAIN.fullmatch(value) and value.lower() not in (
+            "y",
+            "n",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "true",
+            "false",
+            "null",
+        )
+        return value if plain else json.dumps(value)
+    return json.dumps(value)
+
+
+def flow_document(i: int) -> str:
+    """The same workload written in compact flow style, as hand-written manifests, docs and
+    generators often are: every collection below the top level in brackets, and scalars
+    such as ``image: fluent/fluent-bit:3.1.0`` unquoted."""
+    import yaml
+
+    data = yaml.safe_load(document(i))
+    return "".join(f"{key}: {_flow(value)}\n" for key, value in data.items())
+
+
+def generate_flow(out: Path, count: int) -> Path:
+    """Write ``flow.yaml``: ``count`` workloads in flow style, one multi-document file."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "flow.yaml"
+    path.write_text("---\n".join(flow_document(i) for i in range(count)), encoding="utf-8")
+    return path
 
 
 def generate(out: Path, count: int, files: int) -> tuple[Path, Path]:

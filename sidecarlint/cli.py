@@ -136,13 +136,14 @@ def cli() -> None:
     "--max-file-size",
     type=click.IntRange(min=1),
     metavar="BYTES",
-    help="Skip (and report) files larger than this (default: 5 MiB).",
+    help="Skip (and report) files larger than this (default: 256 MiB; files are read piece "
+    "by piece, so this is no memory limit).",
 )
 @click.option(
     "--max-depth",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1000),
     metavar="N",
-    help="Deepest YAML nesting accepted (default: 100).",
+    help="Deepest YAML nesting accepted, at most 1000 (default: 100).",
 )
 @click.option(
     "--config",
@@ -172,7 +173,8 @@ def cli() -> None:
 @click.option(
     "--fix",
     is_flag=True,
-    help="Rewrite files to fix fixable findings (stdin: print the fixed document).",
+    help="Rewrite files to fix fixable findings; a file a fix cannot safely change is left "
+    "as it is, with a note (stdin: written to stdout, fixed where it can be).",
 )
 @click.option(
     "--diff",
@@ -308,6 +310,7 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
     """Show each pod's timeline: start order, what blocks, stop order, effective requests."""
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import pods
+    from sidecarlint.report._escape import printable
     from sidecarlint.sources import PathError
     from sidecarlint.timeline import explain
 
@@ -321,11 +324,28 @@ def explain_pod(paths: tuple[str, ...], config_path: str | None, **cli_values: A
                 click.echo("")
             found += 1
             for line in explain(pod, settings.context()):
-                click.echo(line)
+                click.echo(printable(line))
     except PathError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(printable(str(exc))) from None
     if not found:
         click.echo("no pod specs found")
+
+
+@cli.command()
+@click.option(
+    "--stdio",
+    is_flag=True,
+    help="Talk over stdin/stdout (the only transport; accepted because clients pass it).",
+)
+def server(stdio: bool) -> None:
+    """Run the language server for editors (needs: pip install 'sidecarlint[server]').
+
+    Diagnostics, quick fixes and hovers for the YAML and JSON files open in the editor,
+    with each workspace folder's configuration, as 'check' would report them.
+    """
+    from sidecarlint.server import main as serve
+
+    sys.exit(serve())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sidecarlint.config import ConfigError
+from sidecarlint.report._escape import printable
 
 EXIT_ERROR = 2
 
@@ -85,7 +86,7 @@ def check(
     try:
         report = run(paths, settings, stdin_name=stdin_filename)
     except PathError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(printable(str(exc))) from None
     if not report.files and not report.skipped_files:
         nothing_checked(paths, settings, echo)
     if fix or show_diff:
@@ -95,19 +96,20 @@ def check(
         if show_diff:
             for result in outcome.files:
                 echo(result.diff(), False)
+            for note in outcome.report.notes[len(report.notes) :]:  # fixes left out, and why
+                echo(f"note: {printable(note)}\n", True)
             echo(f"{outcome.fixed} findings can be fixed\n", True)
+            if outcome.report.internal_errors:
+                return explain_internal_errors(outcome.report, echo)
             return 1 if outcome.fixed else 0
-        stdin_fix = [r for r in outcome.files if r.file == report.stdin_name]
-        if "-" in paths and fix:
-            from sidecarlint.sources import stdin_text
-
-            # A filter: the document goes to stdout, fixed or not; the report to stderr.
-            echo(stdin_fix[0].fixed if stdin_fix else (stdin_text() or ""), False)
-            stdin_fix = stdin_fix or [None]  # type: ignore[list-item]
         report = outcome.report
+        if "-" in paths and fix:
+            # A filter: stdin goes to stdout, fixed where it could be, else byte for byte;
+            # the report goes to stderr.
+            _filter_stdin(outcome)
+            if out.output is None:
+                out = replace(out, output="/dev/stderr")
         report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
-        if stdin_fix and out.output is None:
-            out = replace(out, output="/dev/stderr")
     colour = fmt == "text" and use_colour(color, None if out.output else sys.stdout)
     text = renderer(fmt)(
         report,
@@ -127,7 +129,50 @@ def check(
         write_report(out.output, text)
     else:
         echo(text, False)
-    return report.exit_code(out.fail_on)
+    code = report.exit_code(out.fail_on)
+    if code == EXIT_ERROR:
+        return explain_internal_errors(report, echo)
+    return code
+
+
+def _filter_stdin(outcome: Any) -> None:
+    """Write stdin to stdout fixed, or as it came (all of it, also what was not read)."""
+    from sidecarlint.sources import stdin_bytes, stdin_rest
+
+    name = outcome.report.stdin_name
+    fixed = next((r for r in outcome.files if r.file == name and r.changed), None)
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    if fixed is not None:
+        out.write(fixed.fixed_bytes())
+    else:
+        out.write(stdin_bytes())
+        for block in stdin_rest():
+            out.write(block)
+        unread = [f for f in outcome.report.findings if f.file == name and f.code == "SCL006"]
+        if unread:
+            outcome.report.notes.append(f"{name}: passed through unchanged: {unread[0].message}")
+    out.flush()
+
+
+#: Internal errors listed on stderr (the rest are counted).
+SHOWN_CRASHES = 5
+
+
+def explain_internal_errors(report: Any, echo: Echo) -> int:
+    """Say on stderr why the exit code is 2, whatever the report shows (SCL999 may be
+    disabled, the report may be JSON or in a file); the exit code."""
+    count = report.internal_errors
+    lines = [
+        f"sidecarlint: exit code 2: {count} internal error{'' if count == 1 else 's'}; "
+        "what they stopped is not checked:"
+    ]
+    lines += [f"  {printable(crash)}" for crash in report.crashes[:SHOWN_CRASHES]]
+    if len(report.crashes) > SHOWN_CRASHES:
+        lines.append(f"  and {len(report.crashes) - SHOWN_CRASHES} more")
+    lines.append("  (run with --debug for tracebacks; this is a bug in sidecarlint)")
+    echo("\n".join(lines) + "\n", True)
+    return EXIT_ERROR
 
 
 def write_report(path: str, text: str) -> None:
@@ -179,7 +224,7 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
     except UsageError:
         raise
     except (ConfigError, Failure) as exc:
-        write(f"sidecarlint: error: {exc}\n", err=True)
+        write(f"sidecarlint: error: {printable(str(exc))}\n", err=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         write("\nAborted.\n", err=True)
@@ -188,7 +233,7 @@ def guarded(action: Callable[[], int], *, debug: bool = False) -> int:
         if debug:
             raise
         write(
-            f"sidecarlint: internal error: {type(exc).__name__}: {exc} "
+            f"sidecarlint: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(run with --debug for a traceback)\n",
             err=True,
         )

@@ -479,8 +479,15 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
     for key in ("max-file-size", "max-depth"):
         value = pick(key)
         if value is not None:
-            if not isinstance(value, int) or value < 1:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{key} must be a positive integer")
+            from sidecarlint.parse import MAX_DEPTH_LIMIT
+
+            if key == "max-depth" and value > MAX_DEPTH_LIMIT:
+                raise ConfigError(
+                    f"max-depth must be at most {MAX_DEPTH_LIMIT} (the YAML parser refuses "
+                    "deeper nesting itself)"
+                )
             limits[key.replace("-", "_")] = value
 
     settings = Settings(

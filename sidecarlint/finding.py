@@ -129,11 +129,13 @@ class Finding(FrozenRecord):
     source_line: str | None
     #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
     line_hash: str | None
+    #: Other places involved, with what is there (the language server shows them).
+    related: tuple[tuple[Span, str], ...]
     #: For a finding in rendered output (a kustomization, a chart): what was rendered.
     rendered: Rendered | None
 
-    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash"})
-    _unshown = frozenset({"ypath", "source_line", "line_hash"})
+    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash", "related"})
+    _unshown = frozenset({"ypath", "source_line", "line_hash", "related"})
 
     def __init__(
         self,
@@ -153,6 +155,7 @@ class Finding(FrozenRecord):
         ypath: YPath | None = None,
         source_line: str | None = None,
         line_hash: str | None = None,
+        related: tuple[tuple[Span, str], ...] = (),
         rendered: Rendered | None = None,
     ) -> None:
         self.code = code
@@ -171,6 +174,7 @@ class Finding(FrozenRecord):
         self.ypath = ypath
         self.source_line = source_line
         self.line_hash = line_hash
+        self.related = related
         self.rendered = rendered
 
     @property

@@ -176,6 +176,76 @@ _LISTS = {
 }
 
 
+def text_at(mapping: Mapping[str, Any], key: str) -> str | None:
+    """``mapping[key]`` when it is a string, else None.
+
+    A field can hold any type in a manifest: the schema stage reports a wrong one, and rules
+    read such fields through this and the typed views below, so a list where a name belongs
+    is skipped rather than compared, hashed or printed.
+    """
+    value = mapping.get(key)
+    return value if isinstance(value, str) else None
+
+
+def int_at(mapping: Mapping[str, Any], key: str) -> int | None:
+    """``mapping[key]`` when it is an integer (not a boolean), else None."""
+    value = mapping.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class Mount(Record):
+    """One ``volumeMounts`` (or ``volumeDevices``) entry, its fields read with their types.
+
+    A field that is missing or of the wrong type reads as None (``read_only`` as False).
+    """
+
+    index: int
+    name: str | None
+    #: ``mountPath`` (``devicePath`` for a device).
+    path: str | None
+    sub_path: str | None
+    read_only: bool
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        path: str | None,
+        sub_path: str | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.path = path
+        self.sub_path = sub_path
+        self.read_only = read_only
+
+
+class Port(Record):
+    """One ``ports`` entry of a container, its fields read with their types."""
+
+    index: int
+    name: str | None
+    container_port: int | None
+    host_port: int | None
+    #: ``TCP`` when absent or empty (the API default); None when of the wrong type.
+    protocol: str | None
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,
+        container_port: int | None,
+        host_port: int | None,
+        protocol: str | None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.container_port = container_port
+        self.host_port = host_port
+        self.protocol = protocol
+
+
 class Container(Record):
     """One container of a pod, with its role and where it is."""
 
@@ -244,6 +314,42 @@ class Container(Record):
     @property
     def is_sidecar(self) -> bool:
         return self.role is Role.SIDECAR
+
+    @cached_property
+    def mounts(self) -> list[Mount]:
+        """``volumeMounts`` entries that are mappings."""
+        return [
+            Mount(
+                i,
+                text_at(m, "name"),
+                text_at(m, "mountPath"),
+                text_at(m, "subPath"),
+                m.get("readOnly") is True,
+            )
+            for i, m in self.items("volumeMounts")
+        ]
+
+    @cached_property
+    def devices(self) -> list[Mount]:
+        """``volumeDevices`` entries that are mappings."""
+        return [
+            Mount(i, text_at(d, "name"), text_at(d, "devicePath"))
+            for i, d in self.items("volumeDevices")
+        ]
+
+    @cached_property
+    def ports(self) -> list[Port]:
+        """``ports`` entries that are mappings."""
+        return [
+            Port(
+                i,
+                text_at(p, "name"),
+                int_at(p, "containerPort"),
+                int_at(p, "hostPort"),
+                "TCP" if p.get("protocol") in (None, "") else text_at(p, "protocol"),
+            )
+            for i, p in self.items("ports")
+        ]
 
     def items(self, key: str) -> list[tuple[int, dict[str, Any]]]:
         """The mapping entries of a list field, with their indexes (skipping junk).

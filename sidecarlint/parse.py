@@ -47,7 +47,8 @@ MAX_NODES = 1_000_000
 #: What YAML (libyaml) counts as a line break; positions count lines the same way.
 LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
-_NUMERIC = scalars.MAYBE_TYPED
+_NUMBER_START = scalars.NUMBER_START
+_WORDS = scalars.WORDS
 _MERGE = "<<"
 
 
@@ -394,7 +395,7 @@ def _separator_problem(line: str, line0: int) -> ParseProblem | None:
 _EXOTIC_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
-def _breaks(text: str, start: int, end: int, exotic: bool) -> int:
+def count_line_breaks(text: str, start: int, end: int, exotic: bool) -> int:
     """Line breaks in ``text[start:end]``, counted the way YAML counts them."""
     count = text.count("\n", start, end)
     if exotic:
@@ -433,7 +434,7 @@ def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iter
             if start > offset:
                 held.append(piece[offset:start])
                 holding = True
-            line += _breaks(piece, offset, start, exotic)
+            line += count_line_breaks(piece, offset, start, exotic)
             newline = piece.find("\n", start)
             end = len(piece) if newline < 0 else newline + 1
             problem = _separator_problem(piece[start:end].rstrip("\r\n"), line)
@@ -442,23 +443,23 @@ def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iter
                     yield _Part(part_line, "".join(held), column0=part_column)
                 yield _Part(line, "", problem=problem)
                 held, holding = [], False
-                line += _breaks(piece, start, end, exotic)
+                line += count_line_breaks(piece, start, end, exotic)
                 part_line, part_column = line, 0
             elif holding:
                 yield _Part(part_line, "".join(held), column0=part_column)
                 held, holding = [], False
-                line += _breaks(piece, start, end, exotic)
+                line += count_line_breaks(piece, start, end, exotic)
                 part_line, part_column = line, 0
             else:
                 # Nothing held: the separator line starts the next part.
                 held, holding = [piece[start:end]], True
                 part_line, part_column = line, 0
-                line += _breaks(piece, start, end, exotic)
+                line += count_line_breaks(piece, start, end, exotic)
             offset = end
         if offset < len(piece):
             held.append(piece[offset:])
             holding = True
-        line += _breaks(piece, offset, len(piece), exotic)
+        line += count_line_breaks(piece, offset, len(piece), exotic)
     if holding:
         yield _Part(part_line, "".join(held), column0=part_column)
 
@@ -562,11 +563,10 @@ def _c_loader() -> Any:
             def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
                 return None
 
-            def descend_resolver(self, parent: Any, index: Any) -> None:
-                return None
-
-            def ascend_resolver(self) -> None:
-                return None
+            # The composer calls these two around every node and ignores what they return:
+            # builtins that do nothing with their arguments cost less than a Python method.
+            descend_resolver = dict[Any, Any]().get  # (parent, index) -> index
+            ascend_resolver = ().__len__  # () -> 0
 
         _C_LOADER = CLoader
     return _C_LOADER or None
@@ -679,11 +679,7 @@ def _go_loader() -> Any:
             trailing: list[str] = []
             leading_blanks = False
             while True:
-                if (
-                    self.column == 0
-                    and self.prefix(3) in ("---", "...")
-                    and self.peek(3) in blankz
-                ):
+                if self.column == 0 and self.prefix(3) in ("---", "...") and self.peek(3) in blankz:
                     break
                 if self.peek() == "#":
                     break
@@ -811,9 +807,13 @@ def _prefix_pattern(width: int, exotic: bool) -> re.Pattern[str]:
     cache = _PREFIX_ANY if exotic else _PREFIX_LF
     pattern = cache.get(width)
     if pattern is None:
+        # A literal first character lets the regex engine skip ahead: much faster.
         breaks = "[\r\n\x85\u2028\u2029]" if exotic else "\n"
-        pattern = cache[width] = re.compile(f"(?:^|{breaks})[ \t?:-]{{{width}}}")
+        pattern = cache[width] = re.compile(f"{breaks}[ \t?:-]{{{width}}}")
     return pattern
+
+
+_INDICATOR_RUN = re.compile("[ \t?:-]*")
 
 
 def _too_deep(text: str, limit: int) -> tuple[int, int] | None:
@@ -830,7 +830,9 @@ def _too_deep(text: str, limit: int) -> tuple[int, int] | None:
     brackets = text.count("[") + text.count("{")
     if brackets <= half - 2:
         exotic = any(c in text for c in _EXOTIC_BREAKS)
-        if _prefix_pattern(half, exotic).search(text) is None:
+        first_run = _INDICATOR_RUN.match(text)
+        short_start = first_run is None or first_run.end() < half
+        if short_start and _prefix_pattern(half, exotic).search(text) is None:
             return None
     return _exact_depth(text, limit)
 
@@ -898,6 +900,8 @@ class _Builder:
         aliases: bool = True,
     ) -> None:
         self.text = text
+        #: The text has a '!' at all (a tag may make a plain scalar a string).
+        self.bangs = "!" in text
         self.aliases = aliases
         self.line1 = line1
         self.column0 = column0
@@ -959,6 +963,8 @@ class _Builder:
 
     def _non_specific(self, node: Any) -> bool:
         """A plain scalar written with the tag ``!`` (which keeps it a string in go-yaml)."""
+        if not self.bangs:
+            return False
         index = node.start_mark.index
         return index < len(self.text) and self.text[index] == "!"
 
@@ -968,18 +974,23 @@ class _Builder:
         tag = node.tag
         try:
             if tag is None:
-                if node.style or self._non_specific(node):
+                if node.style:
                     return text
-                return scalars.plain_value(text)
+                value = scalars.plain_value(text)
+                if value.__class__ is not str and self._non_specific(node):
+                    return text
+                return value
             return scalars.to_json(_tagged(tag, text))
         except scalars.Refused as exc:
+            if tag is None and self._non_specific(node):
+                return text
             raise self._refused(node, exc) from None
 
     def key(self, node: Any) -> str:
         """A scalar key node's JSON key (raises :class:`_Abort` where kubectl refuses it)."""
+        if node.tag is None and not node.style and self._non_specific(node):
+            return str(node.value)
         try:
-            if node.tag is None and not node.style and self._non_specific(node):
-                return str(node.value)
             return _scalar_key(node)
         except scalars.Refused as exc:
             raise _Abort(
@@ -1007,7 +1018,8 @@ class _Builder:
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        explicit: dict[str, Any] = {}
+        #: Keys the mapping sets itself, once a merge has set others (None before that).
+        explicit: set[str] | None = None
         build = self.build
         child_depth = depth + 1
         inline = child_depth <= self.max_depth
@@ -1024,23 +1036,28 @@ class _Builder:
             if text[:1] == "$":
                 self.patch_keys = True
             if key_node.tag is None and (
-                key_node.style or (text and text[0] not in _NUMERIC and text != _MERGE)
+                key_node.style
+                or (text and text[0] not in _NUMBER_START and text not in _WORDS and text != _MERGE)
             ):
                 key = text  # the common case: a plain identifier resolves to itself
             elif _is_merge(key_node):
+                if explicit is None:
+                    explicit = set(result)
                 self._merge(key_node, value_node, result, depth)
                 continue
             else:
                 key = self.key(key_node)
-            if key in explicit:
-                self._duplicate(node, key, explicit[key], key_node)
-            explicit[key] = key_node
+            if key in result and (explicit is None or key in explicit):
+                self._duplicate(node, key, key_node)
+            if explicit is not None:
+                explicit.add(key)
             if inline and value_node.id == "scalar":
                 # Scalars inline: most nodes are scalar values, and a call per node adds up.
                 # Plain text that cannot be a number, bool or null resolves to itself.
                 value = value_node.value
                 if value_node.tag is not None or (
-                    not value_node.style and (not value or value[0] in _NUMERIC)
+                    not value_node.style
+                    and (not value or value[0] in _NUMBER_START or value in _WORDS)
                 ):
                     value = self.scalar(value_node)
                 result[key] = value
@@ -1048,10 +1065,13 @@ class _Builder:
                 result[key] = build(value_node, child_depth)
         return result
 
-    def _duplicate(self, node: Any, key: str, first: Any, second: Any) -> None:
+    def _duplicate(self, node: Any, key: str, second: Any) -> None:
         if (id(node), key) in self._reported:
             return  # an aliased mapping is built once per alias; report it once
         self._reported.add((id(node), key))
+        first = next(
+            k for k, _ in node.value if k.id == "scalar" and not _is_merge(k) and _key_of(k) == key
+        )
         self.problems.append(
             ParseProblem(
                 "SCL002",
@@ -1070,12 +1090,21 @@ class _Builder:
         aliased_list = merge.id == "sequence" and merge.start_mark.index < key.end_mark.index
         for source in [merge] if aliased_list else _merge_sources(merge):
             if source.id != "mapping":
+                why = (
+                    "; an alias to a list cannot be merged, write the list of aliases here"
+                    if aliased_list
+                    else ""
+                )
+                # An alias has no node of its own: point at the merge key then.
+                where = (
+                    key if aliased_list or source.start_mark.index < key.end_mark.index else source
+                )
                 raise _Abort(
                     _skipped(
                         "kubectl refuses this document: map merge requires map or sequence "
-                        "of maps as the value"
+                        f"of maps as the value{why}"
                     ),
-                    self._span(source),
+                    self._span(where),
                 )
             result.update(self._mapping(source, depth))
 
@@ -1098,6 +1127,11 @@ def _children(node: Any) -> list[Any]:
 def _error_span(exc: Exception, part: _Part, text: str) -> Span:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line0, column0 = part.line0, part.column0
+    if _directive_error(exc, text):
+        # Point at the directive, not at the end of the document.
+        row = len(LINE_BREAKS.findall(text[: text.index("%")]))
+        column = len(LINE_BREAKS.split(text[: text.index("%")])[-1]) + 1
+        return Span(line0 + row + 1, column, line0 + row + 1, column + 1)
     if mark is not None and getattr(mark, "line", None) is not None:
         lines = LINE_BREAKS.split(text)
         row, column = int(mark.line), int(mark.column) + 1
@@ -1125,6 +1159,15 @@ def _error_span(exc: Exception, part: _Part, text: str) -> Span:
         line = line0 + row + 1
         return Span(line, column, line, column + 1)
     return Span(line0 + 1, 1, line0 + 1, 1)
+
+
+def _is_directive(text: str) -> bool:
+    return text.lstrip().startswith("%")
+
+
+def _directive_error(exc: Exception, text: str) -> bool:
+    problem = str(getattr(exc, "problem", "") or "")
+    return problem.startswith("did not find expected <document start>") and _is_directive(text)
 
 
 def _character_at(exc: Exception, text: str) -> str:
@@ -1158,9 +1201,7 @@ def _hint(problem: str, context: str, char: str, text: str) -> str:
         return _QUOTE
     if problem.startswith("found a tab character"):
         return "indent with spaces, not tabs"
-    if problem.startswith("did not find expected <document start>") and text.lstrip().startswith(
-        "%"
-    ):
+    if problem.startswith("did not find expected <document start>") and _is_directive(text):
         return (
             "kubectl splits the stream at the '---' after a '%YAML' or '%TAG' directive, "
             "so the directive stands alone and kubectl refuses it; remove the directive"

@@ -29,6 +29,7 @@ from sidecarlint.sources import (
     discover,
     read_pieces,
     read_source,
+    text_pieces,
 )
 from sidecarlint.suppress import CommentScanner, Suppressions, annotation_codes
 from sidecarlint.validate import VALIDATED_KINDS, Validator
@@ -160,6 +161,8 @@ class FileResult(Record):
     internal_errors: int
     #: Read and parsed, but holds no Kubernetes object (a values file, a workflow, ...).
     not_kubernetes: bool
+    #: ``file:line:col: what happened`` for each internal error, reported or not.
+    crashes: list[str]
 
     def __init__(
         self,
@@ -171,6 +174,7 @@ class FileResult(Record):
         notes: list[str] | None = None,
         internal_errors: int = 0,
         not_kubernetes: bool = False,
+        crashes: list[str] | None = None,
     ) -> None:
         self.file = file
         self.findings = [] if findings is None else findings
@@ -180,6 +184,12 @@ class FileResult(Record):
         self.notes = [] if notes is None else notes
         self.internal_errors = internal_errors
         self.not_kubernetes = not_kubernetes
+        self.crashes = [] if crashes is None else crashes
+
+    def crashed(self, span: Span, message: str) -> None:
+        """Count an internal error, and say where and what it was."""
+        self.internal_errors += 1
+        self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
 
 
 class Report(Record):
@@ -202,6 +212,8 @@ class Report(Record):
     stdin_name: str
     #: Files left out on purpose (Helm chart templates), with a note per chart.
     skipped_files: int
+    #: ``file:line:col: what happened`` for each internal error, reported or not.
+    crashes: list[str]
 
     def __init__(
         self,
@@ -217,6 +229,7 @@ class Report(Record):
         non_kubernetes_files: int = 0,
         stdin_name: str = "-",
         skipped_files: int = 0,
+        crashes: list[str] | None = None,
     ) -> None:
         self.version = version
         self.findings = findings
@@ -230,6 +243,7 @@ class Report(Record):
         self.non_kubernetes_files = non_kubernetes_files
         self.stdin_name = stdin_name
         self.skipped_files = skipped_files
+        self.crashes = [] if crashes is None else crashes
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
@@ -542,21 +556,27 @@ class _Engine:
                 for hit in rule.check(pod, self.context):
                     self._add(result, self._from_hit(rule, pod, hit))
             except Exception as exc:  # contained: one rule on one object
-                result.internal_errors += 1
                 detail = f"{type(exc).__name__}: {exc}"
                 if self.settings.debug:
+                    import sys
                     import traceback
 
-                    detail += "\n" + traceback.format_exc()
+                    from sidecarlint.report._escape import printable
+
+                    sys.stderr.write(f"{printable(obj.doc.file)}: {traceback.format_exc()}")
                 ref = obj.ref
+                message = (
+                    f"rule {rule.code} ({rule.name}) crashed on {ref.kind}/{ref.name or '?'}: "
+                )
+                span = obj.doc.span((*obj.path, "kind"), key=True)
+                result.crashed(span, message + detail)
                 self._add(
                     result,
                     self.finding(
                         "SCL999",
-                        f"rule {rule.code} ({rule.name}) crashed on "
-                        f"{ref.kind}/{ref.name or '?'}: {detail}",
+                        message + detail,
                         obj.doc.file,
-                        obj.doc.span((*obj.path, "kind"), key=True),
+                        span,
                         document=obj.doc.index,
                         obj=ref,
                         path=format_path(pod.path),
@@ -566,7 +586,7 @@ class _Engine:
 
     def _from_hit(self, rule: Rule, pod: Pod, hit: Hit) -> Finding | None:
         doc: Document = pod.doc
-        return self.finding(
+        finding = self.finding(
             rule.code,
             hit.message,
             doc.file,
@@ -579,6 +599,10 @@ class _Engine:
             fixable=hit.fixable,
             ypath=hit.path,
         )
+        if finding is None or not hit.related:
+            return finding
+        related = tuple((doc.span(path), text) for path, text in hit.related)
+        return replace(finding, related=related)
 
     @staticmethod
     def _add(result: FileResult, finding: Finding | None) -> None:
@@ -597,33 +621,62 @@ class _Engine:
             text = None if isinstance(whole, ReadError) else whole
         else:
             pieces = read_pieces(source, settings.max_file_size)
+        result = self.lint_read(pieces, source.display, text, stdin=source.path is None)
+        if text is not None and settings.line_hashes and result.findings and source.path:
+            # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
+            # UTF-16/32 file) makes that differ from the text that was checked.
+            raw = _github_text(source.path)
+            if raw is not None and raw != text:
+                self._annotate(result, text, raw)
+        return result
+
+    def lint_read(
+        self,
+        pieces: Iterable[str] | ReadError,
+        file: str,
+        text: str | None = None,
+        stdin: bool = False,
+    ) -> FileResult:
+        """Check what reading ``file`` gave: its text in pieces, or why it could not be
+        read. ``text``, the whole of it, is given when outputs show source lines;
+        ``stdin``: ``file`` is the name given to stdin."""
         if isinstance(pieces, ReadError):
-            result = FileResult(source.display)
-            self._add(result, self.finding("SCL006", pieces.message, source.display, pieces.span))
+            result = FileResult(file)
+            self._add(result, self.finding("SCL006", pieces.message, file, pieces.span))
             return result
         try:
-            result = self.lint_stream(pieces, source.display, stdin=source.path is None)
+            result = self.lint_stream(pieces, file, stdin=stdin)
         except (RecursionError, MemoryError) as exc:
-            result = FileResult(source.display)
+            result = FileResult(file)
             self._add(
                 result,
                 self.finding(
                     "SCL001",
                     f"file could not be processed within limits ({type(exc).__name__}); "
                     "not checked",
-                    source.display,
+                    file,
                     Span(1, 1, 1, 1),
                 ),
             )
-        if text is None:
-            return result
-        self._annotate(result, text)
-        if settings.line_hashes and result.findings and source.path is not None:
-            # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
-            # UTF-16/32 file) makes that differ from the text that was checked.
-            raw = _github_text(source.path)
-            if raw is not None and raw != text:
-                self._annotate(result, text, raw)
+        except Exception as exc:  # contained: one file
+            if self.settings.debug:
+                import sys
+                import traceback
+
+                from sidecarlint.report._escape import printable
+
+                sys.stderr.write(f"{printable(file)}: {traceback.format_exc()}")
+            return self.file_failed(file, f"checking this file failed: {type(exc).__name__}: {exc}")
+        if text is not None:
+            self._annotate(result, text)
+        return result
+
+    def file_failed(self, file: str, message: str) -> FileResult:
+        """The result of a file that could not be checked for an internal error."""
+        result = FileResult(file)
+        span = Span(1, 1, 1, 1)
+        result.crashed(span, message)
+        self._add(result, self.finding("SCL999", message, file, span))
         return result
 
 
@@ -641,19 +694,6 @@ def _github_text(path: str) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-_WORKER: _Engine | None = None
-
-
-def _init_worker(settings: Settings) -> None:
-    global _WORKER
-    _WORKER = _Engine(settings)
-
-
-def _work(source: Source) -> FileResult:
-    assert _WORKER is not None
-    return _WORKER.lint_source(source)
-
-
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
@@ -663,12 +703,9 @@ def lint_sources(sources: Sequence[Source], settings: Settings) -> Iterator[File
     jobs = settings.jobs
     files = [s for s in sources if s.path is not None]
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD and len(files) == len(sources):
-        from concurrent.futures import ProcessPoolExecutor
+        from sidecarlint.workers import lint_in_workers
 
-        with ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(settings,)
-        ) as pool:
-            yield from pool.map(_work, sources, chunksize=max(1, len(sources) // (jobs * 8)))
+        yield from lint_in_workers(sources, settings)
         return
     engine = _Engine(settings)
     for source in sources:
@@ -690,6 +727,7 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
             report.non_kubernetes += result.non_kubernetes
         report.notes.extend(result.notes)
         report.internal_errors += result.internal_errors
+        report.crashes.extend(result.crashes)
     report.findings.sort(key=lambda f: f.sort_key)
     return report
 
@@ -771,17 +809,24 @@ def pods(paths: Sequence[str], settings: Settings) -> Iterator[Pod]:
         if isinstance(pieces, ReadError):
             continue
         try:
-            docs = list(iter_stream(pieces, source.display, max_depth=settings.max_depth))
+            found = list(pods_in_text(pieces, source.display, settings))
         except StreamError:
             continue
-        for doc in docs:
-            if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
-                continue
-            for obj in iter_objects(doc):
-                workload = _workload_for(obj, settings.pod_paths)
-                pod = locate(obj, workload) if workload is not None else None
-                if pod is not None:
-                    yield pod
+        yield from found
+
+
+def pods_in_text(text: str | Iterable[str], file: str, settings: Settings) -> Iterator[Pod]:
+    """Every located pod of one text (or its pieces), in order; documents that fail to
+    parse are skipped."""
+    pieces = [text] if isinstance(text, str) else text
+    for doc in iter_stream(pieces, file, max_depth=settings.max_depth):
+        if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
+            continue
+        for obj in iter_objects(doc):
+            workload = _workload_for(obj, settings.pod_paths)
+            pod = locate(obj, workload) if workload is not None else None
+            if pod is not None:
+                yield pod
 
 
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:
@@ -790,4 +835,35 @@ def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> l
     return sorted(result.findings, key=lambda f: f.sort_key)
 
 
-__all__ = ["FileResult", "Report", "Settings", "collect", "lint_text", "replace", "run"]
+class Linter:
+    """Checks texts held in memory (an editor's buffers) with fixed settings.
+
+    :meth:`lint` gives what ``check`` gives for a file holding the same text: the same
+    size and content limits, the same engine and suppressions. The engine is built once,
+    so a long-running caller pays for rules and schemas only on its first text.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine = _Engine(settings)
+
+    def lint(self, text: str, file: str) -> FileResult:
+        """Check ``text`` as the contents of ``file``; findings in file order."""
+        settings = self.settings
+        whole = text if settings.source_lines or settings.line_hashes else None
+        result = self._engine.lint_read(text_pieces(text, settings.max_file_size), file, whole)
+        result.findings.sort(key=lambda f: f.sort_key)
+        return result
+
+
+__all__ = [
+    "FileResult",
+    "Linter",
+    "Report",
+    "Settings",
+    "collect",
+    "lint_text",
+    "pods_in_text",
+    "replace",
+    "run",
+]

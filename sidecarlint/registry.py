@@ -74,6 +74,9 @@ class Hit(FrozenRecord):
     container: Container | None
     fix: str | None
     fixable: bool
+    #: Other places involved (the container that writes the file, the later sidecar): a
+    #: document path and what is there.
+    related: tuple[tuple[YPath, str], ...]
 
     def __init__(
         self,
@@ -84,6 +87,7 @@ class Hit(FrozenRecord):
         container: Container | None = None,
         fix: str | None = None,
         fixable: bool = False,
+        related: tuple[tuple[YPath, str], ...] = (),
     ) -> None:
         self.path = path
         self.message = message
@@ -92,6 +96,7 @@ class Hit(FrozenRecord):
         self.container = container
         self.fix = fix
         self.fixable = fixable
+        self.related = related
 
 
 Check = Callable[["Pod", RuleContext], Iterable[Hit]]

@@ -460,7 +460,7 @@ class Plan:
             place = mapper.place(doc, finding.span) if doc is not None else None
         info = Rendered(root.renderer, root.display, finding.document, finding.object)
         if place is None:  # stays in the rendered stream, named after the chart
-            moved = replace(finding, fixable=False, ypath=None, rendered=info)
+            moved = replace(finding, fixable=False, ypath=None, rendered=info)  # keeps related
             return self._annotated(moved, text, None)
         message = finding.message
         if not place.exact:
@@ -476,6 +476,7 @@ class Plan:
             message=message,
             fixable=False,
             ypath=None,
+            related=(),  # places in the rendered output, which exists nowhere
             rendered=info,
         )
         comments = self._comments(place.file)

@@ -75,6 +75,11 @@ _SIGN = frozenset("+-")
 _IN_MAP = frozenset("yYnNtTfFoO~")
 #: Plain scalars starting with anything else resolve to themselves.
 MAYBE_TYPED = _DIGITS | _SIGN | _IN_MAP | {"."}
+#: First characters after which go-yaml parses numbers; after the others in
+#: :data:`MAYBE_TYPED` it only looks the whole text up in its table of words.
+NUMBER_START = _DIGITS | _SIGN | {"."}
+#: The words go-yaml resolves (booleans, nulls, NaN and infinities).
+WORDS = frozenset(_MAP)
 
 _YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?")
@@ -83,30 +88,15 @@ _TIMESTAMP = re.compile(
     r"(?:(?:[Tt]| +)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?"
     r"(?: *(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?"
 )
-_BASES = {"x": 16, "X": 16, "o": 8, "O": 8, "b": 2, "B": 2}
-_DIGITS_OF = {
-    16: frozenset("0123456789abcdefABCDEF"),
-    10: frozenset("0123456789"),
-    8: frozenset("01234567"),
-    2: frozenset("01"),
-}
+_DIGITS_OF = {2: frozenset("01")}
 
 
-def _parse_int(text: str, base: int, low: int, high: int, signed: bool = True) -> int | None:
-    """Go's ``strconv.ParseInt``/``ParseUint`` (base 0 picks the base from the prefix)."""
+def _parse_int(text: str, base: int, low: int, high: int) -> int | None:
+    """Go's ``strconv.ParseInt(text, base, 64)`` for an explicit base."""
     sign = 1
     if text[:1] in ("+", "-"):
-        if not signed:
-            return None
         sign = -1 if text[0] == "-" else 1
         text = text[1:]
-    if base == 0:
-        base = 10
-        if len(text) > 1 and text[0] == "0":
-            if text[1] in _BASES:
-                base, text = _BASES[text[1]], text[2:]
-            else:
-                base, text = 8, text[1:]
     allowed = _DIGITS_OF[base]
     if not text or not all(c in allowed for c in text):
         return None
@@ -124,11 +114,38 @@ def _looks_like_timestamp(text: str) -> bool:
     return _TIMESTAMP.fullmatch(text) is not None
 
 
-def resolve(text: str) -> tuple[str, Any]:
+_INT = re.compile(
+    r"([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([1-9][0-9]*|0))"
+)
+
+
+def _go_int(plain: str) -> int | None:
+    """``strconv.ParseInt(plain, 0, 64)``, else ``strconv.ParseUint(plain, 0, 64)``."""
+    match = _INT.fullmatch(plain)
+    if match is None:
+        return None
+    sign, hex_digits, octal, binary, leading_zero, decimal = match.groups()
+    if decimal is not None:
+        value = int(decimal)
+    elif hex_digits is not None:
+        value = int(hex_digits, 16)
+    elif binary is not None:
+        value = int(binary, 2)
+    else:
+        value = int(octal if octal is not None else leading_zero, 8)
+    if sign == "-":
+        value = -value
+    if _INT64_MIN <= value <= _INT64_MAX or (not sign and value <= _UINT64_MAX):
+        return value  # ParseUint takes no sign
+    return None
+
+
+def resolve(text: str, timestamps: bool = True) -> tuple[str, Any]:
     """go-yaml v2 ``resolve("", text)``: the tag it resolves to and the Go-level value.
 
     Integers outside int64 that fit uint64 stay Python ints here (Go's uint64); what JSON
-    makes of them is :func:`to_json`'s business.
+    makes of them is :func:`to_json`'s business. ``timestamps`` is go-yaml's "untagged or
+    !!timestamp": only then does text that looks like a date resolve as one.
     """
     first = text[:1]
     if first and first not in MAYBE_TYPED:
@@ -145,25 +162,19 @@ def resolve(text: str) -> tuple[str, Any]:
     if first in _IN_MAP:
         return STR, text
     # 'D' and 'S': int, float or timestamp (which go-yaml keeps as the string it was).
-    if _looks_like_timestamp(text):
+    if timestamps and text[4:5] == "-" and _looks_like_timestamp(text):
         return TIMESTAMP, text
-    plain = text.replace("_", "")
-    integer = _parse_int(plain, 0, _INT64_MIN, _INT64_MAX)
+    plain = text.replace("_", "") if "_" in text else text
+    integer = _go_int(plain)
     if integer is not None:
         return INT, integer
-    unsigned = _parse_int(plain, 0, 0, _UINT64_MAX, signed=False)
-    if unsigned is not None:
-        return INT, unsigned
     if _YAML_FLOAT.fullmatch(plain):
         number = _parse_float(plain)
         if number is not None:
             return FLOAT, number
-    if plain.startswith("0b"):
-        integer = _parse_int(plain[2:], 2, _INT64_MIN, _INT64_MAX)
-        if integer is not None:
-            return INT, integer
-    elif plain.startswith("-0b"):
-        integer = _parse_int("-" + plain[3:], 2, _INT64_MIN, _INT64_MAX)
+    if plain.startswith(("0b", "-0b")):  # go-yaml's own binary forms (e.g. "0b-101")
+        digits = plain[2:] if plain[0] == "0" else "-" + plain[3:]
+        integer = _parse_int(digits, 2, _INT64_MIN, _INT64_MAX)
         if integer is not None:
             return INT, integer
     return STR, text
@@ -182,7 +193,7 @@ def resolve_tagged(tag: str, text: str) -> Any:
         return _binary(text)
     if tag not in RESOLVABLE or tag == STR:
         return text
-    rtag, value = resolve(text)
+    rtag, value = resolve(text, timestamps=tag == TIMESTAMP)
     if rtag == tag:
         return value
     if tag == FLOAT and rtag == INT and _INT64_MIN <= value <= _INT64_MAX:
@@ -316,13 +327,13 @@ def json_literal(text: str) -> int | float:
 
 def plain_value(text: str) -> Any:
     """An untagged plain scalar as the JSON value kubectl sends (the common path)."""
-    if text[:1] not in MAYBE_TYPED and text:
+    if text and text[0] not in MAYBE_TYPED:
         return text
     return to_json(resolve(text)[1])
 
 
 def plain_key(text: str) -> str:
     """An untagged plain map key as the JSON key kubectl sends."""
-    if text[:1] not in MAYBE_TYPED and text:
+    if text and text[0] not in MAYBE_TYPED:
         return text
     return to_key(resolve(text)[1])

@@ -116,36 +116,61 @@ def scan_comments(text: str, registry: Registry) -> Suppressions:
 
 class CommentScanner:
     """Directives in the comments of a file read piece by piece (each piece ends at a line
-    break, but the last). Lines are counted the way YAML counts them, as positions are."""
+    break, but the last). Lines are counted the way YAML counts them, as positions are;
+    only the lines that hold the marker are looked at."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.result = Suppressions()
         self.lines = 0  # lines before the next piece
-        self.leading = True  # still among the file's leading comments
+        #: The first line with content (not a comment, a blank or '---'), once seen.
+        self.first_content: int | None = None
 
     def feed(self, text: str) -> None:
-        from sidecarlint.parse import LINE_BREAKS
+        from sidecarlint.parse import LINE_BREAKS, count_line_breaks
 
-        if MARKER not in text and not self.leading:
-            self.lines += len(LINE_BREAKS.findall(text))
-            return
-        lines = LINE_BREAKS.split(text)
-        if lines and lines[-1] == "":
-            lines.pop()  # the piece ends with a line break
-        for number, line in enumerate(lines, start=self.lines + 1):
-            self._line(number, line)
-        self.lines += len(lines)
+        if not self.lines and text.startswith("\ufeff"):
+            text = text[1:]  # a byte order mark is no content
+        exotic = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+        if self.first_content is None:
+            # Line by line from the top, only as far as the first line with content.
+            number, start = self.lines, 0
+            while start <= len(text):
+                found = LINE_BREAKS.search(text, start) if exotic else None
+                end = found.start() if found else text.find("\n", start)
+                line = text[start:] if end < 0 else text[start:end]
+                number += 1
+                stripped = line.strip()
+                if stripped and not stripped.startswith("#") and stripped != "---":
+                    self.first_content = number
+                    break
+                if end < 0:
+                    break
+                start = found.end() if found else end + 1
+        if MARKER in text:
+            if exotic:
+                lines = LINE_BREAKS.split(text)
+                for number, line in enumerate(lines, start=self.lines + 1):
+                    if MARKER in line:
+                        self._line(number, line)
+            else:
+                number, counted = self.lines + 1, 0
+                index = text.find(MARKER)
+                while index >= 0:
+                    start = text.rfind("\n", 0, index) + 1
+                    end = text.find("\n", index)
+                    end = len(text) if end < 0 else end
+                    number += text.count("\n", counted, start)
+                    counted = start
+                    self._line(number, text[start:end])
+                    index = text.find(MARKER, end)
+        self.lines += count_line_breaks(text, 0, len(text), exotic)
 
     def _line(self, number: int, line: str) -> None:
         registry = self.registry
         result = self.result
-        stripped = line.strip()
-        is_comment = stripped.startswith("#")
-        if stripped and not is_comment and stripped != "---":
-            self.leading = False
-        if MARKER not in line:
-            return
+        is_comment = line.strip().startswith("#")
+        leading = self.first_content is None or number < self.first_content
         match = _DIRECTIVE.search(line)
         if match is None:
             return
@@ -186,12 +211,31 @@ class CommentScanner:
             # Alone on its line: covers the next line; after content: that line.
             lines = frozenset({number, number + 1}) if is_comment else frozenset({number})
             result.directives.append(Directive(span, codes, lines, reason, text=body))
-        elif not self.leading:
+        elif not leading:
             result.problems.append(
                 Problem(span, "'disable-file' only works in the comments at the top of the file")
             )
         else:
             result.directives.append(Directive(span, codes, frozenset(), reason, text=body))
+
+
+def disable_comment(code: str) -> str:
+    """The comment that disables ``code`` on its line (alone on a line: on the next one)."""
+    return f"# {MARKER} disable={code}"
+
+
+def add_to_directive(line: str, code: str) -> str | None:
+    """``line`` with ``code`` added to the well-formed ``disable=`` directive on it, or None
+    when it holds none."""
+    match = _DIRECTIVE.search(line)
+    if match is None:
+        return None
+    body = match.group("body")
+    parsed = _BODY.match(body.strip())
+    if parsed is None or parsed.group("verb") != "disable" or parsed.group("codes") is None:
+        return None
+    end = match.start("body") + len(body) - len(body.lstrip()) + parsed.end("codes")
+    return f"{line[:end]},{code}{line[end:]}"
 
 
 def annotation_codes(

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from sidecarlint.checks._lifecycle import grace_period, hook_sleep
 from sidecarlint.checks._pod import local_connections, own_ports
 from sidecarlint.helpers import helper_match
-from sidecarlint.locate import Pod
+from sidecarlint.locate import Container, Pod
+from sidecarlint.records import Record
 from sidecarlint.registry import RuleContext
 from sidecarlint.resources import RESOURCES, effective_requests, format_quantity, requests
 from sidecarlint.shell import runs_forever
@@ -22,23 +23,38 @@ def _req(c_requests: dict[str, object]) -> str:
     return ", ".join(parts) if parts else "no requests"
 
 
-def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
-    """Lines describing one pod's life."""
-    ref = pod.obj.ref
-    where = f"{pod.doc.file}:{pod.doc.span(pod.path, key=True).line}"
-    yield f"{ref.kind}/{ref.name or '?'} ({where}), Kubernetes {ctx.version}"
+class Step(Record):
+    """One step of a pod's start or stop order: the containers it concerns, what happens,
+    and notes printed under it."""
+
+    containers: list[Container]
+    text: str
+    notes: list[str]
+
+    def __init__(
+        self, containers: list[Container], text: str, notes: list[str] | None = None
+    ) -> None:
+        self.containers = containers
+        self.text = text
+        self.notes = [] if notes is None else notes
+
+
+def start_order(pod: Pod, ctx: RuleContext) -> list[Step]:
+    """The steps of a pod's start, in order: init containers one at a time (sidecars stay
+    up), then the app containers together."""
     native = ctx.native_sidecars
-    yield "  start:"
-    step = 0
+    steps: list[Step] = []
     for c in pod.init_containers:
-        step += 1
         if c.is_sidecar and native:
             probe = "startupProbe succeeds" if "startupProbe" in c.data else "its process runs"
-            yield f"    {step}. sidecar {c.label} starts; the next step waits until {probe}"
+            steps.append(Step([c], f"sidecar {c.label} starts; the next step waits until {probe}"))
         elif c.is_sidecar:
-            yield (
-                f"    {step}. {c.label} is declared as a sidecar, but Kubernetes {ctx.version} "
-                "treats it as a regular init container: the Pod waits for it to exit"
+            steps.append(
+                Step(
+                    [c],
+                    f"{c.label} is declared as a sidecar, but Kubernetes {ctx.version} "
+                    "treats it as a regular init container: the Pod waits for it to exit",
+                )
             )
         else:
             blocking = runs_forever(c.argv) or (
@@ -49,26 +65,48 @@ def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
             needs = [s for s in later if s.is_sidecar and local_connections(c) & own_ports(s)]
             if needs and not blocking:
                 note = f" — FAILS OR WAITS: it needs {needs[0].label}, which starts after it"
-            yield f"    {step}. init container {c.label} runs to completion{note}"
+            steps.append(Step([c], f"init container {c.label} runs to completion{note}"))
     apps = ", ".join(c.label for c in pod.containers) or "none"
-    yield f"    {step + 1}. app containers start together: {apps}"
     helpers = [(c, m) for c in pod.containers if (m := helper_match(c, pod, ctx.options))]
-    for c, match in helpers:
-        yield f"       {c.label} looks like a helper ({match.describe()}): no ordering with the app"
+    notes = [
+        f"{c.label} looks like a helper ({match.describe()}): no ordering with the app"
+        for c, match in helpers
+    ]
+    steps.append(Step(list(pod.containers), f"app containers start together: {apps}", notes))
+    return steps
+
+
+def stop_order(pod: Pod, ctx: RuleContext) -> list[Step]:
+    """The steps of a pod's termination: app containers first, then native sidecars in
+    reverse order of declaration."""
+    stop = [c.label for c in pod.containers]
+    steps = [Step(list(pod.containers), f"app containers get SIGTERM: {', '.join(stop) or 'none'}")]
+    sidecars = pod.sidecars if ctx.native_sidecars else []
+    for c in reversed(sidecars):
+        sleep = hook_sleep(c)
+        extra = f" (preStop sleeps {sleep[0]}s, started at termination)" if sleep else ""
+        steps.append(Step([c], f"sidecar {c.label} gets SIGTERM{extra}"))
+    return steps
+
+
+def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
+    """Lines describing one pod's life."""
+    ref = pod.obj.ref
+    where = f"{pod.doc.file}:{pod.doc.span(pod.path, key=True).line}"
+    yield f"{ref.kind}/{ref.name or '?'} ({where}), Kubernetes {ctx.version}"
+    yield "  start:"
+    for number, step in enumerate(start_order(pod, ctx), start=1):
+        yield f"    {number}. {step.text}"
+        for note in step.notes:
+            yield f"       {note}"
     if pod.runs_to_completion:
-        if helpers:
+        if any(helper_match(c, pod, ctx.options) for c in pod.containers):
             yield "  completion: never — helper app containers keep running"
         else:
             yield "  completion: when every app container has exited; sidecars are then stopped"
-    grace = grace_period(pod)
-    yield f"  stop (grace period {grace}s):"
-    sidecars = pod.sidecars if native else []
-    stop = [c.label for c in pod.containers]
-    yield f"    1. app containers get SIGTERM: {', '.join(stop) or 'none'}"
-    for i, c in enumerate(reversed(sidecars), start=2):
-        sleep = hook_sleep(c)
-        extra = f" (preStop sleeps {sleep[0]}s, started at termination)" if sleep else ""
-        yield f"    {i}. sidecar {c.label} gets SIGTERM{extra}"
+    yield f"  stop (grace period {grace_period(pod)}s):"
+    for number, step in enumerate(stop_order(pod, ctx), start=1):
+        yield f"    {number}. {step.text}"
     effective = effective_requests(pod)
     yield "  resources (what the scheduler reserves):"
     for c in pod.init_containers:

@@ -230,7 +230,7 @@ def test_atomic_write_keeps_the_original_on_failure(
 
     monkeypatch.setattr(fix.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
-        fix.write_atomically(str(target), "truncated")
+        fix.write_atomically(str(target), b"truncated")
     assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["input.yaml"]
 
@@ -243,7 +243,7 @@ def test_unwritable_file_is_a_note_not_a_crash(
     target = tmp_path / "input.yaml"
     shutil.copy(FIXTURES / "input.yaml", target)
 
-    def refuse(path: str, text: str) -> None:
+    def refuse(path: str, data: bytes, like: object = None) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(fix, "write_atomically", refuse)
@@ -254,3 +254,33 @@ def test_unwritable_file_is_a_note_not_a_crash(
         "not fixed: cannot write the file (Permission denied)" in n for n in outcome.report.notes
     )
     assert target.read_bytes() == (FIXTURES / "input.yaml").read_bytes()
+
+
+def test_fix_file_gives_the_text_fix_writes() -> None:
+    from sidecarlint.fix import fix_file
+    from sidecarlint.pipeline import Linter
+
+    text = (FIXTURES / "input.yaml").read_text()
+    linter = Linter(make_settings())
+    result = fix_file(
+        text,
+        "input.yaml",
+        linter.lint(text, "input.yaml").findings,
+        lambda t, f: linter.lint(t, f).findings,
+    )
+    assert result.fixed == (FIXTURES / "expected.yaml").read_text()
+    assert len(result.fixed_findings) == 5
+
+
+def test_add_annotation_keeps_everything_else() -> None:
+    from sidecarlint.finding import Finding, Severity, Span
+    from sidecarlint.fix import add_annotation
+
+    text = "# top\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p  # name\nspec: {}\n---\na: 1\n"
+    finding = Finding("SCL102", "n", Severity.ERROR, "m", "p.yaml", Span(2, 1, 2, 1), document=0)
+    result = add_annotation(text, "p.yaml", finding, ("metadata",), "example.com/k", "v")
+    assert result.fixed == text.replace(
+        "  name: p  # name\n", '  name: p  # name\n  annotations:\n    example.com/k: "v"\n'
+    )
+    other = add_annotation(text, "p.yaml", finding, ("nowhere",), "k", "v")
+    assert not other.changed and "does not apply here" in other.refused[0][1]

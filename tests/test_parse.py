@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sidecarlint.finding import Span
 from sidecarlint.parse import _separator_starts, parse_text, resolve_plain, split_documents
 from sidecarlint.scalars import Refused
+from tests.conftest import CORPUS as SHARED_CORPUS
 
 
 def docs(text: str) -> list[object]:
@@ -221,3 +222,151 @@ def test_pure_python_parser_gives_the_same_values_and_positions() -> None:
         out[mode] = json.loads(done.stdout)
     assert out["python"] == out["c"]
     assert out["c"][0]["a"] == "123" and out["c"][0]["b"] == 8 and out["c"][0]["j"] == {"i": 2}
+
+
+FLOW_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers: [{name: app, image: nginx:1.27}, {name: app, image: "envoyproxy/envoy:v1.31.0"}]
+"""
+
+FLOW_JOB = """\
+apiVersion: batch/v1
+kind: Job
+metadata: {name: report}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: report, image: busybox:1.36, command: [sh, -c, echo done]}, \
+{name: log-shipper, image: fluent/fluent-bit:3.1.0, args: [-i, tail, -o, stdout]}]
+"""
+
+
+def test_flow_style_pod_is_checked_like_block_style() -> None:
+    from tests.conftest import lint, positions
+
+    assert docs(FLOW_POD)[0]["spec"]["containers"][0] == {"name": "app", "image": "nginx:1.27"}
+    found = lint(FLOW_POD)
+    assert positions(found) == [("SCL013", 5, 55), ("SCL103", 5, 55)]
+    assert 'Duplicate value: "app"' in found[0].message
+    job = lint(FLOW_JOB)
+    assert positions(job) == [("SCL102", 8, 94)]
+    assert job[0].container == "log-shipper" and "never completes" in job[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: [agent:1, 001:db8::]\n", {"a": ["agent:1", "001:db8::"]}),
+        ("a: {k:v, x: y::}\n", {"a": {"k:v": None, "x": "y::"}}),
+        ("a: [a:]\n", {"a": ["a:"]}),
+        ("a: &x 1\nb: &x 2\nc: *x\n", {"a": 1, "b": 2, "c": 2}),  # an anchor redefined
+        ('a: "\\\'"\n', {"a": "'"}),  # go-yaml's escape, not libyaml's
+        ("a: 1\n<<: {a: 2}\n", {"a": 2}),  # go-yaml v2: the merge overrides an earlier key
+        ("<<: {a: 2}\na: 1\n", {"a": 1}),
+        ("- &m {a: 1}\n- <<: [*m, {a: 2, b: 3}]\n", [{"a": 1}, {"a": 1, "b": 3}]),
+    ],
+)
+def test_read_like_go_yaml_where_libyaml_differs(text: str, value: object) -> None:
+    result = parse_text(text, "f")
+    assert [p.message for p in result.problems] == []
+    assert result.documents[0].data == value
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "fact"),
+    [
+        ("a: .inf\n", 1, 4, "json: unsupported value: +Inf"),
+        ("a: !!int 1.5\n", 1, 4, "cannot decode !!float `1.5` as a !!int"),
+        ("~: x\n", 1, 1, "unsupported map key"),
+        ("18446744073709551615: x\n", 1, 1, "unsupported map key of type: uint64"),
+        ("a: !!binary aGVsbG8\n", 1, 4, "invalid base64"),
+        ('a: "\\/"\n', 1, 6, "found unknown escape character"),
+        ("- &s [1]\n- <<: *s\n", 2, 3, "an alias to a list cannot be merged"),
+        ("a: &s 1\nb: {<<: [*s]}\n", 2, 5, "map merge requires map or sequence of maps"),
+        ("b: {<<: [1]}\n", 1, 10, "map merge requires map or sequence of maps"),
+        ("a: 1\n--- b: 2\n", 2, 5, "invalid Yaml document separator: b: 2"),
+        ("%YAML 1.1\n---\na: 1\n", 1, 1, "remove the directive"),
+        ("a: b: c\n", 1, 5, "must be quoted"),
+        ("a: @x\n", 1, 4, "cannot start with '@' unless it is quoted"),
+        ("a: [1, 2\n", 1, 8, "close the bracket"),
+    ],
+)
+def test_refused_like_kubectl_with_a_helpful_message(
+    text: str, line: int, column: int, fact: str
+) -> None:
+    result = parse_text(text, "f")
+    problem = next(p for p in result.problems if p.code == "SCL001")
+    assert (problem.span.line, problem.span.column) == (line, column)
+    assert fact in problem.message
+    if "separator" not in fact:
+        assert problem.message.endswith("this document is not checked")
+
+
+@pytest.mark.skipif(not (SHARED_CORPUS / "istio__istio").is_dir(), reason="../shared is absent")
+def test_corpus_flow_list_with_colons_is_read() -> None:
+    path = (
+        SHARED_CORPUS
+        / "istio__istio"
+        / ("pkg__config__validation__testdata__crds__serviceentry-valid.yaml")
+    )
+    result = parse_text(path.read_text(encoding="utf-8"), str(path))
+    assert result.problems == []
+    assert result.documents[0].data["spec"]["addresses"] == ["1.2.3.4", "001:db8::"]
+    assert result.documents[0].span(("spec", "addresses", 1)) == Span(11, 24, 11, 33)
+
+
+FALLBACK_SAMPLES = [
+    "a: b\n  c\n\n  d\n",
+    "k: v # c\nz: 1 2\n",
+    "a: |\n  x\n   y\n\nb: >-\n  p\n  q\n",
+    "a: x\r\n  y\r\n",
+    "- a\n- b: c\n  d: [e, {f: g}]\n",
+    "a: 'it''s'\nb: \"t\\tx\"\n",
+    "? a\n: b\n",
+    "a:\tb\nc: d\t# e\n",
+    "a: |+\n  x\n\n",
+]
+
+
+@pytest.mark.parametrize("text", FALLBACK_SAMPLES)
+def test_go_yaml_fallback_composes_like_libyaml(text: str) -> None:
+    # The pure-Python parser takes over where libyaml and go-yaml differ; everywhere else
+    # it must build the same nodes, at the same places.
+    from sidecarlint.parse import _c_loader, _first_node, _go_loader
+
+    def shape(node: object) -> object:
+        if node is None:
+            return None
+        kind = node.id  # type: ignore[attr-defined]
+        marks = (node.start_mark.line, node.start_mark.column)  # type: ignore[attr-defined]
+        if kind == "scalar":
+            return (node.value, node.style or None, marks)  # type: ignore[attr-defined]
+        if kind == "sequence":
+            return ([shape(i) for i in node.value], marks)  # type: ignore[attr-defined]
+        return ([(shape(k), shape(v)) for k, v in node.value], marks)  # type: ignore[attr-defined]
+
+    assert shape(_first_node(_go_loader(), text)) == shape(_first_node(_c_loader(), text))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be"])
+def test_the_byte_order_mark_is_skipped_once(encoding: str) -> None:
+    # kubectl drops the mark that names the encoding; a second one is text, so a JSON
+    # stream behind it is read as YAML (one document: its first).
+    import codecs
+
+    from sidecarlint.sources import decode
+
+    bom = {"utf-8": codecs.BOM_UTF8, "utf-16-le": codecs.BOM_UTF16_LE}.get(
+        encoding, codecs.BOM_UTF16_BE
+    )
+    one = '{"apiVersion": "v1", "kind": "Thing", "n": 1.0}'
+    plain = decode(bom + f"{one}\n{one}".encode(encoding))
+    assert isinstance(plain, str)
+    assert [d.data["n"] for d in parse_text(plain, "f").documents] == [1, 1]
+    doubled = decode(bom + f"\ufeff{one}\n{one}".encode(encoding))
+    assert isinstance(doubled, str)
+    assert [d.data["n"] for d in parse_text(doubled, "f").documents] == [1]

@@ -136,7 +136,8 @@ def test_artifact_locations(tmp_path: Path) -> None:
 
 
 def test_github_escaping() -> None:
-    assert escape_data("50%\r\nnext") == "50%25%0D%0Anext"
+    # control characters are shown as escapes, so no line break reaches the log
+    assert escape_data("50%\r\nnext\x1b[31m") == "50%25\\r\\nnext\\x1b[31m"
     assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
 
 

@@ -249,3 +249,33 @@ def test_explain_pod_names_an_init_container_waiting_for_a_later_sidecar() -> No
         "    1. init container 'migrate' runs to completion — FAILS OR WAITS: it needs "
         "'cloud-sql-proxy', which starts after it"
     ) in proc.stdout.splitlines()
+
+
+def test_start_and_stop_order_steps() -> None:
+    from sidecarlint.pipeline import Settings, pods_in_text
+    from sidecarlint.timeline import start_order, stop_order
+
+    for version, start, stop in (
+        (
+            "1.37",
+            ["sidecar 'proxy' starts; the next step waits until its process runs"],
+            [
+                "app containers get SIGTERM: 'work'",
+                "sidecar 'proxy' gets SIGTERM (preStop sleeps 10s, started at termination)",
+            ],
+        ),
+        (
+            "1.27",
+            [
+                "'proxy' is declared as a sidecar, but Kubernetes 1.27 treats it as a regular "
+                "init container: the Pod waits for it to exit"
+            ],
+            ["app containers get SIGTERM: 'work'"],
+        ),
+    ):
+        settings = Settings(version=version)
+        [pod] = pods_in_text(job(), "j.yaml", settings)
+        starts = start_order(pod, settings.context())
+        assert [s.text for s in starts] == [*start, "app containers start together: 'work'"]
+        assert [[c.name for c in s.containers] for s in starts] == [["proxy"], ["work"]]
+        assert [s.text for s in stop_order(pod, settings.context())] == stop

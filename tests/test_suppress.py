@@ -156,3 +156,17 @@ spec:
     findings = lint(text)
     assert active(findings) == []
     assert suppressed(findings) == [("SCL103", 14)]
+
+
+def test_a_code_joins_a_well_formed_disable_directive() -> None:
+    from sidecarlint.suppress import add_to_directive, disable_comment
+
+    assert disable_comment("SCL103") == "# sidecarlint: disable=SCL103"
+    assert add_to_directive("  image: x  # sidecarlint: disable=SCL202 -- why", "SCL103") == (
+        "  image: x  # sidecarlint: disable=SCL202,SCL103 -- why"
+    )
+    assert add_to_directive("# sidecarlint: disable = SCL202, SCL201  ", "SCL103") == (
+        "# sidecarlint: disable = SCL202, SCL201,SCL103  "
+    )
+    for line in ("# sidecarlint: disable-file", "# sidecarlint: disable", "a: 1  # other"):
+        assert add_to_directive(line, "SCL103") is None

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from sidecarlint.locate import Container, Pod, Role
+from sidecarlint.locate import Container, Mount, Pod, Role
 from sidecarlint.registry import RuleContext
 from sidecarlint.shell import commands
 
@@ -30,11 +29,7 @@ def local_connections(container: Container) -> frozenset[int]:
 
 
 def _own_ports(container: Container) -> frozenset[int]:
-    ports = {
-        p["containerPort"]
-        for _, p in container.items("ports")
-        if isinstance(p.get("containerPort"), int)
-    }
+    ports = {p.container_port for p in container.ports if p.container_port is not None}
     for word in container.argv:
         match = _LISTEN.match(word)
         if match:
@@ -95,17 +90,17 @@ def native_fix_possible(ctx: RuleContext) -> bool:
     return ctx.native_sidecars
 
 
-def covering_mount(container: Container, path: str) -> tuple[int, dict[str, Any]] | None:
-    """The mount whose mountPath contains ``path`` (the longest one), with its index."""
-    best: tuple[int, dict[str, Any]] | None = None
+def covering_mount(container: Container, path: str) -> Mount | None:
+    """The mount whose mountPath contains ``path`` (the longest one)."""
+    best: Mount | None = None
     best_len = -1
-    for i, mount in container.items("volumeMounts"):
-        mount_path = mount.get("mountPath")
-        if not isinstance(mount_path, str) or not mount_path:
+    for mount in container.mounts:
+        mount_path = mount.path
+        if not mount_path:
             continue
         prefix = mount_path.rstrip("/") + "/"
         if (path == mount_path.rstrip("/") or path.startswith(prefix)) and len(prefix) > best_len:
-            best, best_len = (i, mount), len(prefix)
+            best, best_len = mount, len(prefix)
     return best
 
 

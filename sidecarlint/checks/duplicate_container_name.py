@@ -26,6 +26,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             f"{first.list_name}[{first.index}]; names must be unique across containers, "
             "initContainers and ephemeralContainers",
             container=c,
+            related=(((*first.path, "name"), f"{first.list_name}[{first.index}] is named first"),),
         )
 
 

@@ -12,20 +12,20 @@ from sidecarlint.registry import Hit, Rule, RuleContext
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     for c in pod.all_containers:
         seen: dict[str, int] = {}
-        for i, mount in c.items("volumeMounts"):
-            path = mount.get("mountPath")
-            if not isinstance(path, str):
+        for mount in c.mounts:
+            path = mount.path
+            if path is None:
                 continue
             key = path.rstrip("/") or "/"
             if key in seen:
                 yield Hit(
-                    (*c.path, "volumeMounts", i, "mountPath"),
+                    (*c.path, "volumeMounts", mount.index, "mountPath"),
                     f'Invalid value: "{path}": must be unique — {c.label} already mounts '
                     f"volumeMounts[{seen[key]}] there",
                     container=c,
                 )
             else:
-                seen[key] = i
+                seen[key] = mount.index
 
 
 RULE = Rule(

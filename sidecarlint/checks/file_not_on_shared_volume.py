@@ -7,8 +7,8 @@ import fnmatch
 from collections.abc import Iterator
 
 from sidecarlint.checks._pod import argv_path, covering_mount
-from sidecarlint.finding import Severity
-from sidecarlint.locate import Container, Pod
+from sidecarlint.finding import Severity, YPath
+from sidecarlint.locate import Container, Mount, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import file_access
 
@@ -20,18 +20,20 @@ def _same_file(written: str, read: str) -> bool:
     return ("*" in read or "?" in read or "[" in read) and fnmatch.fnmatchcase(written, read)
 
 
-def _sees(reader: Container, path: str, volume: str, rel: str, sub_path: object) -> bool:
-    """``reader`` sees ``path`` through ``volume`` where the writer put it."""
-    found = covering_mount(reader, path)
-    if found is None:
+def _sees(reader: Container, path: str, written: Mount) -> bool:
+    """``reader`` sees ``path`` through the volume where the writer put it."""
+    mount = covering_mount(reader, path)
+    if mount is None or mount.path is None or written.path is None:
         return False
-    _, mount = found
-    mount_path = str(mount.get("mountPath", "")).rstrip("/")
     return (
-        mount.get("name") == volume
-        and path[len(mount_path) :] == rel
-        and mount.get("subPath") == sub_path
+        mount.name == written.name
+        and path[len(mount.path.rstrip("/")) :] == path[len(written.path.rstrip("/")) :]
+        and mount.sub_path == written.sub_path
     )
+
+
+def _writes(writer: Container, path: str) -> tuple[tuple[YPath, str], ...]:
+    return ((argv_path(writer, path), f"{writer.label} writes {path} here"),)
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
@@ -47,21 +49,22 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 matches = [r for r in reads if _same_file(path, r)]
                 if not matches:
                     continue
-                found = covering_mount(writer, path)
-                if found is None:
+                mount = covering_mount(writer, path)
+                if mount is None:
                     yield Hit(
                         argv_path(reader, matches[0]),
                         f"{reader.label} reads {path}, which {writer.label} writes to its own "
                         "filesystem: containers share only volumes. Mount a shared volume "
                         f"(e.g. an emptyDir) at the directory of {path} in both",
                         container=reader,
+                        related=_writes(writer, path),
                     )
                     continue
-                _, mount = found
-                volume = str(mount.get("name"))
-                mount_path = str(mount.get("mountPath", "")).rstrip("/")
-                rel = path[len(mount_path) :]
-                if not _sees(reader, path, volume, rel, mount.get("subPath")):
+                volume = mount.name
+                if volume is None or mount.path is None:
+                    continue  # the schema finding reports the mount
+                mount_path = mount.path.rstrip("/")
+                if not _sees(reader, path, mount):
                     yield Hit(
                         argv_path(reader, matches[0]),
                         f"{reader.label} reads {path}, which {writer.label} writes on volume "
@@ -69,6 +72,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         f"it there. Mount volume '{volume}' at {mount_path or '/'} in "
                         f"{reader.label}",
                         container=reader,
+                        related=_writes(writer, path),
                     )
 
 

@@ -32,6 +32,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                     "init containers run one at a time in order, so it is not running yet. Move "
                     f"{sidecar.label} before {init.label}",
                     container=init,
+                    related=((name_path(sidecar), f"sidecar {sidecar.label} is declared here"),),
                 )
                 continue
             written = set(file_access(sidecar.argv)[0])
@@ -46,6 +47,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                     f"{sidecar.label} writes, but {sidecar.label} is declared after it and has "
                     f"not started. Move {sidecar.label} before {init.label}",
                     container=init,
+                    related=((name_path(sidecar), f"sidecar {sidecar.label} is declared here"),),
                 )
 
 

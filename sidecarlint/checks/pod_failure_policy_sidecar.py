@@ -25,6 +25,8 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             continue
         path = (*job_path, "podFailurePolicy", "rules", i, "onExitCodes")
         name = on_codes.get("containerName")
+        if name is not None and not isinstance(name, str):
+            continue  # the schema finding reports its type
         if name is not None and name not in names:
             yield Hit(
                 (*path, "containerName"),

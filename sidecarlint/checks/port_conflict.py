@@ -5,34 +5,53 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sidecarlint.finding import Severity
-from sidecarlint.locate import Container, Pod
+from sidecarlint.locate import Container, Pod, Port
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     order = [*pod.init_containers, *pod.containers]
     for j, second in enumerate(order):
-        for i, port in second.items("ports"):
-            protocol = port.get("protocol") or "TCP"
-            for key in ("containerPort", "hostPort"):
-                number = port.get(key)
-                if not isinstance(number, int) or isinstance(number, bool):
+        for port in second.ports:
+            protocol = port.protocol
+            if protocol is None:
+                continue
+            for key, number in (
+                ("containerPort", port.container_port),
+                ("hostPort", port.host_port),
+            ):
+                if number is None:
                     continue
                 for first in order[:j]:
                     if not _runs_with(first, second):
                         continue
-                    if any(
-                        p.get(key) == number and (p.get("protocol") or "TCP") == protocol
-                        for _, p in first.items("ports")
-                    ):
+                    same = next(
+                        (
+                            p.index
+                            for p in first.ports
+                            if _number(p, key) == number and p.protocol == protocol
+                        ),
+                        None,
+                    )
+                    if same is not None:
                         yield Hit(
-                            (*second.path, "ports", i, key),
+                            (*second.path, "ports", port.index, key),
                             f"{second.label} and {first.label} both declare {key} {number}/"
                             f"{protocol} and run at the same time in one network namespace: "
                             "one of them cannot bind it",
                             container=second,
+                            related=(
+                                (
+                                    (*first.path, "ports", same, key),
+                                    f"{first.label} declares {key} {number}/{protocol} here",
+                                ),
+                            ),
                         )
                         break
+
+
+def _number(port: Port, key: str) -> int | None:
+    return port.container_port if key == "containerPort" else port.host_port
 
 
 def _runs_with(first: Container, second: Container) -> bool:

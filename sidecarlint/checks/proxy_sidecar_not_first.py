@@ -74,6 +74,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 f"{label} sidecar {proxy.label} has started: with traffic redirected through "
                 f"the proxy they fail or bypass it. Declare {proxy.label} first",
                 container=init,
+                related=((name_path(proxy), f"{label} sidecar {proxy.label} is declared here"),),
             )
             break
 

@@ -19,24 +19,24 @@ def _under(path: str, mount_path: str) -> bool:
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     for c in pod.sidecars:
         writes, reads = file_access(c.argv)
-        for i, mount in c.items("volumeMounts"):
-            mount_path = mount.get("mountPath")
-            if mount.get("readOnly") is True or not isinstance(mount_path, str):
+        for mount in c.mounts:
+            mount_path = mount.path
+            if mount.read_only or mount_path is None or mount.name is None:
                 continue
             if not any(_under(r, mount_path) for r in reads):
                 continue
             if any(_under(w, mount_path) for w in writes):
                 continue
             shared = any(
-                m.get("name") == mount.get("name")
+                m.name == mount.name
                 for other in pod.all_containers
                 if other is not c
-                for _, m in other.items("volumeMounts")
+                for m in other.mounts
             )
             if shared:
                 yield Hit(
-                    (*c.path, "volumeMounts", i),
-                    f"sidecar {c.label} only reads volume '{mount.get('name')}' but mounts it "
+                    (*c.path, "volumeMounts", mount.index),
+                    f"sidecar {c.label} only reads volume '{mount.name}' but mounts it "
                     "read-write; readOnly: true keeps it from changing what the app writes",
                     container=c,
                     fix=f"Add readOnly: true to this mount of {c.label}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.checks._pod import local_connections, own_ports
+from sidecarlint.checks._pod import local_connections, name_path, own_ports
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
@@ -23,8 +23,7 @@ def _handler_port(c: Container, handler: dict[str, Any]) -> tuple[str, int] | No
             continue
         port = spec.get("port")
         if isinstance(port, str):
-            named = {p.get("name"): p.get("containerPort") for _, p in c.items("ports")}
-            port = named.get(port)
+            port = next((p.container_port for p in c.ports if p.name == port), None)
         if isinstance(port, int):
             return kind, port
     return None
@@ -65,6 +64,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 "the Pod never finishes initialising",
                 key=True,
                 container=c,
+                related=((name_path(app), f"app container {app.label} serves port {port}"),),
             )
 
 

@@ -27,14 +27,14 @@ def claim_templates(pod: Pod) -> set[str]:
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     defined = set(pod.volumes) | claim_templates(pod)
     for c in pod.all_containers:
-        for i, mount in c.items("volumeMounts"):
-            name = mount.get("name")
-            if isinstance(name, str) and name not in defined:
+        for mount in c.mounts:
+            name = mount.name
+            if name is not None and name not in defined:
                 where = "volumes" + (
                     " or volumeClaimTemplates" if pod.workload.kind == "StatefulSet" else ""
                 )
                 yield Hit(
-                    (*c.path, "volumeMounts", i, "name"),
+                    (*c.path, "volumeMounts", mount.index, "name"),
                     f'Not found: "{name}" — {c.label} mounts a volume that is not in {where}',
                     container=c,
                 )

@@ -13,12 +13,12 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     volumes = pod.volumes
     if not volumes:
         return
-    used: set[object] = set()
+    used: set[str] = set()
     for c in pod.all_containers:
-        for _, mount in c.items("volumeMounts"):
-            used.add(mount.get("name"))
-        for _, device in c.items("volumeDevices"):
-            used.add(device.get("name"))
+        for mount in (*c.mounts, *c.devices):
+            if mount.name is None:
+                return  # a mount whose name cannot be read could be of any volume
+            used.add(mount.name)
     for name, (index, _) in volumes.items():
         if name not in used:
             yield Hit(

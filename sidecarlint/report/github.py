@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint.finding import Finding, Severity
+from sidecarlint.report._escape import printable
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -13,7 +14,9 @@ _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: no control character (they are shown as escapes, so no
+    line break can end the command early) and ``%`` encoded."""
+    return printable(text).replace("%", "%25")
 
 
 def escape_property(text: str) -> str:

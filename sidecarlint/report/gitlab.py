@@ -14,6 +14,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint.finding import Finding, Severity
+from sidecarlint.report._escape import valid_unicode
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -29,7 +30,7 @@ def issue(f: Finding, path: str, fingerprint: str) -> dict[str, Any]:
         "fingerprint": fingerprint,
         "severity": _SEVERITIES[f.severity],
         "location": {
-            "path": path,
+            "path": valid_unicode(path),
             "positions": {
                 "begin": {"line": f.span.line, "column": f.span.column},
                 "end": {"line": f.span.end_line, "column": max(f.span.end_column, 1)},

@@ -7,19 +7,39 @@ from typing import TYPE_CHECKING, Any
 
 from sidecarlint import __version__
 from sidecarlint.finding import Finding, ObjectRef, Severity
+from sidecarlint.records import fields, replace
+from sidecarlint.report._escape import valid_unicode
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
+
+
+def valid_finding(f: Finding) -> Finding:
+    """``f`` with no lone surrogate in its texts (see :func:`valid_unicode`)."""
+    changes: dict[str, Any] = {}
+    for name in ("message", "file", "path", "container", "fix"):
+        value = getattr(f, name)
+        if value is not None and valid_unicode(value) is not value:
+            changes[name] = valid_unicode(value)
+    if f.object is not None:
+        texts = [getattr(f.object, n) for n in fields(ObjectRef)]
+        if any(t is not None and valid_unicode(t) is not t for t in texts):
+            changes["object"] = ObjectRef(*(None if t is None else valid_unicode(t) for t in texts))
+    return replace(f, **changes) if changes else f
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else valid_unicode(value)
 
 
 def object_dict(ref: ObjectRef | None) -> dict[str, Any] | None:
     if ref is None:
         return None
     return {
-        "apiVersion": ref.api_version,
-        "kind": ref.kind,
-        "name": ref.name,
-        "namespace": ref.namespace,
+        "apiVersion": _text(ref.api_version),
+        "kind": _text(ref.kind),
+        "name": _text(ref.name),
+        "namespace": _text(ref.namespace),
     }
 
 
@@ -31,13 +51,14 @@ def rendered_dict(f: Finding) -> dict[str, Any] | None:
         return None
     return {
         "renderer": f.rendered.renderer,
-        "source": f.rendered.source,
+        "source": valid_unicode(f.rendered.source),
         "document": f.rendered.document,
         "object": object_dict(f.rendered.object),
     }
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
+    f = valid_finding(f)
     obj = object_dict(f.object)
     out = {
         "code": f.code,

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint.finding import Finding
+from sidecarlint.report._escape import printable, valid_unicode
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -44,12 +45,15 @@ def testcase(f: Finding, path: str) -> ET.Element:
     if f.suppressed:
         ET.SubElement(case, "skipped", {"message": "suppressed"})
         return case
-    body = f"{path}:{f.span.line}:{f.span.column}: {f.severity.value.upper()} {f.code} {f.message}"
-    if f.fix:
-        body += f"\nfix: {f.fix}"
-    failure = ET.SubElement(
-        case, "failure", {"type": f.severity.value, "message": xml_text(f.message)}
+    # shown by CI systems: control characters as escapes, as in the text output
+    message = printable(f.message)
+    body = (
+        f"{printable(path)}:{f.span.line}:{f.span.column}: {f.severity.value.upper()} {f.code} "
+        f"{message}"
     )
+    if f.fix:
+        body += f"\nfix: {printable(f.fix)}"
+    failure = ET.SubElement(case, "failure", {"type": f.severity.value, "message": message})
     failure.text = xml_text(body)
     return case
 
@@ -64,7 +68,7 @@ def render(
     for f in report.findings:
         if f.suppressed and not show_suppressed:
             continue
-        path = relative_path(f.file, root_dir)
+        path = valid_unicode(relative_path(f.file, root_dir))  # as in JSON and SARIF
         suites.setdefault(path, []).append(testcase(f, path))
     root = ET.Element("testsuites", {"name": "sidecarlint"})
     total = failed = 0

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from sidecarlint import __version__
 from sidecarlint.docs import HOMEPAGE, help_uri, render_terminal, rule_sections
 from sidecarlint.finding import Finding, Severity
+from sidecarlint.report.json import valid_finding
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -42,6 +43,11 @@ def repository_root(override: str | None = None) -> str:
     return os.getcwd()
 
 
+def _uri(path: str) -> str:
+    # The bytes of the name, percent-encoded: a name that is not valid UTF-8 keeps its bytes.
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/")
+
+
 def artifact_location(file: str, root: str) -> dict[str, str]:
     """A URI relative to ``root`` (forward slashes, percent-encoded, with ``uriBaseId``)."""
     if file == "-":
@@ -49,8 +55,8 @@ def artifact_location(file: str, root: str) -> dict[str, str]:
     path = os.path.abspath(file)
     rel = os.path.relpath(path, root)
     if rel.startswith(".."):
-        return {"uri": "file://" + quote(path.replace(os.sep, "/"), safe="/")}
-    return {"uri": quote(rel.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+        return {"uri": "file://" + _uri(path)}
+    return {"uri": _uri(rel), "uriBaseId": "%SRCROOT%"}
 
 
 def root_uri(root: str) -> str:
@@ -58,7 +64,7 @@ def root_uri(root: str) -> str:
     path = os.path.abspath(root).replace(os.sep, "/")
     if not path.startswith("/"):  # a Windows drive: file:///C:/...
         path = "/" + path
-    return "file://" + quote(path.rstrip("/") + "/", safe="/:")
+    return "file://" + quote(os.fsencode(path.rstrip("/") + "/"), safe="/:")
 
 
 def fingerprint(f: Finding, uri: str) -> str:
@@ -170,6 +176,7 @@ def render(
     findings = [f for f in report.findings if show_suppressed or not f.suppressed]
     for f in findings[:MAX_RESULTS]:
         location = artifact_location(f.file, root)
+        f = valid_finding(f)
         result: dict[str, Any] = {
             "ruleId": f.code,
             "level": _LEVELS[f.severity],

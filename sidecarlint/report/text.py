@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sidecarlint.finding import Finding, Severity
+from sidecarlint.report._escape import printable
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -97,16 +98,23 @@ def snippet(f: Finding) -> list[str]:
     end = f.span.end_column - 1 if f.span.end_line == f.span.line else len(line)
     end = min(max(end, start + 1), max(len(line), start + 1))
     # Keep tabs under tabs so the caret lines up however the terminal expands them.
-    pad = "".join(ch if ch == "\t" else " " for ch in line[:start])
+    pad = "".join(ch if ch == "\t" else " " for ch in _source(line[:start]))
+    carets = "^" * max(len(_source(line[start:end])), 1)
     gutter = f"{f.span.line:>4} | "
-    return [f"{'':>4} |", gutter + line, f"{'':>4} | {pad}{'^' * (end - start)}"]
+    return [f"{'':>4} |", gutter + _source(line), f"{'':>4} | {pad}{carets}"]
+
+
+def _source(text: str) -> str:
+    """A source line as shown: control characters as escapes, but tabs kept (they only move
+    the cursor to the right)."""
+    return "\t".join(printable(part) for part in text.split("\t"))
 
 
 def finding_lines(f: Finding, *, colour: bool = False, show_source: bool = False) -> list[str]:
     """Every line one finding prints (the one place a finding's text is rendered)."""
-    headline, details = split_message(f.message)
+    headline, details = split_message(printable(f.message))
     sev = f.severity.value.upper()
-    where = f"{f.file}:{f.span.line}:{f.span.column}:"
+    where = f"{printable(f.file)}:{f.span.line}:{f.span.column}:"
     if colour:
         where = f"{_BOLD}{where}{_RESET}"
         sev = f"{_COLOURS[f.severity]}{sev}{_RESET}"
@@ -116,7 +124,7 @@ def finding_lines(f: Finding, *, colour: bool = False, show_source: bool = False
     if f.rendered is not None:
         lines.append(f"{INDENT}rendered: {f.rendered.describe()}")
     if f.fix:
-        lines.append(f"{INDENT}fix: {f.fix}")
+        lines.append(f"{INDENT}fix: {printable(f.fix)}")
     if show_source:
         lines.extend(snippet(f))
     return lines
@@ -197,6 +205,6 @@ def render(
         return "".join(line + "\n" for line in lines)
     if lines:
         lines.append("")
-    lines.extend(f"note: {note}" for note in report.notes)
+    lines.extend(f"note: {printable(note)}" for note in report.notes)
     lines.append(summary(report))
     return "\n".join(lines) + "\n"

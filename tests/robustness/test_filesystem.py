@@ -67,6 +67,59 @@ def test_unreadable_file(tmp_path: Path) -> None:
     )
 
 
+@pytest.fixture
+def locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path/locked``, a directory that cannot be listed (as for a non-root user)."""
+    (tmp_path / "a.yaml").write_text(POD)
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.yaml").write_text(POD)
+    real = os.scandir
+
+    def scandir(path: str) -> object:
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    return tmp_path / "locked"
+
+
+def test_unreadable_directory_is_a_finding(locked: Path) -> None:
+    report = run([str(locked.parent)], Settings())
+    assert [(f.file, f.code, f.span.line, f.span.column, f.message) for f in report.findings] == [
+        (str(locked), "SCL006", 1, 1, "cannot read directory: Permission denied")
+    ]
+    assert report.files == 2 and report.objects == 1
+    assert report.exit_code("error") == 1
+
+
+def test_unreadable_directory_named_on_the_command_line(locked: Path) -> None:
+    report = run([str(locked)], Settings())
+    assert [(f.file, f.code) for f in report.findings] == [(str(locked), "SCL006")]
+    assert report.exit_code("error") == 1
+
+
+def test_entry_that_cannot_be_examined(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")  # ELOOP when followed
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")  # not where a manifest would be
+    shown = [(s.display, s.problem) for s in discover([str(tmp_path)], follow_symlinks=True)]
+    assert shown == [
+        (str(tmp_path / "loop.yaml"), "cannot read: Too many levels of symbolic links")
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can list directories without permission")
+def test_unreadable_directory_for_real(tmp_path: Path) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.yaml").write_text(POD)
+    (tmp_path / "locked").chmod(0)
+    try:
+        code, report, _ = check(tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert codes(report) == [("SCL006", 1, 1)] and code == 1
+
+
 def test_path_vanishing_mid_run(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(POD)
     (tmp_path / "b.yaml").write_text(POD)

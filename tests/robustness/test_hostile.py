@@ -99,19 +99,9 @@ def test_configurable_depth(tmp_path: Path) -> None:
     assert found == [("SCL001", 11, 21)] and code == 1
 
 
-def test_internal_error_is_contained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_contained(tmp_path: Path, crashing_rule: None) -> None:
     from sidecarlint.pipeline import Settings, lint_text, run
 
-    def boom(pod: object, ctx: object) -> object:
-        raise RuntimeError("boom")
-
-    from sidecarlint import registry as registry_module
-    from sidecarlint.records import replace
-
-    reg = registry_module.registry()
-    broken = replace(reg.by_code["SCL202"], check=boom)
-    patched = registry_module.Registry([broken if r.code == "SCL202" else r for r in reg.rules])
-    monkeypatch.setattr(registry_module, "_REGISTRY", patched)
     text = POD.decode() + "---\n" + POD.decode().replace("name: ok", "name: two")
     findings = lint_text(text, "p.yaml", Settings())
     assert [(f.code, f.span.line, f.span.column) for f in findings] == [
