@@ -57,6 +57,12 @@ def cli() -> None:
     "the cwd).",
 )
 @click.option(
+    "--sarif-output",
+    metavar="FILE",
+    help="Also write a SARIF report to FILE, whatever --format is (e.g. annotations in a CI "
+    "log and SARIF for code scanning from one run).",
+)
+@click.option(
     "--stdin-filename",
     metavar="PATH",
     help="The path stdin stands for: findings, outputs and config matching use it "
@@ -102,8 +108,28 @@ def cli() -> None:
     "--chart-templates",
     type=click.Choice(["skip", "check"]),
     help="Helm chart templates (files under a templates/ directory beside a Chart.yaml): "
-    "skip them with a note on how to lint the rendered chart (default), or check them as "
-    "they are.",
+    "skip them as files (default: the chart is rendered instead, see --helm), or check them "
+    "as they are.",
+)
+@click.option(
+    "--kustomize",
+    type=click.Choice(["auto", "never", "always"]),
+    help="Render kustomizations (directories with a kustomization.yaml) and check what they "
+    "render instead of their files, with findings at the base or patch line that caused "
+    "them: auto (default) when kustomize or kubectl is found, never, or always (no "
+    "renderer is an error). Remote bases are never fetched.",
+)
+@click.option(
+    "--helm",
+    type=click.Choice(["auto", "never", "always"]),
+    help="Render Helm charts with 'helm template' and check what they render, with findings "
+    "at the template lines: auto (default) when helm is found, never, or always.",
+)
+@click.option(
+    "--helm-values",
+    metavar="FILE",
+    multiple=True,
+    help="A values file for every chart rendered (repeatable).",
 )
 @click.option("--jobs", "-j", metavar="N|auto", help="Worker processes (default: auto).")
 @click.option(
@@ -162,6 +188,7 @@ def check(
     config_path: str | None,
     format_: str | None,
     sarif_root: str | None,
+    sarif_output: str | None,
     stdin_filename: str | None,
     fix: bool,
     show_diff: bool,
@@ -179,6 +206,7 @@ def check(
             config_path=config_path,
             format_=format_,
             sarif_root=sarif_root,
+            sarif_output=sarif_output,
             stdin_filename=stdin_filename,
             fix=fix,
             show_diff=show_diff,

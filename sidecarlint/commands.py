@@ -44,6 +44,7 @@ def check(
     config_path: str | None = None,
     format_: str | None = None,
     sarif_root: str | None = None,
+    sarif_output: str | None = None,
     stdin_filename: str | None = None,
     fix: bool = False,
     show_diff: bool = False,
@@ -77,10 +78,11 @@ def check(
     fmt = choose(out.format, to_file=out.output is not None or statistics)
     if statistics and fmt not in ("text", "json"):
         raise UsageError(f"--statistics works with the text and json formats, not {fmt}")
-    if fmt == "sarif":
+    if fmt == "sarif" or sarif_output:
         settings = replace(settings, line_hashes=True)
-    if out.output:
-        check_writable(out.output)
+    for target in (out.output, sarif_output):
+        if target:
+            check_writable(target)
     try:
         report = run(paths, settings, stdin_name=stdin_filename)
     except PathError as exc:
@@ -118,14 +120,13 @@ def check(
         quiet=quiet,
         statistics_only=statistics,
     )
+    if sarif_output:
+        sarif = renderer("sarif")(
+            report, sarif_root=sarif_root, show_suppressed=out.show_suppressed
+        )
+        write_report(sarif_output, sarif)
     if out.output:
-        try:
-            with open(out.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise Failure(
-                f"cannot write the report to {out.output}: {exc.strerror or exc}"
-            ) from None
+        write_report(out.output, text)
     else:
         echo(text, False)
     code = report.exit_code(out.fail_on)
@@ -172,6 +173,14 @@ def explain_internal_errors(report: Any, echo: Echo) -> int:
     lines.append("  (run with --debug for tracebacks; this is a bug in sidecarlint)")
     echo("\n".join(lines) + "\n", True)
     return EXIT_ERROR
+
+
+def write_report(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise Failure(f"cannot write the report to {path}: {exc.strerror or exc}") from None
 
 
 def check_writable(path: str) -> None:

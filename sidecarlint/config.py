@@ -38,6 +38,9 @@ KEYS: dict[str, str] = {
     "jobs": "int or 'auto'",
     "show-source": "bool",
     "chart-templates": "string",
+    "kustomize": "string",
+    "helm": "string",
+    "helm-values": "list",
 }
 
 
@@ -258,6 +261,8 @@ class OutputOptions(FrozenRecord):
 
 
 FAIL_ON = ("error", "warning", "info", "never")
+#: When to render kustomizations and Helm charts.
+RENDER_MODES = ("auto", "never", "always")
 _ALWAYS = (
     "it is always reported, so that a file that cannot be read or parsed is never passed "
     "over; to skip files, exclude them (exclude: [GLOB])"
@@ -444,6 +449,17 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
     chart_templates = str(pick("chart-templates") or "skip")
     if chart_templates not in ("skip", "check"):
         raise ConfigError(f"invalid chart-templates {chart_templates!r}: expected skip or check")
+    renders: dict[str, str] = {}
+    for key in ("kustomize", "helm"):
+        renders[key] = str(pick(key) or "auto")
+        if renders[key] not in RENDER_MODES:
+            raise ConfigError(
+                f"invalid {key} {renders[key]!r}: expected one of {', '.join(RENDER_MODES)}"
+            )
+    helm_values = tuple(as_list(pick("helm-values")))
+    for file in helm_values:
+        if not os.path.isfile(file):
+            raise ConfigError(f"helm-values: {file}: no such file")
     fail_on = str(pick("fail-on") or "error")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"invalid fail-on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
@@ -491,6 +507,9 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
         jobs=jobs,
         debug=bool(cli.get("debug")),
         chart_templates=chart_templates,
+        kustomize=renders["kustomize"],
+        helm=renders["helm"],
+        helm_values=helm_values,
     )
     if limits:
         settings = replace(settings, **limits)

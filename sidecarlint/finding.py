@@ -79,6 +79,34 @@ class ObjectRef(FrozenRecord):
         self.namespace = namespace
 
 
+class Rendered(FrozenRecord):
+    """Where a finding in rendered output was found: the renderer (``kustomize`` or
+    ``helm``), what was rendered (a kustomization's directory or a chart, as reported),
+    the document's index in the rendered output and the object as rendered. The finding's
+    own file and span are the source position it was mapped back to."""
+
+    renderer: str
+    source: str
+    document: int | None
+    object: ObjectRef | None
+
+    def __init__(
+        self, renderer: str, source: str, document: int | None, object: ObjectRef | None
+    ) -> None:
+        self.renderer = renderer
+        self.source = source
+        self.document = document
+        self.object = object
+
+    def describe(self) -> str:
+        """``overlays/prod as Deployment/prod-web`` (for people)."""
+        obj = self.object
+        if obj is None or obj.kind is None:
+            return self.source
+        name = f"{obj.namespace}/{obj.name}" if obj.namespace else str(obj.name or "?")
+        return f"{self.source} as {obj.kind}/{name}"
+
+
 class Finding(FrozenRecord):
     """One problem at one place."""
 
@@ -103,6 +131,8 @@ class Finding(FrozenRecord):
     line_hash: str | None
     #: Other places involved, with what is there (the language server shows them).
     related: tuple[tuple[Span, str], ...]
+    #: For a finding in rendered output (a kustomization, a chart): what was rendered.
+    rendered: Rendered | None
 
     _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash", "related"})
     _unshown = frozenset({"ypath", "source_line", "line_hash", "related"})
@@ -126,6 +156,7 @@ class Finding(FrozenRecord):
         source_line: str | None = None,
         line_hash: str | None = None,
         related: tuple[tuple[Span, str], ...] = (),
+        rendered: Rendered | None = None,
     ) -> None:
         self.code = code
         self.name = name
@@ -144,6 +175,7 @@ class Finding(FrozenRecord):
         self.source_line = source_line
         self.line_hash = line_hash
         self.related = related
+        self.rendered = rendered
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

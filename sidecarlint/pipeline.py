@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 
-from sidecarlint.finding import Finding, ObjectRef, Severity, Span, format_path
+from sidecarlint.finding import Finding, ObjectRef, Severity, Span, YPath, format_path
 from sidecarlint.locate import (
     CustomPodPath,
     KubeObject,
@@ -67,6 +67,12 @@ class Settings(FrozenRecord):
     source_lines: bool
     #: Attach each finding's ``primaryLocationLineHash`` (SARIF output).
     line_hashes: bool
+    #: Render kustomizations (``auto``: when a renderer is found; ``never``; ``always``).
+    kustomize: str
+    #: Render Helm charts (``auto``, ``never``, ``always``) ...
+    helm: str
+    #: ... with these values files.
+    helm_values: tuple[str, ...]
 
     def __init__(
         self,
@@ -90,6 +96,9 @@ class Settings(FrozenRecord):
         chart_templates: str = "skip",
         source_lines: bool = False,
         line_hashes: bool = False,
+        kustomize: str = "auto",
+        helm: str = "auto",
+        helm_values: tuple[str, ...] = (),
     ) -> None:
         self.version = version
         self.gates = gates
@@ -111,6 +120,9 @@ class Settings(FrozenRecord):
         self.chart_templates = chart_templates
         self.source_lines = source_lines
         self.line_hashes = line_hashes
+        self.kustomize = kustomize
+        self.helm = helm
+        self.helm_values = helm_values
 
     def context(self) -> RuleContext:
         from sidecarlint.features import effective_gates
@@ -286,13 +298,28 @@ class _Engine:
         severity: Severity | None = None,
         fix: str | None = None,
         fixable: bool = False,
+        ypath: YPath | None = None,
     ) -> Finding | None:
         rule = self.registry.by_code[code]
         if not self.settings.is_enabled(rule) or code in self._ignored_in(file):
             return None
         sev = self.severities.get(code) or severity or rule.severity
+        if ypath is not None and path is None:
+            path = format_path(ypath)
         return Finding(
-            code, rule.name, sev, message, file, span, document, obj, path, container, fix, fixable
+            code,
+            rule.name,
+            sev,
+            message,
+            file,
+            span,
+            document,
+            obj,
+            path,
+            container,
+            fix,
+            fixable,
+            ypath=ypath,
         )
 
     def _ignored_in(self, file: str) -> frozenset[str]:
@@ -316,14 +343,31 @@ class _Engine:
         self._annotate(result, text)
         return result
 
-    def lint_stream(self, pieces: Iterable[str], file: str) -> FileResult:
+    def lint_stream(
+        self,
+        pieces: Iterable[str],
+        file: str,
+        *,
+        rendered: bool = False,
+        documents: list[Document] | None = None,
+        stdin: bool = False,
+    ) -> FileResult:
         """Check a file given as text pieces (each ending at a line break, but the last);
         a :class:`StreamError` from the pieces becomes an SCL006 finding after what was
-        read before it."""
+        read before it.
+
+        ``rendered``: the pieces are a renderer's output, whose findings are mapped back to
+        source files afterwards (:mod:`sidecarlint.rendering`); its comments and
+        per-file-ignores then apply where the findings land, not here. ``documents``
+        collects the parsed documents, for that mapping. ``stdin``: ``file`` is the name
+        given to stdin, which holds no kustomize input (it is rendered output, if anything).
+        """
         result = FileResult(file)
-        kustomize = self._kustomize_input(file)
+        kustomize = not (rendered or stdin) and self._kustomize_input(file)
         base = os.path.basename(file)
-        if base in KUSTOMIZATION_FILES:
+        if rendered:
+            self._ignored = (file, frozenset())
+        elif base in KUSTOMIZATION_FILES and not stdin:
             result.notes.append(
                 f"{file}: kustomization file skipped; check the rendered output instead: "
                 "'kubectl kustomize DIR | sidecarlint check -'"
@@ -333,7 +377,8 @@ class _Engine:
 
         def scanned() -> Iterator[str]:
             for piece in pieces:
-                comments.feed(piece)
+                if not rendered:
+                    comments.feed(piece)
                 yield piece
 
         stream = iter_stream(
@@ -348,6 +393,8 @@ class _Engine:
                     )
                     continue
                 result.documents += 1
+                if documents is not None:
+                    documents.append(doc)
                 if not is_kubernetes(doc.data):
                     result.non_kubernetes += 1
                     continue
@@ -445,7 +492,7 @@ class _Engine:
                         doc.span(key_path),
                         document=doc.index,
                         obj=obj.ref,
-                        path=format_path(key_path),
+                        ypath=key_path,
                     ),
                 )
             used = False
@@ -466,7 +513,7 @@ class _Engine:
                         doc.span(key_path, key=True),
                         document=doc.index,
                         obj=obj.ref,
-                        path=format_path(key_path),
+                        ypath=key_path,
                     ),
                 )
 
@@ -498,7 +545,7 @@ class _Engine:
                         doc.span(violation.path, key=violation.key),
                         document=doc.index,
                         obj=obj.ref,
-                        path=format_path(violation.path),
+                        ypath=violation.path,
                     ),
                 )
         if pod is None or partial:
@@ -533,6 +580,7 @@ class _Engine:
                         document=obj.doc.index,
                         obj=ref,
                         path=format_path(pod.path),
+                        ypath=(*obj.path, "kind"),
                     ),
                 )
 
@@ -545,16 +593,16 @@ class _Engine:
             doc.span(hit.path, key=hit.key),
             document=doc.index,
             obj=pod.obj.ref,
-            path=format_path(hit.path),
             container=hit.container.name if hit.container else None,
             severity=hit.severity,
             fix=hit.fix,
             fixable=hit.fixable,
+            ypath=hit.path,
         )
-        if finding is None:
-            return None
+        if finding is None or not hit.related:
+            return finding
         related = tuple((doc.span(path), text) for path, text in hit.related)
-        return replace(finding, ypath=hit.path, related=related)
+        return replace(finding, related=related)
 
     @staticmethod
     def _add(result: FileResult, finding: Finding | None) -> None:
@@ -573,7 +621,7 @@ class _Engine:
             text = None if isinstance(whole, ReadError) else whole
         else:
             pieces = read_pieces(source, settings.max_file_size)
-        result = self.lint_read(pieces, source.display, text)
+        result = self.lint_read(pieces, source.display, text, stdin=source.path is None)
         if text is not None and settings.line_hashes and result.findings and source.path:
             # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
             # UTF-16/32 file) makes that differ from the text that was checked.
@@ -583,16 +631,21 @@ class _Engine:
         return result
 
     def lint_read(
-        self, pieces: Iterable[str] | ReadError, file: str, text: str | None = None
+        self,
+        pieces: Iterable[str] | ReadError,
+        file: str,
+        text: str | None = None,
+        stdin: bool = False,
     ) -> FileResult:
         """Check what reading ``file`` gave: its text in pieces, or why it could not be
-        read. ``text``, the whole of it, is given when outputs show source lines."""
+        read. ``text``, the whole of it, is given when outputs show source lines;
+        ``stdin``: ``file`` is the name given to stdin."""
         if isinstance(pieces, ReadError):
             result = FileResult(file)
             self._add(result, self.finding("SCL006", pieces.message, file, pieces.span))
             return result
         try:
-            result = self.lint_stream(pieces, file)
+            result = self.lint_stream(pieces, file, stdin=stdin)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(file)
             self._add(
@@ -663,7 +716,8 @@ def collect(results: Iterable[FileResult], version: str) -> Report:
     """Merge per-file results into a sorted report."""
     report = Report(version, [])
     for result in results:
-        report.files += 1
+        if result.file:  # a result with no file holds a rendering's findings
+            report.files += 1
         report.findings.extend(result.findings)
         report.documents += result.documents
         report.objects += result.objects
@@ -689,32 +743,56 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     )
     if stdin_name:
         sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
-    charts: dict[str, int] = {}
+    charts: dict[str, list[Source]] = {}
     if settings.chart_templates == "skip":
         sources, charts = _without_chart_templates(sources)
-    report = collect(lint_sources(sources, settings), settings.version)
+    if not charts and not _near_kustomization(sources):
+        report = collect(lint_sources(sources, settings), settings.version)
+    else:
+        # Kustomizations and charts are rendered (sidecarlint.rendering), starting while
+        # the other files are checked.
+        from sidecarlint.rendering import Plan
+
+        plan = Plan.make(sources, charts, settings)
+        plan.start()
+        results = list(lint_sources(plan.sources, settings))
+        results.extend(plan.finish())
+        report = collect(results, settings.version)
+        report.notes.extend(plan.notes)
+        report.skipped_files = plan.skipped_files
     report.stdin_name = stdin_name or "-"
-    report.skipped_files = sum(charts.values())
-    for chart, count in charts.items():
-        report.notes.append(
-            f"{chart}: {count} Helm chart template{'' if count == 1 else 's'} skipped; lint "
-            f"the rendered chart: 'helm template RELEASE {chart} | sidecarlint check -'"
-        )
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
 
 
-def _without_chart_templates(sources: list[Source]) -> tuple[list[Source], dict[str, int]]:
-    """The sources that are not Helm chart templates, and how many templates each chart
-    had (stdin is never a template: it is what ``helm template`` printed)."""
+def _near_kustomization(sources: Sequence[Source]) -> bool:
+    """Whether a file to check lies beside a kustomization file."""
+    seen: set[str] = set()
+    for source in sources:
+        if source.path is None:
+            continue
+        directory = os.path.dirname(source.path) or "."
+        if directory in seen:
+            continue
+        seen.add(directory)
+        if any(os.path.isfile(os.path.join(directory, n)) for n in KUSTOMIZATION_FILES):
+            return True
+    return False
+
+
+def _without_chart_templates(
+    sources: list[Source],
+) -> tuple[list[Source], dict[str, list[Source]]]:
+    """The sources that are not Helm chart templates, and the templates of each chart
+    (stdin is never a template: it is what ``helm template`` printed)."""
     kept: list[Source] = []
-    charts: dict[str, int] = {}
+    charts: dict[str, list[Source]] = {}
     for source in sources:
         chart = chart_of(source.display) if source.path is not None else None
         if chart is None:
             kept.append(source)
         else:
-            charts[chart] = charts.get(chart, 0) + 1
+            charts.setdefault(chart, []).append(source)
     return kept, charts
 
 

@@ -168,10 +168,10 @@ class Rule(FrozenRecord):
 #: Codes that once existed and must never be reused: code -> former name.
 RETIRED: dict[str, str] = {}
 
-#: Rules that no selection turns off: a file that cannot be read (SCL006) or a document
-#: that cannot be parsed (SCL001) is never passed over silently, as linters always report
-#: syntax errors.
-ALWAYS_REPORTED = frozenset({"SCL001", "SCL006"})
+#: Rules that no selection turns off: a file that cannot be read (SCL006), a document that
+#: cannot be parsed (SCL001) or a kustomization or chart that cannot be rendered (SCL007) is
+#: never passed over silently, as linters always report syntax errors.
+ALWAYS_REPORTED = frozenset({"SCL001", "SCL006", "SCL007"})
 
 
 class Registry:

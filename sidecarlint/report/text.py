@@ -121,6 +121,8 @@ def finding_lines(f: Finding, *, colour: bool = False, show_source: bool = False
     tail = " (suppressed)" if f.suppressed else ""
     lines = [f"{where} {sev} {f.code} {headline}{tail}"]
     lines.extend(INDENT + d for d in details)
+    if f.rendered is not None:
+        lines.append(f"{INDENT}rendered: {f.rendered.describe()}")
     if f.fix:
         lines.append(f"{INDENT}fix: {printable(f.fix)}")
     if show_source:

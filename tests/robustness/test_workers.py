@@ -81,10 +81,10 @@ def test_an_exception_costs_only_its_file(
         (tmp_path / f"f{i:02d}.yaml").write_bytes(POD)
     lint_stream = _Engine.lint_stream
 
-    def failing(self: _Engine, pieces: object, file: str) -> object:
+    def failing(self: _Engine, pieces: object, file: str, **options: object) -> object:
         if file.endswith("f03.yaml"):
             raise ValueError("unexpected")
-        return lint_stream(self, pieces, file)  # type: ignore[arg-type]
+        return lint_stream(self, pieces, file, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_Engine, "lint_stream", failing)
     report = run([str(tmp_path)], Settings(jobs=jobs))
