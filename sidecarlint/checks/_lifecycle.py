@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from sidecarlint.locate import Container, Pod
+from sidecarlint.registry import Hit
 from sidecarlint.shell import commands, sleep_seconds
 
 DEFAULT_GRACE = 30
@@ -58,3 +60,36 @@ def stops_itself(container: Container) -> str | None:
             if cmd.program in ("curl", "wget") and any(_SHUTDOWN.search(w) for w in cmd.args):
                 return " ".join(cmd.words)
     return None
+
+
+def handler_hits(
+    c: Container, path: tuple[str | int, ...], spec: dict[str, Any], actions: tuple[str, ...]
+) -> Iterator[Hit]:
+    """What ``validateHandler`` rejects in a probe or hook: no action, more than one (each
+    after the first in ``actions`` order), an ``exec`` without a command."""
+    what = f"the {path[-1]} of {c.label}"
+    present = [a for a in actions if isinstance(spec.get(a), dict)]
+    if not present:
+        yield Hit(
+            path,
+            f"Required value: must specify a handler type — {what} has no action",
+            key=True,
+            container=c,
+        )
+        return
+    for extra in present[1:]:
+        yield Hit(
+            (*path, extra),
+            f"Forbidden: may not specify more than 1 handler type — {what} already has "
+            f"{present[0]}",
+            key=True,
+            container=c,
+        )
+    exec_ = spec.get("exec")
+    if present[0] == "exec" and isinstance(exec_, dict) and not exec_.get("command"):
+        yield Hit(
+            (*path, "exec", "command") if "command" in exec_ else (*path, "exec"),
+            f"Required value — exec.command of {what} is empty",
+            key=True,
+            container=c,
+        )

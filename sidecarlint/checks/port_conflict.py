@@ -1,11 +1,17 @@
-"""SCL501 port-conflict: two containers that run at the same time declare the same port."""
+"""SCL501 port-conflict: two containers that run at the same time declare the same port.
+
+Two app containers on one ``hostPort`` are rejected by the API server: ``duplicate-host-port``
+(SCL020) reports those, this rule the clashes the API accepts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from sidecarlint.checks.duplicate_host_port import host_port_key
 from sidecarlint.finding import Severity
-from sidecarlint.locate import Container, Pod
+from sidecarlint.locate import Container, Pod, Role
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
@@ -18,13 +24,13 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 number = port.get(key)
                 if not isinstance(number, int) or isinstance(number, bool):
                     continue
+                same = _same_host_port if key == "hostPort" else _same_container_port
                 for first in order[:j]:
                     if not _runs_with(first, second):
                         continue
-                    if any(
-                        p.get(key) == number and (p.get("protocol") or "TCP") == protocol
-                        for _, p in first.items("ports")
-                    ):
+                    if key == "hostPort" and first.role is Role.APP and second.role is Role.APP:
+                        continue  # rejected by the API: SCL020
+                    if any(same(p, port) for _, p in first.items("ports")):
                         yield Hit(
                             (*second.path, "ports", i, key),
                             f"{second.label} and {first.label} both declare {key} {number}/"
@@ -33,6 +39,18 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                             container=second,
                         )
                         break
+
+
+def _same_container_port(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return bool(
+        a.get("containerPort") == b.get("containerPort")
+        and (a.get("protocol") or "TCP") == (b.get("protocol") or "TCP")
+    )
+
+
+def _same_host_port(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    key = host_port_key(a)
+    return key is not None and key == host_port_key(b)
 
 
 def _runs_with(first: Container, second: Container) -> bool:
