@@ -1,16 +1,18 @@
-"""``sidecarlint explain-pod``: what starts when, what blocks, what stops when, per pod."""
+"""``sidecarlint explain-pod``: what starts when, what blocks, what stops when, per pod.
+
+What blocks comes from :mod:`sidecarlint.model`, the same model the rules report from.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from sidecarlint.checks._lifecycle import grace_period, hook_sleep
-from sidecarlint.checks._pod import local_connections, own_ports
 from sidecarlint.helpers import helper_match
 from sidecarlint.locate import Pod
+from sidecarlint.model import NEEDS_LATER_SIDECAR, NEVER_COMPLETES, NEVER_EXITS, model
 from sidecarlint.registry import RuleContext
 from sidecarlint.resources import RESOURCES, effective_requests, format_quantity, requests
-from sidecarlint.shell import runs_forever
 
 
 def _req(c_requests: dict[str, object]) -> str:
@@ -27,42 +29,50 @@ def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
     ref = pod.obj.ref
     where = f"{pod.doc.file}:{pod.doc.span(pod.path, key=True).line}"
     yield f"{ref.kind}/{ref.name or '?'} ({where}), Kubernetes {ctx.version}"
-    native = ctx.native_sidecars
+    m = model(pod, ctx)
     yield "  start:"
     step = 0
     for c in pod.init_containers:
         step += 1
-        if c.is_sidecar and native:
+        never = m.blocker(c, NEVER_EXITS)
+        if m.runs_as_sidecar(c):
             probe = "startupProbe succeeds" if "startupProbe" in c.data else "its process runs"
             yield f"    {step}. sidecar {c.label} starts; the next step waits until {probe}"
-        elif c.is_sidecar:
-            yield (
-                f"    {step}. {c.label} is declared as a sidecar, but Kubernetes {ctx.version} "
-                "treats it as a regular init container: the Pod waits for it to exit"
-            )
+        elif never is not None and c.is_sidecar:
+            yield f"    {step}. {c.label} — BLOCKS: {never.reason}"
         else:
-            blocking = runs_forever(c.argv) or (
-                m.describe() if (m := helper_match(c, pod, ctx.options)) else None
-            )
-            note = f" — BLOCKS: it never exits ({blocking})" if blocking else ""
-            later = pod.init_containers[pod.init_containers.index(c) + 1 :]
-            needs = [s for s in later if s.is_sidecar and local_connections(c) & own_ports(s)]
-            if needs and not blocking:
-                note = f" — FAILS OR WAITS: it needs {needs[0].label}, which starts after it"
+            waits = m.blocker(c, NEEDS_LATER_SIDECAR)
+            if never is not None:
+                note = f" — BLOCKS: it never exits: {never.reason}"
+            elif waits is not None:
+                note = f" — FAILS OR WAITS: {waits.reason}"
+            else:
+                note = ""
             yield f"    {step}. init container {c.label} runs to completion{note}"
     apps = ", ".join(c.label for c in pod.containers) or "none"
-    yield f"    {step + 1}. app containers start together: {apps}"
-    helpers = [(c, m) for c in pod.containers if (m := helper_match(c, pod, ctx.options))]
-    for c, match in helpers:
-        yield f"       {c.label} looks like a helper ({match.describe()}): no ordering with the app"
+    if m.stuck_in_init:
+        yield f"    {step + 1}. app containers never start (the Pod stays in Init): {apps}"
+    else:
+        yield f"    {step + 1}. app containers start together: {apps}"
+    for c in pod.containers:
+        match = helper_match(c, pod, ctx.options)
+        if match is not None:
+            yield (
+                f"       {c.label} looks like a helper ({match.describe()}): no ordering with "
+                "the app"
+            )
     if pod.runs_to_completion:
-        if helpers:
-            yield "  completion: never — helper app containers keep running"
+        ends = [b for b in m.blockers if b.kind == NEVER_COMPLETES]
+        if m.stuck_in_init:
+            yield "  completion: never — the Pod stays in Init"
+        elif ends:
+            for b in ends:
+                yield f"  completion: never — {b.container.label}: {b.reason}"
         else:
             yield "  completion: when every app container has exited; sidecars are then stopped"
     grace = grace_period(pod)
     yield f"  stop (grace period {grace}s):"
-    sidecars = pod.sidecars if native else []
+    sidecars = pod.sidecars if m.native else []
     stop = [c.label for c in pod.containers]
     yield f"    1. app containers get SIGTERM: {', '.join(stop) or 'none'}"
     for i, c in enumerate(reversed(sidecars), start=2):

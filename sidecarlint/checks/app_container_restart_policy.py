@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Pod
+from sidecarlint.model import NEVER_COMPLETES, model
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
@@ -47,7 +48,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 f'Unsupported value: {shown}: supported values: "Always", "OnFailure", "Never"',
                 container=c,
             )
-        elif value == "Always" and pod.runs_to_completion:
+        elif value == "Always" and model(pod, ctx).blocker(c, NEVER_COMPLETES) is not None:
             yield Hit(
                 path,
                 f"the API accepts restartPolicy: Always on app container {c.label}, but the "
