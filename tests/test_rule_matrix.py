@@ -1,9 +1,12 @@
-"""Each rule's verdict on its own page's examples, on every supported minor (1.27–1.37).
+"""Each rule's verdict on its own page's examples, on every supported minor (1.27–1.37),
+and the exact messages of its examples.
 
 ``tests/rule_matrix.json`` records, per rule page and example block, the findings of that
 rule (line:column severity) on each Kubernetes minor, with equal neighbours folded into
 ranges (``"1.29-1.31"``). A version boundary moved by one release changes a verdict and
-fails here. After a deliberate change, rewrite the table and review its diff:
+fails here. ``tests/rule_messages.json`` records the full findings (position, severity,
+message, fix) of each block with the page's own configuration: the text users read.
+After a deliberate change, rewrite both tables and review their diff:
 
     python -m tests.test_rule_matrix --update
 """
@@ -17,11 +20,15 @@ from typing import Any
 
 import pytest
 
+from sidecarlint.registry import registry
 from sidecarlint.versions import SUPPORTED
 from tests.conftest import lint
 from tests.ruledocs import Block, Page, all_pages
 
 TABLE = Path(__file__).resolve().parent / "rule_matrix.json"
+#: Rules of checks/ (the stages' own findings, such as YAML errors, are tested with them).
+CHECKED = [p for p in all_pages() if registry().by_code[p.code].check is not None]
+MESSAGES = Path(__file__).resolve().parent / "rule_messages.json"
 PAGES = all_pages()
 
 
@@ -60,6 +67,25 @@ def _matrix(page: Page) -> dict[str, dict[str, str]]:
     }
 
 
+def _messages(page: Page) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for block in page.blocks:
+        config: dict[str, Any] = {k.replace("-", "_"): v for k, v in block.config.items()}
+        config["select"] = [page.code]
+        out[f"{block.section} (line {block.line})"] = [
+            f"{f.span.line}:{f.span.column} {f.severity.value} {f.message}"
+            + (f" [fix: {f.fix}]" if f.fix else "")
+            for f in lint(block.text, **config)
+        ]
+    return out
+
+
+@pytest.mark.parametrize("page", CHECKED, ids=[p.code for p in CHECKED])
+def test_rule_messages_on_the_page_examples(page: Page) -> None:
+    recorded: dict[str, Any] = json.loads(MESSAGES.read_text(encoding="utf-8"))
+    assert _messages(page) == recorded[page.code]
+
+
 def _recorded() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(TABLE.read_text(encoding="utf-8"))
     return data
@@ -90,4 +116,8 @@ if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
         json.dumps({p.code: _matrix(p) for p in PAGES}, indent=1, sort_keys=True) + "\n",
         encoding="utf-8",
     )
-    print(f"wrote {TABLE}")
+    MESSAGES.write_text(
+        json.dumps({p.code: _messages(p) for p in CHECKED}, indent=1, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {TABLE} and {MESSAGES}")

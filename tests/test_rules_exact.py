@@ -1,0 +1,677 @@
+"""Exact findings of the API-validation rules on both sides of every version boundary and
+threshold: code, severity, line, column and the message's key fact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sidecarlint.finding import Finding
+from tests.conftest import lint
+
+
+def found(text: str, code: str, **config: Any) -> list[tuple[str, str, int, int]]:
+    return [
+        (f.code, f.severity.value, f.span.line, f.span.column)
+        for f in lint(text, select=[code], **config)
+    ]
+
+
+def one(text: str, code: str, **config: Any) -> Finding:
+    (finding,) = lint(text, select=[code], **config)
+    return finding
+
+
+def pod(containers: str, init: str = "", spec: str = "") -> str:
+    text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n" + spec
+    if init:
+        text += "  initContainers:\n" + init
+    return text + "  containers:\n" + containers
+
+
+# --- SCL020 duplicate-host-port and SCL501 port-conflict ---------------------------------
+
+TWO_APPS = pod(
+    "    - name: a\n"  # 7
+    "      image: nginx\n"
+    "      ports:\n"
+    "        - containerPort: 80\n"  # 10
+    "          hostPort: 8080\n"  # 11
+    "    - name: b\n"
+    "      image: nginx\n"
+    "      ports:\n"
+    "        - containerPort: 81\n"  # 15
+    "          hostPort: 8080\n"  # 16
+)
+
+
+def test_host_port_twice_among_app_containers_is_rejected() -> None:
+    assert found(TWO_APPS, "SCL020") == [("SCL020", "error", 16, 21)]
+    f = one(TWO_APPS, "SCL020")
+    assert f.message == (
+        'Duplicate value: "TCP//8080" — hostPorts must be unique across app containers '
+        "('b', already used by 'a')"
+    )
+    assert f.container == "b"
+    # The API rejects it: port-conflict leaves it alone.
+    assert found(TWO_APPS, "SCL501") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("hostPort: 8080\n    - name: b", "hostPort: 8081\n    - name: b"), []),
+        (("containerPort: 81\n", "containerPort: 81\n          protocol: UDP\n"), []),
+        (("containerPort: 81\n", "containerPort: 81\n          hostIP: 10.0.0.1\n"), []),
+        (("containerPort: 81\n", "containerPort: 81\n          protocol: TCP\n"), [17]),
+        (("hostPort: 8080\n    - name: b", "hostPort: 0\n    - name: b"), []),
+    ],
+)
+def test_host_port_key_is_protocol_host_ip_and_port(
+    change: tuple[str, str], expected: list[int]
+) -> None:
+    text = TWO_APPS.replace(*change)
+    assert [line for _, _, line, _ in found(text, "SCL020")] == expected
+
+
+def test_host_port_twice_in_one_container() -> None:
+    text = pod(
+        "    - name: a\n"
+        "      image: nginx\n"
+        "      ports:\n"
+        "        - containerPort: 80\n"
+        "          hostPort: 9000\n"
+        "        - containerPort: 81\n"
+        "          hostPort: 9000\n"  # 13
+        "        - containerPort: 82\n"
+        "          hostPort: 9000\n"  # 15
+    )
+    assert found(text, "SCL020") == [("SCL020", "error", 13, 21), ("SCL020", "error", 15, 21)]
+    assert (
+        "('a')"
+        in one(
+            text.replace(
+                "hostPort: 9000\n        - containerPort: 82",
+                "hostPort: 1\n        - containerPort: 82",
+            ),
+            "SCL020",
+        ).message
+    )
+
+
+INIT_PORTS = (
+    "    - name: first\n"  # 7
+    "      image: busybox\n"
+    "      ports:\n"
+    "        - containerPort: 80\n"
+    "          hostPort: 9090\n"  # 11
+    "    - name: second\n"
+    "      image: busybox\n"
+    "      ports:\n"
+    "        - containerPort: 80\n"
+    "          hostPort: 9090\n"  # 16
+)
+
+
+def test_init_containers_are_checked_one_by_one() -> None:
+    text = pod("    - name: web\n      image: nginx\n", init=INIT_PORTS)
+    # Two init containers on one hostPort run one after the other: accepted.
+    assert found(text, "SCL020") == []
+    inside = text.replace(
+        "          hostPort: 9090\n    - name: second",
+        "          hostPort: 9090\n        - containerPort: 81\n          hostPort: 9090\n"
+        "    - name: second",
+    )
+    assert found(inside, "SCL020") == [("SCL020", "error", 13, 21)]
+    assert "unique across init container 'first'" in one(inside, "SCL020").message
+
+
+def test_sidecar_and_app_on_one_host_port_is_a_runtime_clash() -> None:
+    sidecar = (
+        "    - name: proxy\n"
+        "      image: envoyproxy/envoy:v1.31.0\n"
+        "      restartPolicy: Always\n"
+        "      ports:\n"
+        "        - containerPort: 15000\n"
+        "          hostPort: 8080\n"  # 12
+    )
+    app = (
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      ports:\n"
+        "        - containerPort: 80\n"
+        "          hostPort: 8080\n"  # 18
+    )
+    text = pod(app, init=sidecar)
+    assert found(text, "SCL020") == []
+    assert found(text, "SCL501") == [("SCL501", "warning", 18, 21)]
+    f = one(text, "SCL501")
+    assert "'web' and 'proxy' both declare hostPort 8080/TCP" in f.message
+    other_ip = text.replace(
+        "hostPort: 8080\n  containers:", "hostPort: 8080\n          hostIP: 10.1.1.1\n  containers:"
+    )
+    assert found(other_ip, "SCL501") == []
+
+
+def test_two_app_containers_on_one_container_port() -> None:
+    text = TWO_APPS.replace("hostPort: 8080", "name: http").replace(
+        "containerPort: 81", "containerPort: 80"
+    )
+    assert found(text, "SCL501") == [("SCL501", "warning", 15, 26)]
+    assert "'b' and 'a' both declare containerPort 80/TCP" in one(text, "SCL501").message
+    udp = text.replace(
+        "containerPort: 80\n          name: http\n    - name: b",
+        "containerPort: 80\n          protocol: UDP\n          name: http\n    - name: b",
+    )
+    assert found(udp, "SCL501") == []
+
+
+def test_regular_init_container_has_finished_before_apps_start() -> None:
+    init = "    - name: setup\n      image: busybox\n      ports:\n        - containerPort: 80\n"
+    app = "    - name: web\n      image: nginx\n      ports:\n        - containerPort: 80\n"
+    assert found(pod(app, init=init), "SCL501") == []
+    sidecar = init.replace("image: busybox\n", "image: busybox\n      restartPolicy: Always\n")
+    later_init = (
+        "    - name: later\n      image: busybox\n      ports:\n        - containerPort: 80\n"
+    )
+    assert found(
+        pod("    - name: web\n      image: nginx\n", init=sidecar + later_init), "SCL501"
+    ) == [("SCL501", "warning", 15, 26)]
+
+
+# --- SCL021 lifecycle-handler-invalid ------------------------------------------------------
+
+
+def hooked(handler: str, *, sidecar: bool = False, key: str = "preStop") -> str:
+    body = f"      lifecycle:\n        {key}:\n" + handler
+    if sidecar:
+        return pod(
+            "    - name: web\n      image: nginx\n",
+            init="    - name: side\n      image: busybox\n      restartPolicy: Always\n" + body,
+        )
+    return pod("    - name: web\n      image: nginx\n" + body)
+
+
+def test_hook_without_action() -> None:
+    text = hooked("          exec: null\n")
+    assert found(text, "SCL021") == [("SCL021", "error", 10, 9)]
+    assert one(text, "SCL021").message == (
+        "Required value: must specify a handler type — the preStop of 'web' has no action"
+    )
+
+
+def test_hook_with_three_actions_reports_each_extra_in_api_order() -> None:
+    text = hooked(
+        "          tcpSocket: {port: 80}\n"  # 11
+        "          httpGet: {port: 80}\n"  # 12
+        "          exec: {command: [x]}\n"  # 13
+    )
+    assert found(text, "SCL021") == [("SCL021", "error", 11, 11), ("SCL021", "error", 12, 11)]
+    messages = [f.message for f in lint(text, select=["SCL021"])]
+    assert all(m.endswith("already has exec") for m in messages)
+    assert "may not specify more than 1 handler type" in messages[0]
+
+
+@pytest.mark.parametrize(
+    ("handler", "expected"),
+    [
+        ("          exec: {}\n", (11, 11)),
+        ("          exec: {command: []}\n", (11, 18)),
+        ("          exec: {command: [sh]}\n", None),
+    ],
+)
+def test_exec_needs_a_command(handler: str, expected: tuple[int, int] | None) -> None:
+    got = found(hooked(handler), "SCL021")
+    assert got == ([] if expected is None else [("SCL021", "error", *expected)])
+
+
+SLEEP_ONLY = "          sleep: {seconds: 5}\n"
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({"kubernetes_version": "1.28"}, []),  # unknown field: SCL004
+        ({"kubernetes_version": "1.29"}, [("SCL021", "error", 10, 9)]),
+        (
+            {"kubernetes_version": "1.29", "feature_gates": "PodLifecycleSleepAction=true"},
+            [],
+        ),
+        ({"kubernetes_version": "1.30"}, []),
+    ],
+)
+def test_sleep_only_hook_per_version(config: dict[str, str], expected: list[object]) -> None:
+    assert found(hooked(SLEEP_ONLY), "SCL021", **config) == expected
+
+
+def test_dropped_sleep_message_and_a_remaining_action() -> None:
+    f = one(hooked(SLEEP_ONLY), "SCL021", kubernetes_version="1.29")
+    assert "Kubernetes 1.29 drops the sleep action of the preStop of 'web'" in f.message
+    both = hooked("          exec: {command: [x]}\n" + SLEEP_ONLY)
+    assert found(both, "SCL021", kubernetes_version="1.29") == []
+    assert found(both, "SCL021", kubernetes_version="1.30") == [("SCL021", "error", 12, 11)]
+
+
+@pytest.mark.parametrize(
+    ("config", "checked"),
+    [
+        ({"kubernetes_version": "1.28"}, False),
+        ({"kubernetes_version": "1.28", "feature_gates": "SidecarContainers=true"}, True),
+        ({"kubernetes_version": "1.29"}, True),
+    ],
+)
+def test_sidecar_hooks_only_where_sidecars_are_native(
+    config: dict[str, str], checked: bool
+) -> None:
+    text = hooked("          exec: {}\n", sidecar=True, key="postStart")
+    assert bool(found(text, "SCL021", **config)) is checked
+
+
+# --- SCL018 probe-constraints --------------------------------------------------------------
+
+
+def test_probe_actions_in_api_order_and_exec_command() -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      readinessProbe:\n"  # 9
+        "        grpc: {port: 9000}\n"  # 10
+        "        exec: {command: [x]}\n"
+        "      livenessProbe:\n"  # 12
+        "        exec: {}\n"  # 13
+        "      startupProbe:\n"  # 14
+        "        periodSeconds: 5\n"
+    )
+    assert found(text, "SCL018") == [
+        ("SCL018", "error", 10, 9),
+        ("SCL018", "error", 13, 9),
+        ("SCL018", "error", 14, 7),
+    ]
+    messages = [f.message for f in lint(text, select=["SCL018"])]
+    assert messages[0].endswith("the readinessProbe of 'web' already has exec")
+    assert messages[1] == "Required value — exec.command of the livenessProbe of 'web' is empty"
+    assert messages[2].startswith("Required value: must specify a handler type")
+
+
+# --- SCL019 resize-policy ------------------------------------------------------------------
+
+RESIZE_INIT = pod(
+    "    - name: web\n      image: nginx\n",
+    init=(
+        "    - name: setup\n"  # 7
+        "      image: busybox\n"
+        "      resizePolicy:\n"  # 9
+        "        - resourceName: memory\n"
+        "          restartPolicy: RestartContainer\n"  # 11
+    ),
+)
+GATE = {"feature_gates": "InPlacePodVerticalScaling=true"}
+
+
+@pytest.mark.parametrize(
+    ("version", "config", "expected"),
+    [
+        ("1.32", {}, [("SCL019", "warning", 9, 7)]),
+        ("1.31", GATE, [("SCL019", "error", 9, 7)]),
+        ("1.32", GATE, []),
+        ("1.33", {}, []),
+        ("1.35", {}, []),
+        ("1.36", {}, [("SCL019", "error", 11, 26)]),
+        ("1.37", {}, [("SCL019", "error", 11, 26)]),
+    ],
+)
+def test_resize_policy_on_a_regular_init_container(
+    version: str, config: dict[str, str], expected: list[object]
+) -> None:
+    assert found(RESIZE_INIT, "SCL019", kubernetes_version=version, **config) == expected
+
+
+def test_resize_policy_messages() -> None:
+    dropped = one(RESIZE_INIT, "SCL019", kubernetes_version="1.32")
+    assert "silently dropped on Kubernetes 1.32 (InPlacePodVerticalScaling is off)" in (
+        dropped.message
+    )
+    banned = one(RESIZE_INIT, "SCL019", kubernetes_version="1.31", **GATE)
+    assert banned.message.startswith("Invalid value: must not be set for init containers")
+    regular = one(RESIZE_INIT, "SCL019", kubernetes_version="1.36")
+    assert "must not be set to 'RestartContainer' for non-sidecar initContainers" in (
+        regular.message
+    )
+    sidecar = RESIZE_INIT.replace(
+        "image: busybox\n", "image: busybox\n      restartPolicy: Always\n"
+    )
+    assert found(sidecar, "SCL019", kubernetes_version="1.36") == []
+
+
+NEVER = pod(
+    "    - name: web\n"
+    "      image: nginx\n"
+    "      resizePolicy:\n"
+    "        - resourceName: cpu\n"
+    "          restartPolicy: RestartContainer\n",  # 12
+    spec="  restartPolicy: Never\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("1.28", []),
+        ("1.29", [("SCL019", "error", 12, 26)]),
+        ("1.33", [("SCL019", "error", 12, 26)]),
+    ],
+)
+def test_resize_never_check_from_129(version: str, expected: list[object]) -> None:
+    assert found(NEVER, "SCL019", kubernetes_version=version, **GATE) == expected
+
+
+def test_resize_never_message_and_other_pod_policies() -> None:
+    f = one(NEVER, "SCL019", kubernetes_version="1.33")
+    assert f.message == (
+        "Invalid value: \"RestartContainer\": must be 'NotRequired' when `restartPolicy` is "
+        "'Never' ('web')"
+    )
+    assert found(NEVER.replace("Never", "OnFailure"), "SCL019", kubernetes_version="1.33") == []
+    ok = NEVER.replace("RestartContainer", "NotRequired")
+    assert found(ok, "SCL019", kubernetes_version="1.33") == []
+
+
+def test_resize_values_and_duplicates() -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      resizePolicy:\n"
+        "        - resourceName: cpu\n"  # 10
+        "          restartPolicy: Sometimes\n"  # 11
+        "        - resourceName: cpu\n"  # 12
+        "          restartPolicy: NotRequired\n"
+        "        - resourceName: gpu\n"  # 14
+        "        - junk\n"
+    )
+    got = [(f.span.line, f.span.column, f.message) for f in lint(text, select=["SCL019"])]
+    assert got == [
+        (
+            11,
+            26,
+            'Unsupported value: "Sometimes": supported values: "NotRequired", "RestartContainer"',
+        ),
+        (12, 25, "Duplicate value: \"cpu\" — 'web' has two resize policies for it"),
+        (14, 25, 'Unsupported value: "gpu": supported values: "cpu", "memory"'),
+    ]
+
+
+# --- SCL403 prestop-sleep-exceeds-grace ----------------------------------------------------
+
+
+def sleeping(seconds: int, grace: int | None = 20, key: str = "preStop") -> str:
+    spec = f"  terminationGracePeriodSeconds: {grace}\n" if grace is not None else ""
+    return pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      lifecycle:\n"
+        f"        {key}:\n"
+        "          sleep:\n"
+        f"            seconds: {seconds}\n",
+        spec=spec,
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "version", "severity"),
+    [
+        (19, "1.30", None),
+        (20, "1.30", "warning"),
+        (21, "1.30", "error"),
+        (21, "1.29", "warning"),  # the handler is dropped
+        (21, "1.28", None),  # an unknown field: SCL004
+        (0, "1.30", "error"),
+        (0, "1.32", "error"),
+        (0, "1.33", None),
+        (-1, "1.33", "error"),
+        (1, "1.30", None),
+    ],
+)
+def test_sleep_against_the_grace_period(seconds: int, version: str, severity: str | None) -> None:
+    got = found(sleeping(seconds), "SCL403", kubernetes_version=version)
+    assert got == ([] if severity is None else [("SCL403", severity, 13, 22)])
+
+
+def test_sleep_messages_per_version() -> None:
+    assert one(sleeping(21), "SCL403", kubernetes_version="1.31").message == (
+        "Invalid value: 21: must be greater than 0 and less than terminationGracePeriodSeconds "
+        "(20) — Kubernetes 1.31 rejects the preStop sleep of 'web'"
+    )
+    assert one(sleeping(0), "SCL403", kubernetes_version="1.32").message.startswith(
+        "Invalid value: 0: must be greater than 0 and less than terminationGracePeriodSeconds "
+        "(20). Enable AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep. — "
+    )
+    assert one(sleeping(21), "SCL403", kubernetes_version="1.33").message.startswith(
+        "Invalid value: 21: must be non-negative and less than terminationGracePeriodSeconds (20)"
+    )
+    zero_on = {"feature_gates": "PodLifecycleSleepActionAllowZero=true"}
+    assert found(sleeping(0), "SCL403", kubernetes_version="1.32", **zero_on) == []
+    equal = one(sleeping(20), "SCL403", kubernetes_version="1.30")
+    assert "lasts the whole grace period (20s): the API accepts it" in equal.message
+    dropped = one(sleeping(25), "SCL403", kubernetes_version="1.29")
+    assert "Kubernetes 1.29 drops the sleep handler" in dropped.message
+
+
+def test_sleep_default_grace_and_post_start() -> None:
+    assert found(sleeping(30, grace=None), "SCL403", kubernetes_version="1.30") == [
+        ("SCL403", "warning", 12, 22)
+    ]
+    assert found(sleeping(29, grace=None), "SCL403", kubernetes_version="1.30") == []
+    assert found(sleeping(31, grace=None), "SCL403", kubernetes_version="1.30") == [
+        ("SCL403", "error", 12, 22)
+    ]
+    assert found(sleeping(20, key="postStart"), "SCL403", kubernetes_version="1.30") == []
+    post = one(sleeping(21, key="postStart"), "SCL403", kubernetes_version="1.30")
+    assert "rejects the postStart sleep of 'web'" in post.message
+
+
+def test_exec_sleep_against_the_grace_period() -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      lifecycle:\n"
+        "        preStop:\n"
+        "          exec:\n"  # 12
+        '            command: ["sleep", "20"]\n',
+        spec="  terminationGracePeriodSeconds: 20\n",
+    )
+    assert found(text, "SCL403") == [("SCL403", "warning", 12, 11)]
+    assert "sleeps 20s, not less than the grace period (20s)" in one(text, "SCL403").message
+    assert found(text.replace('"20"]', '"19"]'), "SCL403") == []
+
+
+# --- SCL016 restart-rules-invalid ----------------------------------------------------------
+
+
+def rules(values: int = 1, count: int = 1, policy: str = "Never", operator: str = "In") -> str:
+    entry = (
+        "        - action: Restart\n"
+        f"          exitCodes: {{operator: {operator}, values: {list(range(values))}}}\n"
+    )
+    return pod(
+        "    - name: work\n"
+        "      image: busybox\n"
+        + (f"      restartPolicy: {policy}\n" if policy else "")
+        + "      restartPolicyRules:\n"
+        + entry * count,
+        spec="  restartPolicy: Never\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (rules(values=255), []),
+        (rules(values=256), [(13, 37, "Too long: may have at most 255 items (256 exit codes)")]),
+        (rules(count=20), []),
+        (rules(count=21), [(11, 7, "Too long: may have at most 20 items (21 rules on 'work')")]),
+        (
+            rules(operator="Is"),
+            [(13, 33, 'Unsupported value: "Is": supported values: "In", "NotIn"')],
+        ),
+        (
+            rules(policy=""),
+            [
+                (
+                    10,
+                    7,
+                    "restartPolicy: Required value: must specify restartPolicy when restart "
+                    "rules are used ('work')",
+                )
+            ],
+        ),
+    ],
+)
+def test_restart_rules_limits(text: str, expected: list[tuple[int, int, str]]) -> None:
+    got = [
+        (f.span.line, f.span.column, f.message)
+        for f in lint(text, select=["SCL016"], kubernetes_version="1.35")
+    ]
+    assert got == expected
+
+
+def test_restart_rule_action_and_exit_codes() -> None:
+    text = (
+        rules()
+        .replace("action: Restart", "action: Retry")
+        .replace("          exitCodes: {operator: In, values: [0]}\n", "")
+    )
+    got = [(f.span.line, f.span.column, f.message) for f in lint(text, select=["SCL016"])]
+    assert got == [
+        (12, 11, "exitCodes: Required value: must be specified"),
+        (12, 19, 'Unsupported value: "Retry": supported values: "Restart"'),
+    ]
+    all_restart = {"feature_gates": "RestartAllContainersOnContainerExits=true"}
+    again = rules().replace("action: Restart", "action: RestartAllContainers")
+    assert found(again, "SCL016", kubernetes_version="1.35") == [("SCL016", "error", 12, 19)]
+    assert found(again, "SCL016", kubernetes_version="1.35", **all_restart) == []
+
+
+def test_init_container_rules_without_policy_on_134() -> None:
+    text = pod(
+        "    - name: web\n      image: nginx\n",
+        init=(
+            "    - name: setup\n"
+            "      image: busybox\n"
+            "      restartPolicyRules:\n"  # 9
+            "        - action: Restart\n"
+            "          exitCodes: {operator: In, values: [1]}\n"
+        ),
+    )
+    gate = {"feature_gates": "ContainerRestartRules=true"}
+    assert found(text, "SCL016", kubernetes_version="1.34", **gate) == []
+    assert found(text, "SCL016", kubernetes_version="1.35") == [("SCL016", "error", 9, 7)]
+    assert found(text, "SCL016", kubernetes_version="1.34") == [("SCL016", "warning", 9, 7)]
+
+
+# --- SCL406 onfailure-backoff-sidecar ------------------------------------------------------
+
+BACKOFF_JOB = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: j
+spec:
+  backoffLimit: LIMIT
+  template:
+    spec:
+      restartPolicy: OnFailure
+      initContainers:
+        - name: proxy
+          image: envoyproxy/envoy:v1.31.0
+          restartPolicy: Always
+      containers:
+        - name: work
+          image: busybox
+"""
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [("2", [("SCL406", "warning", 6, 17)]), ("3", []), ("0", [("SCL406", "warning", 6, 17)])],
+)
+def test_backoff_limit_threshold(limit: str, expected: list[object]) -> None:
+    assert found(BACKOFF_JOB.replace("LIMIT", limit), "SCL406") == expected
+
+
+def test_backoff_limit_message_and_scope() -> None:
+    f = one(BACKOFF_JOB.replace("LIMIT", "1"), "SCL406")
+    assert f.message.startswith("backoffLimit 1 with restartPolicy OnFailure: restarts of ")
+    assert "sidecar(s) 'proxy' count towards it" in f.message
+    never = BACKOFF_JOB.replace("LIMIT", "1").replace("OnFailure", "Never")
+    assert found(never, "SCL406") == []
+    default = BACKOFF_JOB.replace("  backoffLimit: LIMIT\n", "")
+    assert found(default, "SCL406") == []
+    assert found(BACKOFF_JOB.replace("LIMIT", "1"), "SCL406", kubernetes_version="1.28") == []
+
+
+# --- SCL303 startup-probe-needs-app --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "handler",
+    ["httpGet: {path: /ready, port: 8080}", "tcpSocket: {port: 8080}", "tcpSocket: {port: http}"],
+)
+def test_post_start_hook_waiting_for_the_app(handler: str) -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      ports:\n"
+        "        - {name: http, containerPort: 8080}\n",
+        init=(
+            "    - name: side\n"  # 7
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "      ports:\n"
+            "        - {name: http, containerPort: 8080}\n"
+            if handler.endswith("http}")
+            else "    - name: side\n      image: busybox\n      restartPolicy: Always\n"
+        )
+        + "      lifecycle:\n        postStart:\n          "
+        + handler
+        + "\n",
+    )
+    got = found(text, "SCL303")
+    if handler.endswith("http}"):
+        assert got == []  # the sidecar serves the named port itself
+    else:
+        assert got == [("SCL303", "error", 11, 9)]
+        f = one(text, "SCL303")
+        assert "the postStart hook of sidecar 'side' targets port 8080" in f.message
+        assert "which only app container 'web' serves" in f.message
+
+
+# --- SCL301 init-before-sidecar ------------------------------------------------------------
+
+
+def test_init_container_reading_a_file_only_a_later_sidecar_writes() -> None:
+    text = pod(
+        "    - name: web\n      image: nginx\n",
+        init=(
+            "    - name: use-token\n"  # 7
+            "      image: busybox\n"
+            '      command: ["sh", "-c", "cat /vault/token > /app/token"]\n'
+            "    - name: vault-agent\n"
+            "      image: hashicorp/vault:1.17\n"
+            "      restartPolicy: Always\n"
+            '      command: ["sh", "-c", "vault agent -config=/c.hcl > /vault/token"]\n'
+        ),
+    )
+    assert found(text, "SCL301") == [("SCL301", "error", 7, 13)]
+    assert one(text, "SCL301").message == (
+        "init container 'use-token' reads /vault/token, which only sidecar 'vault-agent' "
+        "writes, but 'vault-agent' is declared after it and has not started. Move "
+        "'vault-agent' before 'use-token'"
+    )
+    # Another container writes it too: the reader may not need the sidecar.
+    shared = text.replace(
+        "    - name: web\n      image: nginx\n",
+        "    - name: web\n      image: nginx\n"
+        '      command: ["sh", "-c", "echo x > /vault/token"]\n',
+    )
+    assert found(shared, "SCL301") == []
