@@ -74,7 +74,9 @@ def _messages(page: Page) -> dict[str, list[str]]:
         config["select"] = [page.code]
         out[f"{block.section} (line {block.line})"] = [
             f"{f.span.line}:{f.span.column} {f.severity.value} {f.message}"
+            + (f" [container: {f.container}]" if f.container else "")
             + (f" [fix: {f.fix}]" if f.fix else "")
+            + (" [fixable]" if f.fixable else "")
             for f in lint(block.text, **config)
         ]
     return out

@@ -675,3 +675,210 @@ def test_init_container_reading_a_file_only_a_later_sidecar_writes() -> None:
         '      command: ["sh", "-c", "echo x > /vault/token"]\n',
     )
     assert found(shared, "SCL301") == []
+
+
+@pytest.mark.parametrize(
+    ("probe", "threshold", "expected"),
+    [
+        ("livenessProbe", 2, [(11, 27, "Invalid value: 2: must be 1 (livenessProbe of 'web')")]),
+        ("startupProbe", 3, [(11, 27, "Invalid value: 3: must be 1 (startupProbe of 'web')")]),
+        ("readinessProbe", 3, []),
+        ("livenessProbe", 1, []),
+    ],
+)
+def test_success_threshold(probe: str, threshold: int, expected: list[object]) -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        f"      {probe}:\n"
+        "        exec: {command: [x]}\n"
+        f"        successThreshold: {threshold}\n"
+    )
+    got = [(f.span.line, f.span.column, f.message) for f in lint(text, select=["SCL018"])]
+    assert got == expected
+    assert all(f.container == "web" for f in lint(text, select=["SCL018"]))
+
+
+@pytest.mark.parametrize(
+    ("probe", "grace", "expected"),
+    [
+        (
+            "readinessProbe",
+            5,
+            [(11, 9, "Invalid value: 5: must not be set for readinessProbes ('web')")],
+        ),
+        ("livenessProbe", 5, []),
+        (
+            "livenessProbe",
+            0,
+            [(11, 40, "Invalid value: 0: must be greater than 0 (livenessProbe of 'web')")],
+        ),
+        (
+            "startupProbe",
+            -1,
+            [(11, 40, "Invalid value: -1: must be greater than 0 (startupProbe of 'web')")],
+        ),
+    ],
+)
+def test_probe_termination_grace(probe: str, grace: int, expected: list[object]) -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        f"      {probe}:\n"
+        "        exec: {command: [x]}\n"
+        f"        terminationGracePeriodSeconds: {grace}\n"
+    )
+    got = [(f.span.line, f.span.column, f.message) for f in lint(text, select=["SCL018"])]
+    assert got == expected
+
+
+def test_probe_grace_of_one_is_fine() -> None:
+    text = pod(
+        "    - name: web\n"
+        "      image: nginx\n"
+        "      livenessProbe:\n"
+        "        exec: {command: [x]}\n"
+        "        terminationGracePeriodSeconds: 1\n"
+    )
+    assert found(text, "SCL018") == []
+
+
+# --- SCL201 file-not-on-shared-volume ------------------------------------------------------
+
+
+def shared(
+    reader_cmd: str, reader_mount: str, writer_mount: str = "{name: data, mountPath: /shared}"
+) -> str:
+    return pod(
+        "    - name: app\n"  # 7
+        "      image: busybox\n"
+        '      command: ["sh", "-c", "echo hi > /shared/out/app.log; sleep 1"]\n'
+        f"      volumeMounts: [{writer_mount}]\n"
+        "    - name: reader\n"  # 11
+        "      image: busybox\n"
+        f'      command: ["sh", "-c", "{reader_cmd}"]\n'  # 13
+        f"      volumeMounts: [{reader_mount}]\n",
+        spec="  volumes:\n    - {name: data, emptyDir: {}}\n    - {name: other, emptyDir: {}}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("cmd", "mount", "expected"),
+    [
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared}", []),
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared/}", []),
+        ("tail -F /shared/out/app.log", "{name: other, mountPath: /shared}", [16]),
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared, subPath: x}", [16]),
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared/out}", [16]),
+        ("tail -F /shared/out/*.log", "{name: other, mountPath: /shared}", [16]),
+        ("tail -F /shared/out/ap?.log", "{name: other, mountPath: /shared}", [16]),
+        ("tail -F /shared/out/[a]pp.log", "{name: other, mountPath: /shared}", [16]),
+        ("tail -F /shared/out/*.txt", "{name: other, mountPath: /shared}", []),
+        ("tail -F /shared/out/other.log", "{name: other, mountPath: /shared}", []),
+    ],
+)
+def test_reader_sees_the_written_file(cmd: str, mount: str, expected: list[int]) -> None:
+    text = shared(cmd, mount)
+    assert [line for _, _, line, _ in found(text, "SCL201")] == expected
+    if expected:
+        f = one(text, "SCL201")
+        assert f.message.startswith("'reader' reads /shared/out/app.log, which 'app' writes on ")
+        assert "volume 'data' mounted at /shared;" in f.message
+
+
+def test_writer_without_a_volume() -> None:
+    text = shared("tail -F /shared/out/app.log", "{name: data, mountPath: /shared}", "")
+    f = one(text, "SCL201")
+    assert (f.span.line, f.span.column) == (16, 29)
+    assert "'app' writes to its own filesystem: containers share only volumes" in f.message
+
+
+# --- SCL404 sidecar-prestop-exits ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("handler", "how"),
+    [
+        ("httpGet: {path: /quitquitquit, port: 15000}", "httpGet /quitquitquit"),
+        ("exec: {command: [sh, -c, 'kill -TERM 1']}", "kill -TERM 1"),
+        ("exec: {command: [wget, -qO-, 'http://localhost:8080/shutdown']}", "wget -qO- "),
+        ("httpGet: {path: /healthz, port: 15000}", None),
+        ("exec: {command: [wget, -qO-, 'http://localhost:8080/drain']}", None),
+    ],
+)
+def test_sidecar_prestop_that_stops_itself(handler: str, how: str | None) -> None:
+    text = pod(
+        "    - name: web\n      image: nginx\n",
+        init=(
+            "    - name: quiet\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "    - name: proxy\n"  # 10
+            "      image: envoyproxy/envoy:v1.31.0\n"
+            "      restartPolicy: Always\n"
+            "      lifecycle:\n"
+            "        preStop:\n"  # 14
+            f"          {handler}\n"
+        ),
+    )
+    got = lint(text, select=["SCL404"])
+    if how is None:
+        assert got == []
+        return
+    (f,) = got
+    assert (f.severity.value, f.span.line, f.span.column) == ("warning", 14, 9)
+    assert f"stops its own process ({how}" in f.message
+    assert f.container == "proxy"
+
+
+# --- loops go on after a container without the field ---------------------------------------
+
+
+def test_rules_look_at_every_container() -> None:
+    text = pod(
+        "    - name: first\n"
+        "      image: busybox\n"
+        "      resizePolicy: [junk, {resourceName: gpu}]\n"  # 9
+        "    - name: second\n"
+        "      image: busybox\n"
+        "      restartPolicy: Never\n"
+        "      restartPolicyRules:\n"  # 13
+        "        - action: Restart\n"
+        "          exitCodes: {operator: In, values: [1]}\n"
+        "        - junk\n"
+        "        - action: Nope\n"  # 17
+        "          exitCodes: {operator: In, values: [1]}\n",
+        init="    - name: zero\n      image: busybox\n",
+    )
+    assert found(text, "SCL019", kubernetes_version="1.33") == [("SCL019", "error", 12, 43)]
+    assert found(text, "SCL016", kubernetes_version="1.35") == [("SCL016", "error", 20, 19)]
+    dropped = found(text, "SCL016", kubernetes_version="1.34")
+    assert dropped == [("SCL016", "warning", 16, 7)]
+    message = one(text, "SCL016", kubernetes_version="1.34").message
+    assert message == (
+        "restartPolicyRules on 'second' are silently dropped on Kubernetes 1.34 "
+        "(ContainerRestartRules is off)"
+    )
+
+
+def test_restart_rules_on_a_sidecar_messages() -> None:
+    text = pod(
+        "    - name: web\n      image: nginx\n",
+        init=(
+            "    - name: side\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "      restartPolicyRules:\n"  # 10
+            "        - action: Restart\n"
+            "          exitCodes: {operator: In, values: [1]}\n"
+        ),
+    )
+    gate = {"feature_gates": "ContainerRestartRules=true"}
+    on_134 = one(text, "SCL016", kubernetes_version="1.34", **gate)
+    assert (on_134.span.line, on_134.span.column) == (10, 7)
+    assert on_134.message == (
+        "Forbidden: restartPolicyRules are not allowed for init containers with restart policy "
+        "Always — Kubernetes 1.34 rejects them on sidecar 'side'"
+    )
+    on_135 = one(text, "SCL016", kubernetes_version="1.35")
+    assert on_135.message.endswith(" (RestartAllContainersOnContainerExits is off)")

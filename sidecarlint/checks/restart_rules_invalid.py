@@ -29,7 +29,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 path,
                 f"restartPolicyRules on {c.label} are silently dropped on Kubernetes "
-                f"{ctx.version} (ContainerRestartRules is off by default)",
+                f"{ctx.version} (ContainerRestartRules is off)",
                 key=True,
                 severity=Severity.WARNING,
                 container=c,
