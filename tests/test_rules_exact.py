@@ -882,3 +882,360 @@ def test_restart_rules_on_a_sidecar_messages() -> None:
     )
     on_135 = one(text, "SCL016", kubernetes_version="1.35")
     assert on_135.message.endswith(" (RestartAllContainersOnContainerExits is off)")
+
+
+# --- shared readers of commands and mounts (checks/_pod.py) --------------------------------
+
+
+def _container(spec: dict[str, Any]) -> Any:
+    from tests.conftest import pod_of
+
+    body = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "busybox", **spec}]},
+    }
+    return pod_of(body).containers[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "ports"),
+    [
+        ("curl -fsS http://localhost:8080/ready", {8080}),
+        ("curl http://127.0.0.1:9/ http://[::1]:10/ http://0.0.0.0:11/", {9, 10, 11}),
+        ("curl http://db.example:8080/", set()),
+        ("psql -h localhost -p 5432 -c 'select 1'", {5432}),
+        ("psql --host=127.0.0.1 --port=6432", {6432}),
+        ("psql -h db.example -p 5432", set()),
+        ("psql -p 5432", set()),
+        ("psql -p 5432 -h localhost", {5432}),
+        ("psql -h localhost -p nope", set()),
+        ("psql -h", set()),
+        ("nc localhost 9000", {9000}),
+        ("nc -z 127.0.0.1 9001", {9001}),
+        ("telnet localhost 23", {23}),
+        ("nc db.example 9000", set()),
+        ("nc localhost http", set()),
+        ("echo localhost 9000", set()),
+        ("nc 9000", set()),
+    ],
+)
+def test_local_connections(command: str, ports: set[int]) -> None:
+    from sidecarlint.checks._pod import local_connections
+
+    assert local_connections(_container({"command": ["sh", "-c", command]})) == ports
+
+
+@pytest.mark.parametrize(
+    ("spec", "ports"),
+    [
+        ({"ports": [{"containerPort": 80}, {"containerPort": "x"}, "junk"]}, {80}),
+        (
+            {
+                "args": [
+                    "--port=9090",
+                    "--listen-address=0.0.0.0:9091",
+                    "--web.listen-address=:9092",
+                ]
+            },
+            {9090, 9091, 9092},
+        ),
+        ({"args": ["--port", "9090", "--portx=1"]}, set()),
+    ],
+)
+def test_own_ports(spec: dict[str, Any], ports: set[int]) -> None:
+    from sidecarlint.checks._pod import own_ports
+
+    assert own_ports(_container(spec)) == ports
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/var/log/app/x.log", 1),
+        ("/var/log/app", 1),
+        ("/var/log/other.log", 0),
+        ("/var/logs/x", None),
+        ("/data/x", 2),
+        ("/etc/x", None),
+    ],
+)
+def test_covering_mount(path: str, expected: int | None) -> None:
+    from sidecarlint.checks._pod import covering_mount
+
+    c = _container(
+        {
+            "volumeMounts": [
+                {"name": "logs", "mountPath": "/var/log/"},
+                {"name": "app", "mountPath": "/var/log/app"},
+                {"name": "data", "mountPath": "/data"},
+                {"name": "empty", "mountPath": ""},
+                "junk",
+            ]
+        }
+    )
+    found = covering_mount(c, path)
+    assert (found[0] if found else None) == expected
+
+
+def test_argv_path_points_at_the_word() -> None:
+    from sidecarlint.checks._pod import argv_path
+
+    c = _container({"command": ["sh", "-c"], "args": ["tail -F /x", 3]})
+    assert argv_path(c, "/x")[-2:] == ("args", 0)
+    assert argv_path(c, "sh")[-2:] == ("command", 0)
+    assert argv_path(c, "-c")[-2:] == ("command", 1)
+    assert argv_path(c, "nothing")[-1] == "name"
+    assert argv_path(_container({"command": "sh"}), "sh")[-1] == "name"
+
+
+# --- SCL105 sidecar-command-exits ----------------------------------------------------------
+
+
+def exits(argv: str, extra: str = "") -> str:
+    return pod(
+        "    - name: web\n      image: nginx\n",
+        init=(
+            "    - name: quiet\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "    - name: side\n"  # 10
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            f"      {argv}\n" + extra  # 13
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ('command: ["sh", "-c", "cp /a /b"]', (13, 7, "cp /a /b")),
+        ('args: ["sh", "-c", "echo hi"]', (13, 7, "echo hi")),
+        ('command: ["sleep", "30"]', (13, 7, "sleep 30")),
+        ('command: ["cat", "/etc/hosts"]', (13, 7, "cat /etc/hosts")),
+        ('command: ["sleep", "infinity"]', None),
+        ('command: ["sleep", "inf"]', None),
+        ('command: ["sleep"]', None),
+        ('command: ["cat"]', None),
+        ('command: ["envoy", "-c", "/e.yaml"]', None),
+        ('command: ["sh", "-c", "while true; do date; done"]', None),
+        ('command: ["sh", "-c", "tail -F /x"]', None),
+        ("command: []", None),
+    ],
+)
+def test_sidecar_command_exits(argv: str, expected: tuple[int, int, str] | None) -> None:
+    got = lint(exits(argv), select=["SCL105"])
+    if expected is None:
+        assert got == []
+        return
+    (f,) = got
+    assert (f.severity.value, f.span.line, f.span.column) == ("warning", *expected[:2])
+    assert f.message.startswith(f"sidecar 'side' runs '{expected[2]}' last, which exits:")
+
+
+def test_sidecar_command_exits_skips_restart_rules() -> None:
+    rules = (
+        "      restartPolicyRules: [{action: Restart, exitCodes: {operator: In, values: [0]}}]\n"
+    )
+    assert found(exits('command: ["sh", "-c", "cp /a /b"]', rules), "SCL105") == []
+
+
+# --- SCL303 startup probes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("probe", "hit"),
+    [
+        ("httpGet: {path: /, port: 8080}", True),
+        ("httpGet: {path: /, port: 8080, host: ''}", True),
+        ("httpGet: {path: /, port: 8080, host: localhost}", True),
+        ("httpGet: {path: /, port: 8080, host: 127.0.0.1}", True),
+        ("httpGet: {path: /, port: 8080, host: app.example}", False),
+        ("grpc: {port: 8080}", True),
+        ("tcpSocket: {port: 8080}", True),
+        ("tcpSocket: {port: own}", False),
+        ("tcpSocket: {port: missing}", False),
+        ("tcpSocket: {port: 9999}", False),
+        ("exec: {command: [x]}", False),
+    ],
+)
+def test_startup_probe_on_an_app_port(probe: str, hit: bool) -> None:
+    text = pod(
+        "    - name: app\n"
+        "      image: nginx\n"
+        "      ports:\n"
+        "        - {containerPort: 8080}\n"
+        "        - {containerPort: 7070}\n",
+        init=(
+            "    - name: side\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "      ports:\n"
+            "        - {name: own, containerPort: 7070}\n"
+            "      startupProbe:\n"  # 12
+            f"        {probe}\n"
+        ),
+    )
+    got = lint(text, select=["SCL303"])
+    if not hit:
+        assert got == []
+        return
+    (f,) = got
+    assert (f.severity.value, f.span.line, f.span.column) == ("error", 12, 7)
+    kind = probe.split(":")[0]
+    assert f"the startupProbe {kind} of sidecar 'side' targets port 8080" in f.message
+    assert "which only app container 'app' serves" in f.message
+
+
+# --- SCL101 native-sidecar-unsupported messages --------------------------------------------
+
+
+NATIVE = pod(
+    "    - name: web\n      image: nginx\n",
+    init=(
+        "    - name: proxy\n"
+        "      image: envoyproxy/envoy:v1.31.0\n"
+        "      restartPolicy: Always\n"  # 9
+    ),
+)
+
+
+def test_native_sidecar_messages_per_version() -> None:
+    old = one(NATIVE, "SCL101", kubernetes_version="1.27")
+    assert (old.severity.value, old.span.line, old.span.column) == ("error", 9, 7)
+    assert old.message == (
+        "native sidecars need Kubernetes 1.29 (1.28 with SidecarContainers=true); 1.27 rejects "
+        "restartPolicy (strict decoding: unknown field) or silently drops it, making 'proxy' a "
+        "regular init container: 'proxy' then never exits and the Pod stays in Init forever"
+    )
+    dropped = one(NATIVE, "SCL101", kubernetes_version="1.28")
+    assert dropped.message == (
+        "Kubernetes 1.28 silently drops restartPolicy: Always on init containers while "
+        "SidecarContainers is off (the default): 'proxy' then never exits and the Pod stays in "
+        "Init forever"
+    )
+    alpha = one(NATIVE, "SCL101", kubernetes_version="1.28", feature_gates="SidecarContainers=true")
+    assert alpha.severity.value == "info"
+    assert alpha.message == (
+        "native sidecars are alpha on 1.28: 'proxy' starts in order but is terminated like a "
+        "regular container (no ordered shutdown after the app)"
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ["lifecycle"],
+        ["livenessProbe"],
+        ["readinessProbe"],
+        ["startupProbe"],
+        ["livenessProbe", "startupProbe"],
+    ],
+)
+def test_dropped_sidecar_with_probes_is_rejected(fields: list[str]) -> None:
+    extra = "".join(f"      {f}: {{exec: {{command: [x]}}}}\n" for f in fields)
+    text = NATIVE + ""
+    text = text.replace("      restartPolicy: Always\n", "      restartPolicy: Always\n" + extra)
+    f = one(text, "SCL101", kubernetes_version="1.28")
+    assert f.message.endswith(f"; with {', '.join(fields)} set the Pod is rejected instead")
+
+
+# --- SCL203 reader-mount-writable -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mount_path", "hit"),
+    [("/var/log", True), ("/var/log/", True), ("/var/log/app.log", True), ("/var/lo", False)],
+)
+def test_reader_mount_paths(mount_path: str, hit: bool) -> None:
+    text = pod(
+        "    - name: app\n"
+        "      image: busybox\n"
+        "      volumeMounts: [{name: logs, mountPath: /var/log}]\n",
+        init=(
+            "    - name: shipper\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            '      command: ["sh", "-c", "tail -F /var/log/app.log"]\n'
+            "      volumeMounts:\n"
+            f"        - {{name: logs, mountPath: {mount_path}}}\n"  # 12
+        ),
+        spec="  volumes: [{name: logs, emptyDir: {}}]\n",
+    )
+    got = found(text, "SCL203")
+    assert got == ([("SCL203", "info", 13, 11)] if hit else [])
+
+
+# --- SCL405 termination-budget -------------------------------------------------------------
+
+
+def budget(app: int | None, sidecars: list[int], grace: int | None = 30) -> str:
+    def sleeper(n: int) -> str:
+        return f"      lifecycle: {{preStop: {{sleep: {{seconds: {n}}}}}}}\n"
+
+    init = "".join(
+        f"    - name: s{i}\n      image: busybox\n      restartPolicy: Always\n" + sleeper(n)
+        for i, n in enumerate(sidecars)
+    )
+    app_spec = "    - name: web\n      image: nginx\n" + (sleeper(app) if app is not None else "")
+    spec = f"  terminationGracePeriodSeconds: {grace}\n" if grace is not None else ""
+    return pod(app_spec, init=init, spec=spec)
+
+
+@pytest.mark.parametrize(
+    ("app", "sidecars", "grace", "expected"),
+    [
+        (10, [20], 30, None),
+        (10, [21], 30, "31s (app 10s; sidecars 's0' 21s)"),
+        (None, [30], 30, None),
+        (None, [31], None, "31s (app 0s; sidecars 's0' 31s)"),
+        (5, [10, 10], 20, "25s (app 5s; sidecars 's0' 10s, 's1' 10s)"),
+        (5, [], 1, None),
+    ],
+)
+def test_termination_budget(
+    app: int | None, sidecars: list[int], grace: int | None, expected: str | None
+) -> None:
+    got = lint(budget(app, sidecars, grace), select=["SCL405"])
+    if expected is None:
+        assert got == []
+        return
+    (f,) = got
+    assert f.message.startswith(f"preStop sleeps add up to {expected} but the Pod has")
+    assert (f.span.line, f.span.column) == ((6, 3) if grace is not None else (5, 1))
+
+
+# --- SCL302 proxy-sidecar-not-first ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "program"),
+    [
+        ("python manage.py migrate", "a migration"),
+        ("python3 -m app migrate", "a migration"),
+        ("python manage.py collectstatic", None),
+        ("ruby migrate", None),
+        ("curl -fsS https://example.com", "curl"),
+    ],
+)
+def test_network_calls_before_the_proxy(command: str, program: str | None) -> None:
+    text = pod(
+        "    - name: web\n      image: nginx\n",
+        init=(
+            "    - name: setup\n"  # 7
+            "      image: python:3.12\n"
+            f'      command: ["sh", "-c", "{command}"]\n'
+            "    - name: istio-proxy\n"
+            "      image: docker.io/istio/proxyv2:1.24.0\n"
+            "      restartPolicy: Always\n"
+        ),
+    )
+    got = lint(text, select=["SCL302"])
+    if program is None:
+        assert got == []
+        return
+    (f,) = got
+    assert (f.span.line, f.span.column) == (7, 13)
+    assert f"makes network calls ({program}) before the Istio proxy sidecar" in f.message
