@@ -1239,3 +1239,198 @@ def test_network_calls_before_the_proxy(command: str, program: str | None) -> No
     (f,) = got
     assert (f.span.line, f.span.column) == (7, 13)
     assert f"makes network calls ({program}) before the Istio proxy sidecar" in f.message
+
+
+# --- the rest: loops over several containers, equal lengths, odd values ---------------------
+
+
+def test_post_start_exec_waiting_for_the_app() -> None:
+    text = pod(
+        "    - name: app\n      image: nginx\n      ports: [{containerPort: 8080}]\n",
+        init=(
+            "    - name: side\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "      lifecycle:\n"
+            "        postStart:\n"  # 11
+            '          exec: {command: ["sh", "-c", "curl -f http://localhost:8080/ready"]}\n'
+            "    - name: other\n"
+            "      image: busybox\n"
+            "      restartPolicy: Always\n"
+            "      lifecycle: 7\n"
+        ),
+    )
+    (f,) = lint(text, select=["SCL303"])
+    assert (f.span.line, f.span.column) == (11, 9)
+    assert "the postStart hook of sidecar 'side' targets port 8080" in f.message
+    no_list = text.replace(
+        '{command: ["sh", "-c", "curl -f http://localhost:8080/ready"]}', "{command: x}"
+    )
+    assert found(no_list, "SCL303") == []
+
+
+def test_sidecar_command_exits_checks_every_sidecar() -> None:
+    init = "".join(
+        f"    - name: s{i}\n      image: busybox\n      restartPolicy: Always\n      {argv}\n"
+        for i, argv in enumerate(
+            [
+                'command: ["sh", "-c", "while read l; do echo $l; done < /in; echo end"]',
+                'command: ["sh", "-c", ""]',
+                'command: ["envoy"]',
+                'command: ["cat"]',
+                'command: ["cp", "/a", "/b"]',
+            ]
+        )
+    )
+    text = pod("    - name: web\n      image: nginx\n", init=init)
+    assert found(text, "SCL105") == [("SCL105", "warning", 26, 7)]
+
+
+def test_restart_rules_on_two_containers_and_two_rules() -> None:
+    text = pod(
+        "    - name: a\n"
+        "      image: busybox\n"
+        "      restartPolicy: Never\n"
+        "      restartPolicyRules:\n"  # 10
+        "        - {exitCodes: {values: [1]}}\n"  # 11
+        "        - action: Restart\n"
+        "        - action: Restart\n"  # 13
+        "          exitCodes: {operator: NotIn, values: [0]}\n"
+        "    - name: b\n"
+        "      image: busybox\n"
+        "      restartPolicy: Never\n"
+        "      restartPolicyRules: [{action: Restart, exitCodes: {operator: Is}}]\n"  # 18
+    )
+    got = [
+        (f.span.line, f.span.column, f.message.split(":")[0])
+        for f in lint(text, select=["SCL016"], kubernetes_version="1.35")
+    ]
+    assert got == [
+        (11, 11, "Unsupported value"),
+        (11, 12, "Unsupported value"),
+        (12, 11, "exitCodes"),
+        (18, 68, "Unsupported value"),
+    ]
+    dropped = found(text, "SCL016", kubernetes_version="1.34")
+    assert dropped == [("SCL016", "warning", 10, 7), ("SCL016", "warning", 18, 7)]
+
+
+def test_startup_probe_advice_on_every_sidecar() -> None:
+    def side(name: str, port: int, probe: bool) -> str:
+        return (
+            f"    - name: {name}\n      image: busybox\n      restartPolicy: Always\n"
+            f"      ports: [{{containerPort: {port}}}]\n"
+            + ("      startupProbe: {tcpSocket: {port: 1}}\n" if probe else "")
+        )
+
+    init = (
+        "    - name: plain\n      image: busybox\n"
+        + side("probed", 7000, True)
+        + "    - name: portless\n      image: busybox\n      restartPolicy: Always\n"
+        + side("unused", 7001, False)
+        + side("db", 5432, False)
+        + side("cache", 6379, False)
+    )
+    app = (
+        "    - name: web\n      image: busybox\n"
+        '      command: ["sh", "-c", "psql -h localhost -p 5432; redis-cli -h localhost -p 6379;'
+        ' curl localhost:7000; run"]\n'
+        "    - name: web2\n      image: busybox\n"
+        '      command: ["sh", "-c", "psql -h localhost -p 5432"]\n'
+    )
+    got = [
+        (f.span.line, f.message.split(" ")[0]) for f in lint(pod(app, init=init), select=["SCL304"])
+    ]
+    assert got == [(21, "'web'"), (25, "'web'")]
+
+
+def test_proxy_first_checks_every_init_container() -> None:
+    init = (
+        "    - name: istio-init\n      image: docker.io/istio/proxyv2:1.24.0\n"
+        '      command: ["istio-iptables", "-p", "15001"]\n'
+        "    - name: quiet\n      image: busybox\n"
+        '      command: ["true"]\n'
+        "    - name: uses-proxy-port\n      image: curl\n"
+        '      command: ["curl", "http://localhost:15000/ready"]\n'
+        "    - name: fetch\n      image: curl\n"  # 16
+        '      command: ["curl", "https://example.com"]\n'
+        "    - name: helper\n      image: busybox\n      restartPolicy: Always\n"
+        "    - name: plain-envoy\n      image: envoyproxy/envoy:v1.31.0\n"
+        "    - name: istio-proxy\n      image: docker.io/istio/proxyv2:1.24.0\n"
+        "      restartPolicy: Always\n      ports: [{containerPort: 15000}]\n"
+        "    - name: envoy\n      image: envoyproxy/envoy:v1.31.0\n      restartPolicy: Always\n"
+    )
+    got = lint(pod("    - name: web\n      image: nginx\n", init=init), select=["SCL302"])
+    assert [(f.span.line, f.container) for f in got] == [(13, "uses-proxy-port"), (16, "fetch")]
+    # The proxy whose port it uses is init-before-sidecar's finding; the next proxy is this one's.
+    assert "before the Envoy sidecar 'envoy'" in got[0].message
+    assert "before the Istio proxy sidecar 'istio-proxy'" in got[1].message
+
+
+def test_configured_sidecar_images_are_helpers() -> None:
+    text = pod(
+        "    - name: web\n      image: nginx\n"
+        "    - name: mine\n      image: registry.example/team/shipper:1\n"
+    )
+    assert found(text, "SCL103") == []
+    assert found(text, "SCL103", sidecar_images=["*/shipper"]) == [("SCL103", "warning", 9, 13)]
+
+
+def test_covering_mount_edges() -> None:
+    from sidecarlint.checks._pod import covering_mount
+
+    c = _container(
+        {
+            "volumeMounts": [
+                {"name": "root", "mountPath": "/"},
+                {"name": "logs", "mountPath": "/var/log/"},
+                {"name": "a", "mountPath": "/data"},
+                {"name": "b", "mountPath": "/data"},
+            ]
+        }
+    )
+    assert covering_mount(c, "/etc/x") == (0, {"name": "root", "mountPath": "/"})
+    assert covering_mount(c, "/var/log") == (1, {"name": "logs", "mountPath": "/var/log/"})
+    assert covering_mount(c, "/data/x") == (2, {"name": "a", "mountPath": "/data"})
+
+
+@pytest.mark.parametrize("program", ["ncat", "netcat"])
+def test_netcat_spellings(program: str) -> None:
+    from sidecarlint.checks._pod import local_connections
+
+    assert local_connections(_container({"command": [program, "localhost", "9"]})) == {9}
+
+
+def test_odd_values_are_not_ports_or_limits() -> None:
+    zero = TWO_APPS.replace("hostPort: 8080", "hostPort: 0")
+    assert found(zero, "SCL020") == []
+    boolean = TWO_APPS.replace("hostPort: 8080", "hostPort: true")
+    assert found(boolean, "SCL020") == []
+    assert found(BACKOFF_JOB.replace("LIMIT", "true"), "SCL406") == []
+    two = BACKOFF_JOB.replace("LIMIT", "1").replace(
+        "      containers:",
+        "        - name: shipper\n          image: fluent/fluent-bit:3.1\n"
+        "          restartPolicy: Always\n      containers:",
+    )
+    assert "sidecar(s) 'proxy', 'shipper' count towards it" in one(two, "SCL406").message
+
+
+def test_reader_mount_equal_to_the_read_path() -> None:
+    text = pod(
+        "    - name: app\n      image: busybox\n"
+        "      volumeMounts: [{name: logs, mountPath: /var/log}]\n",
+        init=(
+            "    - name: shipper\n      image: busybox\n      restartPolicy: Always\n"
+            '      command: ["sh", "-c", "tail -F /var/log"]\n'
+            "      volumeMounts: [{name: logs, mountPath: /var/log/}]\n"
+        ),
+        spec="  volumes: [{name: logs, emptyDir: {}}]\n",
+    )
+    assert [code for code, *_ in found(text, "SCL203")] == ["SCL203"]
+
+
+def test_dropped_sleep_warning_message() -> None:
+    assert one(sleeping(21), "SCL403", kubernetes_version="1.29").message == (
+        "the preStop sleep of 'web' (21s) does not fit the grace period (20s), but Kubernetes "
+        "1.29 drops the sleep handler (PodLifecycleSleepAction is off)"
+    )

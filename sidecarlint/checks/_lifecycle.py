@@ -49,8 +49,9 @@ def stops_itself(container: Container) -> str | None:
     if handler is None:
         return None
     http = handler.get("httpGet")
-    if isinstance(http, dict) and _SHUTDOWN.search(str(http.get("path", ""))):
-        return f"httpGet {http.get('path')}"
+    path = http.get("path") if isinstance(http, dict) else None
+    if isinstance(path, str) and _SHUTDOWN.search(path):
+        return f"httpGet {path}"
     exec_ = handler.get("exec")
     if isinstance(exec_, dict) and isinstance(exec_.get("command"), list):
         argv = [str(w) for w in exec_["command"]]
@@ -88,7 +89,8 @@ def handler_hits(
     exec_ = spec.get("exec")
     if present[0] == "exec" and isinstance(exec_, dict) and not exec_.get("command"):
         yield Hit(
-            (*path, "exec", "command") if "command" in exec_ else (*path, "exec"),
+            # A missing command points at the key of exec (the nearest existing entry).
+            (*path, "exec", "command"),
             f"Required value — exec.command of {what} is empty",
             key=True,
             container=c,

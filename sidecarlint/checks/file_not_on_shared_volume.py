@@ -26,7 +26,7 @@ def _sees(reader: Container, path: str, volume: str, rel: str, sub_path: object)
     if found is None:
         return False
     _, mount = found
-    mount_path = str(mount.get("mountPath", "")).rstrip("/")
+    mount_path = str(mount["mountPath"]).rstrip("/")  # covering_mount saw it is a string
     return (
         mount.get("name") == volume
         and path[len(mount_path) :] == rel

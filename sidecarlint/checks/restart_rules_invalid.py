@@ -78,7 +78,7 @@ def _validate(
         if action not in actions:
             # The message lists "Restart" only, even where RestartAllContainers is allowed.
             yield Hit(
-                (*path, i, "action") if "action" in rule else (*path, i),
+                (*path, i, "action"),  # the rule's entry when it has no action
                 f'Unsupported value: "{action}": supported values: "Restart"',
                 container=c,
             )
@@ -88,9 +88,7 @@ def _validate(
             continue
         if codes.get("operator") not in ("In", "NotIn"):
             yield Hit(
-                (*path, i, "exitCodes", "operator")
-                if "operator" in codes
-                else (*path, i, "exitCodes"),
+                (*path, i, "exitCodes", "operator"),  # exitCodes when it has no operator
                 f'Unsupported value: "{codes.get("operator")}": supported values: "In", "NotIn"',
                 container=c,
             )
