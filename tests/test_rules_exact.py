@@ -1434,3 +1434,310 @@ def test_dropped_sleep_warning_message() -> None:
         "the preStop sleep of 'web' (21s) does not fit the grace period (20s), but Kubernetes "
         "1.29 drops the sleep handler (PodLifecycleSleepAction is off)"
     )
+
+
+# --- SCL017 workload-restart-policy --------------------------------------------------------
+
+
+def workload(kind: str, api: str, policy: str | None, extra: str = "") -> str:
+    line = f"      restartPolicy: {policy}\n" if policy is not None else ""
+    return (
+        f"apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: w\nspec:\n{extra}"
+        "  selector: {matchLabels: {a: b}}\n"
+        "  template:\n    metadata: {labels: {a: b}}\n    spec:\n"
+        + line
+        + "      containers:\n        - {name: a, image: x}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "api", "policy", "expected"),
+    [
+        (
+            "Job",
+            "batch/v1",
+            None,
+            (
+                9,
+                5,
+                'Required value: valid values: "OnFailure", "Never" — '
+                "a Job pod template must set restartPolicy",
+            ),
+        ),
+        (
+            "Job",
+            "batch/v1",
+            "Always",
+            (
+                10,
+                22,
+                'Required value: valid values: "OnFailure", "Never" '
+                '— a Job pod template cannot use "Always"',
+            ),
+        ),
+        ("Job", "batch/v1", "Never", None),
+        ("Job", "batch/v1", "OnFailure", None),
+        (
+            "Deployment",
+            "apps/v1",
+            "Never",
+            (
+                10,
+                22,
+                'Unsupported value: "Never": supported values: '
+                '"Always" — a Deployment restarts its pods forever',
+            ),
+        ),
+        (
+            "StatefulSet",
+            "apps/v1",
+            "OnFailure",
+            (
+                10,
+                22,
+                'Unsupported value: "OnFailure": supported '
+                'values: "Always" — a StatefulSet restarts its pods forever',
+            ),
+        ),
+        ("Deployment", "apps/v1", "Always", None),
+        ("Deployment", "apps/v1", None, None),
+        ("PodTemplate", "v1", "Never", None),
+    ],
+)
+def test_workload_restart_policy(
+    kind: str, api: str, policy: str | None, expected: tuple[int, int, str] | None
+) -> None:
+    text = workload(kind, api, policy)
+    if kind == "PodTemplate":
+        text = text.replace("spec:\n  template:", "template:\n  template:")
+    got = [(f.span.line, f.span.column, f.message) for f in lint(text, select=["SCL017"])]
+    assert got == ([] if expected is None else [expected])
+
+
+def test_pod_failure_policy_needs_never() -> None:
+    policy = "  podFailurePolicy: {rules: []}\n"
+    assert found(workload("Job", "batch/v1", "OnFailure", policy), "SCL017") == [
+        ("SCL017", "error", 11, 22)
+    ]
+    assert found(workload("Job", "batch/v1", "Never", policy), "SCL017") == []
+
+
+# --- SCL014 undefined-volume and SCL202 unused-volume --------------------------------------
+
+
+def test_claim_templates_are_volumes_of_a_statefulset() -> None:
+    text = (
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n"
+        "  selector: {matchLabels: {a: b}}\n"
+        "  volumeClaimTemplates: [{metadata: {name: data}}, {metadata: {}}]\n"
+        "  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n"
+        "        - name: a\n          image: x\n"
+        "          volumeMounts: [{name: data, mountPath: /d}, {name: logs, mountPath: /l}]\n"
+    )
+    (f,) = lint(text, select=["SCL014"])
+    assert (f.span.line, f.span.column) == (13, 62)
+    assert f.message == (
+        "Not found: \"logs\" — 'a' mounts a volume that is not in volumes or volumeClaimTemplates"
+    )
+    deployment = text.replace("StatefulSet", "Deployment")
+    got = [(f.span.line, f.span.column, f.message) for f in lint(deployment, select=["SCL014"])]
+    assert [g[:2] for g in got] == [(13, 33), (13, 62)]
+    assert got[0][2].endswith("mounts a volume that is not in volumes")
+
+
+def test_volume_devices_use_a_volume() -> None:
+    text = pod(
+        "    - name: a\n      image: x\n"
+        "      volumeDevices: [{name: raw, devicePath: /dev/xvda}]\n",
+        spec=(
+            "  volumes:\n    - {name: raw, persistentVolumeClaim: {claimName: c}}\n"
+            "    - {name: idle, emptyDir: {}}\n"
+        ),
+    )
+    got = [(f.span.line, f.span.column, f.message) for f in lint(text, select=["SCL202"])]
+    assert got == [(8, 14, "volume 'idle' is not mounted by any container")]
+
+
+# --- SCL015 duplicate-mount-path ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ("/data", ("error", 'Invalid value: "/data": must be unique')),
+        ("/data/", ("warning", "\"/data/\" is the directory of volumeMounts[0] of 'a'")),
+        ("/other", None),
+    ],
+)
+def test_mount_paths(second: str, expected: tuple[str, str] | None) -> None:
+    text = pod(
+        "    - name: z\n      image: x\n"
+        "      volumeMounts: [junk, {name: v, mountPath: /data}, {name: w, mountPath: /data}]\n"
+        "    - name: a\n      image: x\n"
+        "      volumeMounts: [{name: v, mountPath: /data}, {mountPath: 7},"
+        f" {{name: w, mountPath: {second}}}]\n"
+    )
+    got = [(f.severity.value, f.message, f.container) for f in lint(text, select=["SCL015"])]
+    assert got[0][0] == "error" and got[0][2] == "z"  # the loop goes on to the next container
+    rest = got[1:]
+    if expected is None:
+        assert rest == []
+    else:
+        ((severity, message, container),) = rest
+        assert severity == expected[0] and message.startswith(expected[1]) and container == "a"
+
+
+def test_root_mount_paths() -> None:
+    text = pod(
+        "    - name: a\n      image: x\n"
+        "      volumeMounts: [{name: v, mountPath: /}, {name: w, mountPath: //}]\n"
+    )
+    ((severity, message),) = [(f.severity.value, f.message) for f in lint(text, select=["SCL015"])]
+    assert severity == "warning" and message.startswith('"//" is the directory of volumeMounts[0]')
+
+
+# --- SCL011 and SCL010: values, and every container ------------------------------------------
+
+
+def test_app_container_restart_policy_values() -> None:
+    text = pod(
+        "    - name: a\n      image: x\n"
+        "    - name: b\n      image: x\n      restartPolicy: Sometimes\n"  # 11
+        "    - name: c\n      image: x\n      restartPolicy: 1\n"  # 14
+        "    - name: d\n      image: x\n      restartPolicy: OnFailure\n"
+        "    - name: e\n      image: x\n      restartPolicy: Always\n"  # 20
+    )
+    got = [
+        (f.span.line, f.severity.value, f.message)
+        for f in lint(text, select=["SCL011"], kubernetes_version="1.35")
+    ]
+    assert got == [
+        (
+            11,
+            "error",
+            'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"',
+        ),
+        (14, "error", 'Unsupported value: 1: supported values: "Always", "OnFailure", "Never"'),
+        (
+            20,
+            "warning",
+            "restartPolicy: Always does not make app container 'e' a sidecar: it gets no "
+            "start or stop ordering; move it to initContainers",
+        ),
+    ]
+    dropped = lint(text, select=["SCL011"], kubernetes_version="1.34")
+    assert [f.span.line for f in dropped] == [11, 14, 17, 20]
+    assert dropped[0].message == (
+        "restartPolicy on app container 'b' is silently dropped on Kubernetes 1.34 "
+        "(ContainerRestartRules is off)"
+    )
+
+
+def test_init_restart_policy_messages() -> None:
+    text = pod(
+        "    - name: web\n      image: x\n",
+        init=(
+            "    - name: a\n      image: x\n"
+            "    - name: b\n      image: x\n      restartPolicy: 7\n"  # 11
+            "    - name: c\n      image: x\n      restartPolicy: Never\n"  # 14
+        ),
+    )
+    old = lint(text, select=["SCL010"], kubernetes_version="1.28")
+    assert [(f.span.line, f.severity.value) for f in old] == [(11, "warning"), (14, "warning")]
+    assert old[0].message == (
+        "restartPolicy 7 on init container 'b' is silently dropped on Kubernetes 1.28 "
+        "(SidecarContainers is off by default); only 'Always' (a native sidecar, with the gate "
+        "on) is ever kept"
+    )
+    new = lint(text, select=["SCL010"], kubernetes_version="1.35")
+    assert [(f.span.line, f.message) for f in new] == [
+        (
+            11,
+            'Unsupported value: 7: supported values: "Always", "OnFailure", "Never" — '
+            "Kubernetes 1.35 rejects init container 'b'",
+        )
+    ]
+
+
+# --- SCL501 ports: protocols and every container --------------------------------------------
+
+
+def test_port_protocols_and_later_containers() -> None:
+    text = pod(
+        "    - name: a\n      image: x\n"
+        "      ports: [{containerPort: 53, protocol: UDP}, {containerPort: true}]\n"
+        "    - name: b\n      image: x\n      ports: [{containerPort: 53, protocol: UDP}]\n"  # 12
+        "    - name: c\n      image: x\n"
+        "      ports: [{containerPort: 53}, {containerPort: 80, hostPort: 80}]\n"
+        "    - name: d\n      image: x\n      ports: [{containerPort: 80, hostPort: 80}]\n",
+    )
+    got = [(f.span.line, f.container) for f in lint(text, select=["SCL501"])]
+    assert got == [(12, "b"), (18, "d")]
+    assert "declare containerPort 53/UDP" in lint(text, select=["SCL501"])[0].message
+
+
+# --- SCL402 pod-failure-policy-sidecar ------------------------------------------------------
+
+
+def test_pod_failure_policy_rules() -> None:
+    text = (
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n"
+        "  podFailurePolicy:\n    rules:\n"
+        "      - {action: Ignore, onPodConditions: [{type: DisruptionTarget}]}\n"
+        "      - action: FailJob\n"
+        "        onExitCodes: {containerName: nope, operator: In, values: [1]}\n"
+        "      - action: FailJob\n        onExitCodes: {operator: NotIn, values: [0]}\n"  # 12
+        "  template:\n    spec:\n      restartPolicy: Never\n"
+        "      initContainers:\n"
+        "        - {name: proxy, image: 'envoyproxy/envoy:v1.31.0', restartPolicy: Always}\n"
+        "        - {name: logs, image: 'fluent/fluent-bit:3.1', restartPolicy: Always}\n"
+        "      containers:\n        - {name: work, image: busybox}\n"
+    )
+    got = [
+        (f.span.line, f.span.column, f.severity.value, f.message)
+        for f in lint(text, select=["SCL402"])
+    ]
+    assert got == [
+        (
+            9,
+            38,
+            "error",
+            'Invalid value: "nope": must be one of the container or initContainer '
+            "names in the pod template",
+        ),
+        (
+            11,
+            9,
+            "warning",
+            "this onExitCodes rule (NotIn) has no containerName, so it also matches "
+            "the exit codes of sidecar(s) 'proxy', 'logs' — which exit with 137 or 143 when "
+            "stopped at the end of the Job; set containerName to the work container",
+        ),
+    ]
+
+
+# --- SCL401 injectors ------------------------------------------------------------------------
+
+
+def injected(annotations: str) -> str:
+    return (
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n"
+        f"    metadata:\n      annotations: {{{annotations}}}\n"
+        "      labels: {sidecar.istio.io/inject: 'true'}\n"
+        "    spec:\n      restartPolicy: Never\n      containers: [{name: w, image: x}]\n"
+    )
+
+
+def test_injector_native_mode_explicitly_off() -> None:
+    text = injected(
+        'linkerd.io/inject: enabled, config.alpha.linkerd.io/proxy-enable-native-sidecar: "false"'
+    )
+    got = lint(text, select=["SCL401"])
+    assert (got[0].span.line, got[0].severity.value) == (7, "error")
+    assert (
+        "(linkerd.io/inject: enabled), so they never complete — native mode is explicitly off"
+        in got[0].message
+    )
+    assert not got[0].fixable
+    label = lint(injected(""), select=["SCL401"])
+    assert [(f.span.line, f.span.column) for f in label] == [(8, 16)]
