@@ -59,6 +59,17 @@ def positions(findings: Iterable[Finding]) -> list[tuple[str, int, int]]:
     return [(f.code, f.span.line, f.span.column) for f in findings]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_shell_caches() -> Iterable[None]:
+    """Each test reads commands afresh: the reader's caches would otherwise keep results
+    from earlier tests (and, under mutation testing, from before a mutant was switched on)."""
+    from sidecarlint import shell
+
+    shell._commands.cache_clear()
+    shell._file_access.cache_clear()
+    yield
+
+
 @pytest.fixture
 def in_tmp(tmp_path: Path) -> Iterable[Path]:
     old = os.getcwd()

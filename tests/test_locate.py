@@ -374,6 +374,7 @@ def test_custom_pod_paths() -> None:
     found = workload_for(obj, (any_version,))  # type: ignore[arg-type]
     assert found is not None and found.batch and not found.builtin
     assert found.restart_policies == ("OnFailure", "Never") and found.pod_path == ("spec",)
+    assert (found.kind, found.groups, found.server_validated) == ("Widget", (), True)
     plain = workload_for(obj, (CustomPodPath("Widget", ("spec",)),))  # type: ignore[arg-type]
     assert plain is not None and plain.restart_policies is None and not plain.batch
     other = CustomPodPath("Widget", ("spec",), api_version="example.com/v2")
@@ -407,3 +408,69 @@ def test_patch_keys() -> None:
     assert all(is_patch_key(k) for k in PATCH_DIRECTIVES)
     assert is_patch_key("$setElementOrder/containers")
     assert not is_patch_key("patch") and not is_patch_key("x$patch")
+
+
+def _partial(text: str) -> bool:
+    doc = parse_text(text, "f").documents[0]
+    (obj,) = iter_objects(doc)
+    workload = workload_for(obj)
+    return is_partial(obj, workload, locate(obj, workload) if workload else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        # kustomize inputs: an apps workload without selector and template labels
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+            "spec: {template: {spec: {containers: [{name: a, image: x}]}}}\n",
+            True,
+        ),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+            "spec: {selector: {}, template: {spec: {containers: [{name: a, image: x}]}}}\n",
+            False,
+        ),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+            "spec: {template: {metadata: {labels: {a: b}},"
+            " spec: {containers: [{name: a, image: x}]}}}\n",
+            False,
+        ),
+        (
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n"
+            "spec: {template: {spec: {containers: [{name: a, image: x}]}}}\n",
+            False,
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+            "spec: {containers: [{name: a, image: x}]}\n",
+            False,
+        ),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a}]}\n", True),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+            "spec: {initContainers: [{name: i, image: x}], containers: [{name: a}]}\n",
+            False,
+        ),
+        # a patch directive anywhere
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+            "spec: {containers: [{name: a, image: x, $patch: delete}]}\n",
+            True,
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+            "spec: {containers: [{name: a, image: x, env: [[{$patch: replace}]]}]}\n",
+            True,
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {x$patch: 1, 3: 4}}\n"
+            "spec: {containers: [{name: a, image: x}]}\n",
+            False,
+        ),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", False),
+    ],
+)
+def test_partial_objects_exactly(text: str, partial: bool) -> None:
+    assert _partial(text) is partial

@@ -255,3 +255,93 @@ def test_only_run_to_completion_pods_have_completion_blockers() -> None:
         },
     }
     assert model(pod_of(body), settings().context()).blockers == []
+
+
+def test_reasons_in_words() -> None:
+    tail = {"name": "tailer", "image": "busybox", "command": ["sh", "-c", "tail -F /x"]}
+    helper = {"name": "log-shipper", "image": "fluent/fluent-bit:3.1"}
+    forever = {**WORK, "name": "again", "restartPolicy": "Always"}
+    reads = {"name": "use", "image": "busybox", "command": ["sh", "-c", "cat /run/token"]}
+    writer = {
+        "name": "agent",
+        "image": "busybox",
+        "restartPolicy": "Always",
+        "command": ["sh", "-c", "fetch > /run/token"],
+    }
+    pod = _job([tail, reads, writer], [WORK, helper, forever])
+    m = model(pod, settings(kubernetes_version="1.35").context())
+    assert [b.reason for b in m.blockers] == [
+        "its command never exits ('tail -F /x' follows a file forever)",
+        "it reads /run/token, which sidecar 'agent' provides, but 'agent' is declared after "
+        "it and has not started",
+        "it looks like a long-running helper (its image is a known sidecar (Fluent Bit)) and "
+        "keeps running after the work is done",
+        "its restartPolicy is Always: the kubelet restarts it whenever it exits",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "why"),
+    [
+        ("1.27", "Kubernetes 1.27 does not know restartPolicy on init containers"),
+        ("1.28", "Kubernetes 1.28 drops restartPolicy: Always (SidecarContainers is off)"),
+    ],
+)
+def test_dropped_sidecar_reason_and_every_init_container(version: str, why: str) -> None:
+    other = {**SIDECAR, "name": "second"}
+    pod = _job([SIDECAR, other], [WORK])
+    m = model(pod, settings(kubernetes_version=version).context())
+    reasons = [(b.container.name, b.reason) for b in m.blockers]
+    text = f"declared as a sidecar, but {why}: it runs as a regular init container and never exits"
+    assert reasons == [("proxy", text), ("second", text)]
+    lines = list(explain(pod, settings(kubernetes_version=version).context()))
+    assert lines[2] == f"    1. 'proxy' — BLOCKS: {text}"
+    assert lines[3] == f"    2. 'second' — BLOCKS: {text}"
+
+
+def test_only_later_sidecars_are_needed() -> None:
+    sidecar = {**SIDECAR, "ports": [{"containerPort": 9901}]}
+    needs = {"name": "fetch", "image": "curl", "command": ["curl", "http://localhost:9901/"]}
+    plain = {"name": "plain", "image": "busybox", "command": ["true"]}
+    before = _job([sidecar, needs], [WORK])
+    assert model(before, settings().context()).blockers == []
+    two = {**sidecar, "name": "proxy2"}
+    after = _job([plain, needs, sidecar, two], [WORK])
+    got = [
+        (b.container.name, b.needs.name if b.needs else None)
+        for b in model(after, settings().context()).blockers
+    ]
+    assert got == [("fetch", "proxy"), ("fetch", "proxy2")]
+
+
+def test_configured_helpers_block() -> None:
+    init = {"name": "waiter", "image": "registry.example/team/waiter:1"}
+    app = {"name": "shipper", "image": "registry.example/team/shipper:1"}
+    pod = _job([init], [WORK, app])
+    plain = model(pod, settings().context())
+    assert plain.blockers == []
+    configured = model(pod, settings(sidecar_images=["*/waiter", "*/shipper"]).context())
+    assert [(b.container.name, b.code) for b in configured.blockers] == [
+        ("waiter", "SCL104"),
+        ("shipper", "SCL102"),
+    ]
+
+
+def test_explain_shows_each_kind_of_blocker_in_process() -> None:
+    tail = {"name": "tailer", "image": "busybox", "command": ["sh", "-c", "tail -F /x"]}
+    helper = {"name": "log-shipper", "image": "fluent/fluent-bit:3.1"}
+    stuck = _job([tail], [WORK])
+    lines = list(explain(stuck, settings().context()))
+    assert lines[2] == (
+        "    1. init container 'tailer' runs to completion — BLOCKS: it never exits: its "
+        "command never exits ('tail -F /x' follows a file forever)"
+    )
+    assert lines[3] == "    2. app containers never start (the Pod stays in Init): 'work'"
+    assert lines[4] == "  completion: never — the Pod stays in Init"
+    done = _job([], [WORK, helper])
+    lines = list(explain(done, settings().context()))
+    assert lines[2] == "    1. app containers start together: 'work', 'log-shipper'"
+    assert lines[4] == (
+        "  completion: never — 'log-shipper': it looks like a long-running helper (its image "
+        "is a known sidecar (Fluent Bit)) and keeps running after the work is done"
+    )
