@@ -73,6 +73,7 @@ def test_host_port_twice_among_app_containers_is_rejected() -> None:
         # A field of the wrong type is the schema's finding: the port is not compared.
         (("containerPort: 81\n", "containerPort: 81\n          hostIP: [10.0.0.1]\n"), []),
         (("containerPort: 81\n", "containerPort: 81\n          protocol: {TCP: 1}\n"), []),
+        (("hostPort: 8080\n", "hostPort: 8080\n          protocol: [TCP]\n"), []),
         (("containerPort: 81\n", "containerPort: 81\n          hostIP: ''\n"), [17]),
     ],
 )
@@ -81,6 +82,14 @@ def test_host_port_key_is_protocol_host_ip_and_port(
 ) -> None:
     text = TWO_APPS.replace(*change)
     assert [line for _, _, line, _ in found(text, "SCL020")] == expected
+
+
+def test_ports_after_one_without_host_port_are_compared() -> None:
+    # 'b' declares a port without hostPort first.
+    text = TWO_APPS.replace(
+        "- containerPort: 81\n", "- containerPort: 79\n        - containerPort: 81\n"
+    )
+    assert found(text, "SCL020") == [("SCL020", "error", 17, 21)]
 
 
 def test_host_port_twice_in_one_container() -> None:
@@ -1613,6 +1622,30 @@ def test_mount_paths(second: str, expected: tuple[str, str] | None) -> None:
     else:
         ((severity, message, container),) = rest
         assert severity == expected[0] and message.startswith(expected[1]) and container == "a"
+
+
+def test_mount_path_written_differently_exactly() -> None:
+    text = pod(
+        "    - name: a\n      image: x\n"
+        "      volumeMounts:\n"
+        "        - {name: v, mountPath: /data}\n"  # 10
+        "        - {name: w, mountPath: /data/}\n"  # 11
+    )
+    got = [
+        (f.span.line, f.span.column, f.severity.value, f.message)
+        for f in lint(text, select=["SCL015"])
+    ]
+    assert got == [
+        (
+            11,
+            32,
+            "warning",
+            "\"/data/\" is the directory of volumeMounts[0] of 'a' written differently: the API "
+            "accepts it, but both volumes mount on one directory and one hides the other",
+        )
+    ]
+    same = text.replace("/data/}", "/data}")
+    assert [(f.span.line, f.span.column) for f in lint(same, select=["SCL015"])] == [(11, 32)]
 
 
 def test_root_mount_paths() -> None:
