@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from sidecarlint.finding import Finding, ObjectRef, Severity, Span, YPath, format_path
 from sidecarlint.locate import (
+    ConfigMaps,
     CustomPodPath,
     KubeObject,
     Pod,
@@ -36,6 +37,10 @@ from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: Objects of one input whose check waits for the end of the input, because they mount a
+#: ConfigMap it has not defined yet (it may come later); past this many, they are checked
+#: at once.
+MAX_DEFERRED = 64
 
 
 class Settings(FrozenRecord):
@@ -384,6 +389,8 @@ class _Engine:
         stream = iter_stream(
             scanned(), file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
         )
+        config_maps = ConfigMaps()
+        deferred: list[KubeObject] = []
         try:
             for doc in stream:
                 if isinstance(doc, ParseProblem):
@@ -403,9 +410,13 @@ class _Engine:
                         result.notes.append(f"{file}: Kustomization object skipped")
                         continue
                     result.objects += 1
-                    self._lint_object(result, obj, kustomize)
+                    if obj.kind == "ConfigMap":
+                        config_maps.add(obj)
+                    self._lint_object(result, obj, kustomize, config_maps, deferred)
         except StreamError as exc:
             self._add(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
+        for obj in deferred:
+            self._lint_object(result, obj, kustomize, config_maps)
         suppressions = comments.result
         for problem in suppressions.problems:
             self._add(result, self.finding("SCL901", problem.message, file, problem.span))
@@ -455,10 +466,24 @@ class _Engine:
                     ),
                 )
 
-    def _lint_object(self, result: FileResult, obj: KubeObject, kustomize: bool) -> None:
-        start = len(result.findings)
+    def _lint_object(
+        self,
+        result: FileResult,
+        obj: KubeObject,
+        kustomize: bool,
+        config_maps: ConfigMaps | None = None,
+        deferred: list[KubeObject] | None = None,
+    ) -> None:
+        """Check one object; with ``deferred``, a pod that mounts a ConfigMap the input has
+        not defined yet is put there instead, to be checked at the end of the input."""
         workload = _workload_for(obj, self.settings.pod_paths)
         pod = locate(obj, workload) if workload is not None else None
+        if pod is not None and config_maps is not None:
+            if deferred is not None and len(deferred) < MAX_DEFERRED and config_maps.missing(pod):
+                deferred.append(obj)
+                return
+            pod.config_maps = config_maps
+        start = len(result.findings)
         self._check_object(result, obj, workload, pod, kustomize)
         self._apply_annotations(result, obj, pod, start)
 
@@ -819,14 +844,20 @@ def pods_in_text(text: str | Iterable[str], file: str, settings: Settings) -> It
     """Every located pod of one text (or its pieces), in order; documents that fail to
     parse are skipped."""
     pieces = [text] if isinstance(text, str) else text
+    config_maps = ConfigMaps()
+    found: list[Pod] = []
     for doc in iter_stream(pieces, file, max_depth=settings.max_depth):
         if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
             continue
         for obj in iter_objects(doc):
+            if obj.kind == "ConfigMap":
+                config_maps.add(obj)
             workload = _workload_for(obj, settings.pod_paths)
             pod = locate(obj, workload) if workload is not None else None
             if pod is not None:
-                yield pod
+                pod.config_maps = config_maps
+                found.append(pod)
+    yield from found
 
 
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:

@@ -16,6 +16,8 @@ from sidecarlint.records import FrozenRecord
 SHELLS = frozenset(["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"])
 _SEPARATORS = frozenset([";", "&&", "||", "|", "&", ";;", "(", ")", "\n", "|&"])
 _PREFIXES = frozenset(["exec", "nohup", "time", "command", "builtin", "env", "then", "else", "do"])
+#: Keywords that make the command after them a condition (of a loop or an ``if``).
+_CONDITIONS = frozenset(["if", "elif", "while", "until"])
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 _FOREVER_LOOP = re.compile(
@@ -24,6 +26,8 @@ _FOREVER_LOOP = re.compile(
     r"|\bfor\s*\(\(\s*;\s*;\s*\)\)"
 )
 _LOOP_EXIT = re.compile(r"\b(?:break|exit|return)\b")
+#: A socat listening address with ``fork``: it accepts connections until it is stopped.
+_FORKING_LISTENER = re.compile(r"^(?:tcp[46]?|unix)-(?:listen|l):[^ ]*,fork\b", re.I)
 #: Heredoc operators: the word after one is its terminator, not a file.
 _HEREDOC_OPS = ("<<", "<<-")
 
@@ -36,16 +40,32 @@ class Command(FrozenRecord):
     writes: tuple[str, ...]
     #: Files read with ``<``.
     reads: tuple[str, ...]
+    #: The keyword it is the condition of (``until``, ``while``, ``if``, ``elif``), or "".
+    condition: str
+    #: Preceded by ``!``.
+    negated: bool
 
     def __init__(
         self,
         words: tuple[str, ...],
         writes: tuple[str, ...] = (),
         reads: tuple[str, ...] = (),
+        condition: str = "",
+        negated: bool = False,
     ) -> None:
         self.words = words
         self.writes = writes
         self.reads = reads
+        self.condition = condition
+        self.negated = negated
+
+    @property
+    def retried(self) -> bool:
+        """The script runs it again and again until it succeeds (``until X``,
+        ``while ! X``): it waits for what the command tests."""
+        if self.negated:
+            return self.condition == "while"
+        return self.condition == "until"
 
     @property
     def program(self) -> str:
@@ -168,9 +188,18 @@ def split_script(script: str) -> list[Command]:
 
 def _command(words: list[str], writes: list[str], reads: list[str]) -> Command:
     i = 0
-    while i < len(words) and (words[i] in _PREFIXES or _ASSIGNMENT.match(words[i])):
+    condition = ""
+    negated = False
+    while i < len(words):
+        word = words[i]
+        if word in _CONDITIONS:
+            condition = word
+        elif word == "!":
+            negated = not negated
+        elif word not in _PREFIXES and not _ASSIGNMENT.match(word):
+            break
         i += 1
-    return Command(tuple(words[i:]), tuple(writes), tuple(reads))
+    return Command(tuple(words[i:]), tuple(writes), tuple(reads), condition, negated)
 
 
 def commands(argv: Sequence[str]) -> list[Command]:
@@ -206,6 +235,8 @@ def runs_forever(argv: Sequence[str]) -> str | None:
         return f"'{' '.join(last.words)}' follows a file forever"
     if last.program == "sleep" and last.args and last.args[0] in ("infinity", "inf"):
         return f"'{' '.join(last.words)}' never returns"
+    if any(_FORKING_LISTENER.match(w) for w in last.words):
+        return f"'{' '.join(last.words)}' serves connections forever"
     return None
 
 

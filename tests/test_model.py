@@ -225,7 +225,8 @@ def test_model_finds_each_blocker_kind_once() -> None:
     ]
     fetch = m.blocker(pod.init_containers[1])
     assert fetch is not None and fetch.needs is pod.init_containers[2]
-    assert fetch.detail == "connects to localhost:9901"
+    assert fetch.detail == "connects to localhost:9901 (its command)"
+    assert fetch.provides == "containerPort"
     assert m.blocker(pod.init_containers[1], NEVER_EXITS) is None
     assert model(pod, ctx) is m  # built once per pod and target
     assert m.of_rule("SCL104")[0].match is not None
@@ -272,8 +273,8 @@ def test_reasons_in_words() -> None:
     m = model(pod, settings(kubernetes_version="1.35").context())
     assert [b.reason for b in m.blockers] == [
         "its command never exits ('tail -F /x' follows a file forever)",
-        "it reads /run/token, which sidecar 'agent' provides, but 'agent' is declared after "
-        "it and has not started",
+        "it reads /run/token (its command), which sidecar 'agent' provides (its command), but "
+        "'agent' is declared after it and has not started",
         "it looks like a long-running helper (its image is a known sidecar (Fluent Bit)) and "
         "keeps running after the work is done",
         "its restartPolicy is Always: the kubelet restarts it whenever it exits",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.checks._pod import local_connections, name_path, own_ports
+from sidecarlint.activity import activity
+from sidecarlint.checks._pod import name_path
 from sidecarlint.finding import Severity
 from sidecarlint.helpers import is_one_shot, proxy_label
 from sidecarlint.locate import Pod
@@ -66,7 +67,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             label = proxy_label(proxy, ctx.options) if proxy.is_sidecar else None
             if label is None:
                 continue
-            if local_connections(init) & own_ports(proxy):
+            if activity(pod, init).connect_ports & activity(pod, proxy).listen_ports:
                 continue  # SCL301 reports the hard dependency
             yield Hit(
                 name_path(init),

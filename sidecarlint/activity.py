@@ -1,0 +1,1473 @@
+"""The file-and-port model of a Pod: for each container, the files it writes and reads, the
+ports it listens on and the local ports it connects to, each with its evidence.
+
+Evidence is read from the container's command and args as the shell runs them (after the
+kubelet has expanded ``$(VAR)`` from its env), its env (``LOG_FILE``, ``DATABASE_URL``,
+``DB_HOST`` with ``DB_PORT``; values from ConfigMaps of the same input too), its declared
+``ports``, the configuration files it mounts from ConfigMaps of the same input (a log
+shipper's inputs, an Envoy bootstrap, a Vault agent's templates), the injector's
+annotations, and the catalog of well-known images (:mod:`sidecarlint.images`). Rules that
+reason about files or ports read this model; ``explain-pod`` prints it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from sidecarlint import images
+from sidecarlint.finding import YPath
+from sidecarlint.images import Image
+from sidecarlint.locate import Container, Mount, Pod, int_at, text_at
+from sidecarlint.records import FrozenRecord, replace
+from sidecarlint.shell import SHELLS, Command, commands, file_access, script_of
+
+#: Hosts that name the Pod itself: its containers share one network namespace.
+LOCAL_HOSTS = frozenset(["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"])
+_LOCAL = r"(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)"
+#: ``localhost:5432``, ``http://127.0.0.1:15021/ready``, ``postgres://u:p@[::1]:5432/db``.
+_LOCAL_URL = re.compile(r"(?:^|[/@\s=\"'(])" + _LOCAL + r":(\d{1,5})(?![\d.])")
+_HOST_FLAG = re.compile(r"^(?:-h|--host|--hostname|-host|--db-host)(?:=(.*))?$")
+_PORT_FLAG = re.compile(r"^(?:-p|--port|-P|-port|--db-port)(?:=(\d{1,5}))?$")
+#: A host flag with one of these values makes a command a client of a local server.
+_CLIENT_HOSTS = frozenset(["localhost", "127.0.0.1", "::1", "[::1]"])
+#: Programs whose port flags name the server they connect to.
+CLIENTS = frozenset(
+    [
+        "psql",
+        "pg_isready",
+        "pg_dump",
+        "pg_restore",
+        "mysql",
+        "mysqladmin",
+        "mysqldump",
+        "redis-cli",
+        "mongosh",
+        "mongo",
+        "cqlsh",
+        "curl",
+        "wget",
+        "http",
+        "grpcurl",
+        "grpc_health_probe",
+        "kcat",
+        "kafkacat",
+    ]
+)
+#: Flags that set a port the container itself listens on (``--port=8080``,
+#: ``--web.listen-address=:9113``, ``--grpc-server-port 9090``).
+_LISTEN_FLAG = re.compile(
+    r"^--?(?:[\w.-]*-)?(?:port|listen|listen-address|listen-addr|address|addr|bind|"
+    r"http-address|web\.listen-address|http-bind)$"
+)
+_BIND_VALUE = re.compile(r"^(?:(?:tcp|https?)://)?(?:([\w.\-]*|\[[0-9a-fA-F:]*\]):)?(\d{1,5})/?$")
+#: Port flags that name a port another process listens on, not this one.
+_CLIENT_FLAG = re.compile(
+    r"^--?(?:[\w.-]*-)?(?:db|database|redis|postgres|pg|mysql|mongo|upstream|target|app|"
+    r"backend|remote|peer|master|kafka|broker|proxy)-port$"
+)
+_NC = frozenset(["nc", "ncat", "netcat", "telnet"])
+#: The images' entrypoint scripts, which run the image's program.
+_ENTRYPOINTS = frozenset(["docker-entrypoint.sh", "entrypoint.sh", "/docker-entrypoint.sh"])
+#: Programs that, given as the first arg to an image's entrypoint, run instead of the
+#: image's own program.
+_OTHER_PROGRAMS = (
+    CLIENTS
+    | _NC
+    | SHELLS
+    | frozenset(
+        [
+            "sleep",
+            "echo",
+            "cat",
+            "tail",
+            "true",
+            "false",
+            "ls",
+            "env",
+            "python",
+            "python3",
+            "node",
+            "java",
+        ]
+    )
+)
+_SOCAT_LISTEN = re.compile(r"^(?:tcp[46]?-listen|tcp[46]?-l):(\d{1,5})(.*)$", re.I)
+_SOCAT_CONNECT = re.compile(r"^(?:tcp[46]?|tcp[46]?-connect):([^:,]+):(\d{1,5})", re.I)
+_ENV_LOG_FILE = re.compile(r"(?:^|_)LOG_?(?:FILE|PATH)(?:_?NAME)?$|(?:^|_)LOGFILE$")
+_ENV_LOG_DIR = re.compile(r"(?:^|_)LOG_?DIR(?:ECTORY)?$|^LOGGING_FILE_PATH$")
+_JAVA_LOG_FILE = re.compile(r"-D(?:logging\.file(?:\.name)?|log\.file)=(/\S+)")
+_JAVA_LOG_DIR = re.compile(r"-D(?:logging\.file\.path|log\.dir|LOG_DIR|LOG_PATH)=(/\S+)")
+_IGNORED = ("/dev/", "/proc/", "/sys/")
+#: Env variables that hold the JVM's options.
+_JAVA_OPTIONS = frozenset(["JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"])
+_VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$")
+#: Largest configuration file read from a ConfigMap.
+MAX_CONFIG = 1 << 18
+
+
+class FileUse(FrozenRecord):
+    """A file (or directory) a container writes or reads, and how that is known."""
+
+    path: str
+    #: How it is known, for messages (``its command``, ``env LOG_FILE``).
+    evidence: str
+    #: Where the evidence is written in the document.
+    where: YPath
+    #: ``path`` is a directory the container writes files in (``LOG_DIR``, git-sync's root).
+    directory: bool
+    #: Read continuously (``tail -f``, a log shipper's input).
+    follows: bool
+    #: A file the image links to the container's stdout or stderr: it is written as a file
+    #: only where a volume is mounted at this directory (the nginx images' logs).
+    linked: str | None
+
+    def __init__(
+        self,
+        path: str,
+        evidence: str,
+        where: YPath,
+        directory: bool = False,
+        follows: bool = False,
+        linked: str | None = None,
+    ) -> None:
+        self.path = path
+        self.evidence = evidence
+        self.where = where
+        self.directory = directory
+        self.follows = follows
+        self.linked = linked
+
+
+class PortUse(FrozenRecord):
+    """A port a container listens on, or a local port it connects to, and how that is
+    known."""
+
+    port: int
+    evidence: str
+    where: YPath
+    protocol: str
+    #: Listening: on the loopback interface only.
+    loopback: bool
+    #: Connecting: the script retries until it answers (``until nc -z ...``): it waits.
+    waits: bool
+    #: Listening: certain (declared, named in args, env or configuration, or fixed by the
+    #: image) rather than one of several possible defaults.
+    certain: bool
+    #: Listening: a ``containerPort`` entry.
+    declared: bool
+
+    def __init__(
+        self,
+        port: int,
+        evidence: str,
+        where: YPath,
+        protocol: str = "TCP",
+        loopback: bool = False,
+        waits: bool = False,
+        certain: bool = True,
+        declared: bool = False,
+    ) -> None:
+        self.port = port
+        self.protocol = protocol
+        self.evidence = evidence
+        self.where = where
+        self.loopback = loopback
+        self.waits = waits
+        self.certain = certain
+        self.declared = declared
+
+
+class Activity:
+    """What one container does with files and ports (built by :func:`activity`)."""
+
+    container: Container
+    #: Its catalog entry (by image), if any.
+    entry: Image | None
+    writes: list[FileUse]
+    reads: list[FileUse]
+    listens: list[PortUse]
+    connects: list[PortUse]
+    #: Local ports it forwards traffic to (a proxy's upstreams).
+    forwards: list[PortUse]
+    #: Declared ports that its args bind elsewhere: the args name the ports it listens on,
+    #: and not these.
+    unbound: list[PortUse]
+    #: It runs as a one-shot (an injector's set-up step, ``--one-time``, a subcommand).
+    one_shot: bool
+
+    def __init__(self, container: Container, entry: Image | None) -> None:
+        self.container = container
+        self.entry = entry
+        self.writes = []
+        self.reads = []
+        self.listens = []
+        self.connects = []
+        self.forwards = []
+        self.unbound = []
+        self.one_shot = False
+
+    def listening(self, port: int, protocol: str = "TCP") -> PortUse | None:
+        """How it listens on ``port``, if it does."""
+        for use in self.listens:
+            if use.port == port and use.protocol == protocol:
+                return use
+        return None
+
+    @property
+    def listen_ports(self) -> frozenset[int]:
+        return frozenset(use.port for use in self.listens)
+
+    @property
+    def connect_ports(self) -> frozenset[int]:
+        return frozenset(use.port for use in self.connects)
+
+    def _add(self, uses: list[Any], use: Any) -> None:
+        key = (use.path, use.directory) if isinstance(use, FileUse) else (use.port, use.protocol)
+        for i, old in enumerate(uses):
+            old_key = (
+                (old.path, old.directory) if isinstance(old, FileUse) else (old.port, old.protocol)
+            )
+            if old_key == key:
+                if isinstance(use, PortUse) and use.certain and not old.certain:
+                    uses[i] = use  # a certain reading replaces a guessed default
+                return
+        uses.append(use)
+
+
+# --- reading values -----------------------------------------------------------------------
+
+
+def _absolute(word: str) -> str | None:
+    word = word.strip("'\"")
+    if word.startswith("/") and not word.startswith(_IGNORED) and word != "/":
+        return word.rstrip("/") or None
+    return None
+
+
+def _port(text: str | None) -> int | None:
+    if text is None or not text.isdigit() or len(text) > 5:
+        return None
+    port = int(text)
+    return port if 0 < port < 65536 else None
+
+
+def local_urls(text: str) -> list[int]:
+    """Local ports named in ``text`` as ``host:port`` (``localhost:5432``, a URL)."""
+    return [p for m in _LOCAL_URL.finditer(text) if (p := _port(m.group(1))) is not None]
+
+
+def _bind(value: str) -> tuple[int, bool] | None:
+    """``:8080``, ``0.0.0.0:9090``, ``127.0.0.1:4180``, ``8080`` → port and loopback."""
+    match = _BIND_VALUE.match(value.strip())
+    if not match:
+        return None
+    port = _port(match.group(2))
+    if port is None:
+        return None
+    host = (match.group(1) or "").strip("[]")
+    return port, host in ("localhost", "127.0.0.1", "::1")
+
+
+def expand(text: str, env: Mapping[str, str]) -> str:
+    """``$(VAR)`` references expanded as the kubelet expands them in command and args
+    (``$$`` is a literal ``$``; an unknown variable stays as written)."""
+    if "$" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return "$"
+        return env.get(name, match.group(0))
+
+    return _VAR.sub(one, text)
+
+
+def _flag(words: tuple[str, ...] | list[str], names: Iterable[str]) -> str | None:
+    """The value of the first of ``names`` in ``words`` (``--x=v`` or ``--x v``)."""
+    wanted = set(names)
+    for i, word in enumerate(words):
+        name, eq, value = word.partition("=")
+        if name in wanted:
+            if eq:
+                return value
+            return words[i + 1] if i + 1 < len(words) else ""
+    return None
+
+
+def _has(words: Iterable[str], *flags: str) -> bool:
+    return any(w.partition("=")[0] in flags for w in words)
+
+
+def _true(value: str | None) -> bool:
+    return value is not None and value.lower() in ("", "true", "1", "yes", "on")
+
+
+# --- one container ------------------------------------------------------------------------
+
+
+class _Reader:
+    """Collects one container's activity."""
+
+    def __init__(self, pod: Pod, container: Container) -> None:
+        self.pod = pod
+        self.c = container
+        self.entry = images.lookup(container.image) if container.image else None
+        self.out = Activity(container, self.entry)
+        #: Literal env values, with the path of each (ConfigMap values too).
+        self.env: dict[str, tuple[str, YPath, str]] = {}
+        self.argv: list[tuple[str, YPath]] = []
+        #: Ports the args name as the ones it listens on.
+        self.arg_ports: set[int] = set()
+
+    # evidence places
+    def argv_where(self, needle: str) -> YPath:
+        for text, where in self.argv:
+            if needle in text:
+                return where
+        return (*self.c.path, "name")
+
+    @property
+    def image_where(self) -> YPath:
+        return (*self.c.path, "image")
+
+    def read(self) -> Activity:
+        self._env()
+        self._argv()
+        words = [text for text, _ in self.argv]
+        self._declared()
+        entry = self.entry
+        if entry is not None and not self._runs_image(entry, words):
+            entry = self.out.entry = self.entry = None
+        if entry is not None:
+            # The image's own reading of its args first: it knows what they mean (which
+            # port is on loopback, which flag is whose).
+            cmds = commands(words)
+            self._image(list(cmds[-1].words) if cmds else [])
+        self._commands(words)
+        self._env_uses()
+        if entry is not None:
+            self._config_maps()
+            if entry.role == images.SHIPPER:
+                out = self.out
+                out.reads = [replace(use, follows=True) for use in out.reads]
+        self._unbound()
+        return self.out
+
+    def _runs_image(self, entry: Image, words: list[str]) -> bool:
+        """The container runs the image's own program (so the image's facts apply), not
+        another one (``psql`` in a postgres image, a shell loop in an nginx image)."""
+        if self.c.command:
+            cmds = commands(words)
+            program = cmds[-1].program if cmds else ""
+            return program.startswith(entry.binary) or program in _ENTRYPOINTS
+        first = words[0] if words else ""
+        return not first or first.startswith("-") or first not in _OTHER_PROGRAMS
+
+    # env and argv
+    def _env(self) -> None:
+        c = self.c
+        for i, item in c.items("envFrom"):
+            ref = item.get("configMapRef")
+            name = text_at(ref, "name") if isinstance(ref, dict) else None
+            data = self._config_map(name)
+            prefix = text_at(item, "prefix") or ""
+            if data:
+                for key, value in data.items():
+                    self.env[prefix + key] = (value, (*c.path, "envFrom", i), f"env {prefix}{key}")
+        for i, item in c.items("env"):
+            variable = text_at(item, "name")
+            if variable is None:
+                continue
+            literal = item.get("value")
+            if isinstance(literal, str):
+                self.env[variable] = (literal, (*c.path, "env", i, "value"), f"env {variable}")
+                continue
+            source = item.get("valueFrom")
+            ref = source.get("configMapKeyRef") if isinstance(source, dict) else None
+            if isinstance(ref, dict):
+                data = self._config_map(text_at(ref, "name"))
+                wanted = text_at(ref, "key")
+                if data and wanted is not None and wanted in data:
+                    self.env[variable] = (data[wanted], (*c.path, "env", i), f"env {variable}")
+
+    def _config_map(self, name: str | None) -> dict[str, str] | None:
+        maps = self.pod.config_maps
+        if name is None or maps is None:
+            return None
+        return maps.get(name, self.pod.obj.ref.namespace)
+
+    def _argv(self) -> None:
+        values = {name: value for name, (value, _, _) in self.env.items()}
+        for key in ("command", "args"):
+            items = self.c.data.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if item is None:
+                    continue
+                text = item if isinstance(item, str) else str(item)
+                self.argv.append((expand(text, values), (*self.c.path, key, i)))
+
+    def _declared(self) -> None:
+        for port in self.c.ports:
+            number = port.container_port
+            if number is None or port.protocol is None:
+                continue
+            self.out._add(
+                self.out.listens,
+                PortUse(
+                    number,
+                    "containerPort",
+                    (*self.c.path, "ports", port.index, "containerPort"),
+                    protocol=port.protocol,
+                    declared=True,
+                ),
+            )
+
+    # command and args, as the shell runs them
+    def _commands(self, words: list[str]) -> None:
+        if not words:
+            return
+        writes, reads = file_access(words)
+        cmds = commands(words)
+        follows = {
+            a
+            for cmd in cmds
+            if cmd.program == "tail" and _follows(cmd)
+            for a in cmd.args
+            if not a.startswith("-")
+        }
+        for path in writes:
+            self.out._add(self.out.writes, FileUse(path, "its command", self.argv_where(path)))
+        for path in reads:
+            self.out._add(
+                self.out.reads,
+                FileUse(path, "its command", self.argv_where(path), follows=path in follows),
+            )
+        for word in words:
+            for value in _JAVA_LOG_FILE.findall(word):
+                self._write(value, "-Dlogging.file", self.argv_where(value))
+            for value in _JAVA_LOG_DIR.findall(word):
+                self._write(value, "-Dlogging.file.path", self.argv_where(value), directory=True)
+        for cmd in cmds:
+            self._command(cmd)
+
+    def _command(self, cmd: Command) -> None:
+        words = cmd.words
+        program = cmd.program
+        if any(_SOCAT_LISTEN.match(w) for w in words):
+            self._socat(cmd)
+            return
+        if program in _NC:
+            self._netcat(cmd)
+            return
+        waits = cmd.retried
+        local = False
+        for i, word in enumerate(words):
+            host = _HOST_FLAG.match(word)
+            if host:
+                value = host.group(1) if host.group(1) is not None else _at(words, i + 1)
+                local = local or value in _CLIENT_HOSTS
+        client = local or program in CLIENTS
+        port: int | None = None
+        for i, word in enumerate(words):
+            if i == 0 and not word.startswith("-"):
+                continue  # the program (args alone start with a flag)
+            name, eq, value = word.partition("=")
+            flag = _PORT_FLAG.match(word)
+            if flag:
+                port = _port(flag.group(1) or _at(words, i + 1)) or port
+            if _LISTEN_FLAG.match(name) and not _CLIENT_FLAG.match(name) and not client:
+                bound = _bind(value if eq else _at(words, i + 1))
+                if bound is not None:
+                    self.arg_ports.add(bound[0])
+                    self._listen(bound[0], name, self.argv_where(word), bound[1])
+                continue
+            for found in local_urls(word):
+                self._connect(found, "its command", self.argv_where(word), waits)
+        if local and port is not None:
+            self._connect(port, "its command", self.argv_where(str(port)), waits)
+
+    def _netcat(self, cmd: Command) -> None:
+        words = cmd.words
+        args = [w for w in cmd.args if not w.startswith("-")]
+        listen = any(w.startswith("-") and "l" in w[1:] and not w.startswith("--") for w in words)
+        if listen:
+            port = _port(_flag(words, ("-p",)) or (args[-1] if args else None))
+            if port is not None:
+                self._listen(port, "nc -l", self.argv_where(str(port)), False)
+            return
+        if len(args) >= 2 and args[-2] in LOCAL_HOSTS:
+            port = _port(args[-1])
+            if port is not None:
+                self._connect(port, "its command", self.argv_where(args[-1]), cmd.retried)
+
+    def _socat(self, cmd: Command) -> None:
+        for word in cmd.words:
+            listen = _SOCAT_LISTEN.match(word)
+            if listen:
+                port = _port(listen.group(1))
+                if port is not None:
+                    loopback = bool(re.search(r"bind=(127\.0\.0\.1|localhost)", listen.group(2)))
+                    self._listen(port, "socat TCP-LISTEN", self.argv_where(word), loopback)
+                continue
+            target = _SOCAT_CONNECT.match(word)
+            if target and target.group(1) in LOCAL_HOSTS:
+                port = _port(target.group(2))
+                if port is not None:
+                    self._forward(port, "socat", self.argv_where(word))
+
+    # env
+    def _env_uses(self) -> None:
+        env = self.env
+        for name, (value, where, evidence) in env.items():
+            upper = name.upper()
+            if "LISTEN" in upper or "BIND" in upper:
+                continue
+            if ":" in value and not value.startswith("0.0.0.0"):
+                for port in local_urls(value):
+                    self._connect(port, evidence, where, False)
+            if value.startswith("/") and " " not in value:
+                if _ENV_LOG_FILE.search(upper):
+                    self._write(value, evidence, where)
+                elif _ENV_LOG_DIR.search(upper):
+                    self._write(value, evidence, where, directory=True)
+            elif upper.endswith("HOST") and len(name) > 4 and value in _CLIENT_HOSTS:
+                prefix = name[: -len("HOST")]
+                other = env.get(prefix + "PORT") or env.get(prefix + "port")
+                paired = _port(other[0]) if other else None
+                if paired is not None:
+                    self._connect(paired, f"{evidence} and {prefix}PORT", where, False)
+            elif upper in _JAVA_OPTIONS:
+                for found in _JAVA_LOG_FILE.findall(value):
+                    self._write(found, evidence, where)
+                for found in _JAVA_LOG_DIR.findall(value):
+                    self._write(found, evidence, where, directory=True)
+
+    # uses
+    def _write(self, path: str, evidence: str, where: YPath, directory: bool = False) -> None:
+        absolute = _absolute(path)
+        if absolute is not None:
+            self.out._add(self.out.writes, FileUse(absolute, evidence, where, directory))
+
+    def _read(self, path: str, evidence: str, where: YPath, follows: bool = True) -> None:
+        absolute = _absolute(path)
+        if absolute is not None:
+            self.out._add(self.out.reads, FileUse(absolute, evidence, where, follows=follows))
+
+    def _listen(
+        self,
+        port: int,
+        evidence: str,
+        where: YPath,
+        loopback: bool,
+        protocol: str = "TCP",
+        certain: bool = True,
+    ) -> None:
+        self.out._add(
+            self.out.listens,
+            PortUse(port, evidence, where, protocol, loopback=loopback, certain=certain),
+        )
+
+    def _connect(self, port: int, evidence: str, where: YPath, waits: bool) -> None:
+        self.out._add(self.out.connects, PortUse(port, evidence, where, waits=waits))
+
+    def _forward(self, port: int, evidence: str, where: YPath) -> None:
+        self.out._add(self.out.forwards, PortUse(port, evidence, where))
+
+    # the catalog
+    def _image(self, words: list[str]) -> None:
+        entry = self.entry
+        assert entry is not None
+        reader = _IMAGE_READERS.get(entry.label)
+        if reader is not None:
+            reader(self, words)
+            return
+        self._defaults()
+
+    def _defaults(self, skip: Iterable[int] = ()) -> None:
+        entry = self.entry
+        assert entry is not None
+        skipped = set(skip)
+        for listen in entry.listens:
+            if listen.port not in skipped:
+                self._listen(
+                    listen.port,
+                    f"{entry.label}: {listen.what}",
+                    self.image_where,
+                    listen.loopback,
+                    listen.protocol,
+                    certain=listen.fixed,
+                )
+        for path in entry.writes:
+            linked = "/var/log/nginx" if path in images.NGINX_LOGS else None
+            self.out._add(
+                self.out.writes,
+                FileUse(path, f"the {entry.label} image", self.image_where, linked=linked),
+            )
+
+    def _drop_defaults(self) -> None:
+        """Forget the image's default ports (its configuration names others)."""
+        prefix = f"{self.entry.label}: " if self.entry else ""
+        self.out.listens = [u for u in self.out.listens if not u.evidence.startswith(prefix)]
+
+    # ConfigMaps the container mounts
+    def _config_maps(self) -> None:
+        if self.entry is None or self.entry.label not in _CONFIG_READERS:
+            return
+        parse = _CONFIG_READERS[self.entry.label]
+        for mount, name, files in _mounted_config_maps(self.pod, self.c):
+            for file_path, key, text in files:
+                if len(text) > MAX_CONFIG:
+                    continue
+                evidence = f"ConfigMap {name}, {key}"
+                where = (*self.c.path, "volumeMounts", mount.index)
+                parse(self, text, file_path, evidence, where)
+
+    def _unbound(self) -> None:
+        """Declared ports its args do not bind: when the args name the ports the container
+        listens on, a declared port they do not name is not bound (the args win)."""
+        out = self.out
+        if not self.arg_ports:
+            return
+        kept: list[PortUse] = []
+        for use in out.listens:
+            if use.declared and use.port not in self.arg_ports:
+                out.unbound.append(use)
+            else:
+                kept.append(use)
+        out.listens = kept
+
+
+def _at(words: tuple[str, ...] | list[str], i: int) -> str:
+    return words[i] if i < len(words) else ""
+
+
+def _follows(cmd: Command) -> bool:
+    return any(
+        a in ("-f", "-F", "--follow", "--retry")
+        or (a.startswith("-") and not a.startswith("--") and ("f" in a[1:] or "F" in a[1:]))
+        for a in cmd.args
+    )
+
+
+def _mounted_config_maps(
+    pod: Pod, c: Container
+) -> Iterator[tuple[Mount, str, list[tuple[str, str, str]]]]:
+    """Each ConfigMap of the input ``c`` mounts: the mount, the ConfigMap's name, and its
+    files as (path in the container, key, text)."""
+    maps = pod.config_maps
+    if maps is None:
+        return
+    for mount in c.mounts:
+        if mount.name is None or mount.path is None or mount.name not in pod.volumes:
+            continue
+        volume = pod.volumes[mount.name][1]
+        source = volume.get("configMap")
+        if not isinstance(source, dict):
+            continue
+        name = text_at(source, "name")
+        data = maps.get(name, pod.obj.ref.namespace) if name else None
+        if not data:
+            continue
+        items = source.get("items")
+        paths: dict[str, str] = {}
+        if isinstance(items, list) and items:
+            for item in items:
+                if isinstance(item, dict) and text_at(item, "key") and text_at(item, "path"):
+                    paths[item["key"]] = item["path"]
+        else:
+            paths = {key: key for key in data}
+        files: list[tuple[str, str, str]] = []
+        base = mount.path.rstrip("/")
+        for key, relative in paths.items():
+            text = data.get(key)
+            if text is None:
+                continue
+            if mount.sub_path is not None:
+                if mount.sub_path != relative:
+                    continue
+                files.append((base, key, text))
+            else:
+                files.append((f"{base}/{relative}", key, text))
+        assert name is not None
+        yield mount, name, files
+
+
+# --- what each well-known image reads from its args and env ---------------------------------
+
+
+def _istio(r: _Reader, words: list[str]) -> None:
+    if words and (words[0] == "istio-iptables" or "--run-validation" in words):
+        r.out.one_shot = True
+        return
+    annotations = r.pod.template_metadata.get("annotations")
+    status = (
+        annotations.get("status.sidecar.istio.io/port") if isinstance(annotations, dict) else None
+    )
+    port = _port(str(status)) if status is not None else None
+    if port is not None:
+        where = (*r.pod.template_path, "metadata", "annotations", "status.sidecar.istio.io/port")
+        r._listen(port, "annotation status.sidecar.istio.io/port", where, False)
+        r._defaults(skip=(15020,))
+    else:
+        r._defaults()
+
+
+def _linkerd(r: _Reader, words: list[str]) -> None:
+    if any("proxy-init" in w for w in words) or _has(words, "--incoming-proxy-port"):
+        r.out.one_shot = True
+        return
+    moved: set[int] = set()
+    for listen, variable in zip(
+        r.entry.listens if r.entry else (),
+        ("OUTBOUND", "INBOUND", "CONTROL", "ADMIN"),
+        strict=False,
+    ):
+        name = f"LINKERD2_PROXY_{variable}_LISTEN_ADDR"
+        value = r.env.get(name)
+        bound = _bind(value[0]) if value else None
+        if value and bound is not None:
+            moved.add(listen.port)
+            r._listen(bound[0], name, value[1], bound[1])
+    r._defaults(skip=moved)
+
+
+def _envoy(r: _Reader, words: list[str]) -> None:
+    if _flag(words, ("--mode",)) == "validate":
+        r.out.one_shot = True
+        return
+    for flag in ("--log-path", "--admin-address-path"):
+        value = _flag(words, (flag,))
+        if value:
+            r._write(value, flag, r.argv_where(value))
+    inline = _flag(words, ("--config-yaml",))
+    if inline:
+        _envoy_config(r, inline, "", "--config-yaml", r.argv_where(inline))
+    if not _has(words, "-c", "--config-path", "--config-yaml") and not any(
+        w.startswith(("-c ", "--config-path ")) for w in words
+    ):
+        # The image's own configuration (no -c): admin on 9901, a listener on 10000 (unless
+        # a volume replaces that file).
+        where = r.image_where
+        r._listen(9901, "Envoy admin (the image's configuration)", where, False, certain=False)
+        r._listen(10000, "Envoy listener (the image's configuration)", where, False, certain=False)
+
+
+def _cloud_sql(r: _Reader, words: list[str]) -> None:
+    if words and words[0].rsplit("/", 1)[-1] == "cloud-sql-proxy":
+        words = words[1:]
+    if words and words[0] in ("wait", "shutdown", "completion", "help"):
+        r.out.one_shot = True
+        return
+    env = {name: value for name, (value, _, _) in r.env.items()}
+
+    def option(*names: str, variable: str) -> tuple[str, YPath] | None:
+        value = _flag(words, names)
+        if value is not None:
+            return value, r.argv_where(value or names[0])
+        if variable in r.env:
+            return r.env[variable][0], r.env[variable][1]
+        return None
+
+    instances = _instances(words)
+    if option("--unix-socket", "-u", variable="CSQL_PROXY_UNIX_SOCKET") is None:
+        address = option("--address", "-a", variable="CSQL_PROXY_ADDRESS")
+        loopback = address is None or address[0] in ("127.0.0.1", "localhost", "::1")
+        first = option("--port", "-p", variable="CSQL_PROXY_PORT")
+        start = _port(first[0]) if first else None
+        for i, instance in enumerate(instances or ["(instance)"]):
+            own = re.search(r"[?&]port=(\d{1,5})", instance)
+            if own and _port(own.group(1)):
+                r._listen(int(own.group(1)), "?port=", r.argv_where(instance), loopback)
+            elif start is not None and first is not None:
+                r._listen(start + i, "--port", first[1], loopback)
+            else:
+                for default in (3306, 5432, 1433):
+                    r._listen(
+                        default,
+                        "the database engine's default port",
+                        r.argv_where(instance) if instances else r.image_where,
+                        loopback,
+                        certain=False,
+                    )
+    health = _has(words, "--health-check", "--prometheus") or _true(
+        env.get("CSQL_PROXY_HEALTH_CHECK")
+    )
+    if health:
+        http = option("--http-port", variable="CSQL_PROXY_HTTP_PORT")
+        host = option("--http-address", variable="CSQL_PROXY_HTTP_ADDRESS")
+        port = _port(http[0]) if http else 9090
+        if port is not None:
+            r._listen(
+                port,
+                "health check (--http-port)" if http else "health check (default 9090)",
+                http[1] if http else r.argv_where("--health-check"),
+                host is None or host[0] in ("localhost", "127.0.0.1"),
+            )
+    admin_on = _has(words, "--quitquitquit", "--debug") or any(
+        _true(env.get(v)) for v in ("CSQL_PROXY_QUITQUITQUIT", "CSQL_PROXY_DEBUG")
+    )
+    if admin_on:
+        admin = option("--admin-port", variable="CSQL_PROXY_ADMIN_PORT")
+        port = _port(admin[0]) if admin else 9091
+        if port is not None:
+            r._listen(
+                port,
+                "admin server (--admin-port)" if admin else "admin server (default 9091)",
+                admin[1] if admin else r.image_where,
+                True,
+            )
+
+
+#: Flags of the Cloud SQL Auth Proxy that take a value (every other word is an instance).
+_CLOUD_SQL_VALUES = frozenset(  # pragma: no mutate
+    [
+        "--port",
+        "-p",
+        "--address",
+        "-a",
+        "--http-port",
+        "--http-address",
+        "--admin-port",
+        "--credentials-file",
+        "-c",
+        "--token",
+        "-t",
+        "--login-token",
+        "--unix-socket",
+        "-u",
+        "--unix-socket-path",
+        "--config-file",
+        "--max-connections",
+        "--max-sigterm-delay",
+        "--min-sigterm-delay",
+        "--fuse",
+        "--fuse-tmp-dir",
+        "--impersonate-service-account",
+        "--quota-project",
+        "--sqladmin-api-endpoint",
+        "--telemetry-project",
+        "--telemetry-prefix",
+        "--telemetry-sample-rate",
+        "--universe-domain",
+        "--prometheus-namespace",
+    ]
+)
+
+
+def _instances(words: list[str]) -> list[str]:
+    """The instance connection names among a Cloud SQL Auth Proxy's arguments."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word.startswith("-"):
+            continue
+        if i > 0 and words[i - 1] in _CLOUD_SQL_VALUES:
+            continue
+        out.append(word)
+    return out
+
+
+def _gce_proxy(r: _Reader, words: list[str]) -> None:
+    spec = _flag(words, ("-instances", "--instances"))
+    where = r.argv_where(spec) if spec else r.image_where
+    if spec is None and "INSTANCES" in r.env:
+        spec, where = r.env["INSTANCES"][0], r.env["INSTANCES"][1]
+    for instance in (spec or "").split(","):
+        match = re.search(r"=tcp:(?:([\w.\[\]:]+):)?(\d{1,5})$", instance.strip())
+        if match and _port(match.group(2)):
+            host = match.group(1)
+            r._listen(
+                int(match.group(2)), "-instances=...=tcp:", where, host in (None, "127.0.0.1")
+            )
+    if _has(words, "-use_http_health_check", "--use_http_health_check"):
+        value = _flag(words, ("-health_check_port", "--health_check_port"))
+        port = _port(value) if value else 8090
+        if port is not None:
+            r._listen(port, "health check", r.argv_where("health_check"), False)
+
+
+def _vault(r: _Reader, words: list[str]) -> None:
+    if "agent" not in words:
+        return  # the same image runs the Vault server
+    if any(w in ("-exit-after-auth", "--exit-after-auth") for w in words):
+        r.out.one_shot = True
+    encoded = r.env.get("VAULT_CONFIG")
+    if encoded is not None:
+        try:
+            text = base64.b64decode(encoded[0], validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            text = encoded[0]
+        _vault_config(r, text, "", "env VAULT_CONFIG", encoded[1])
+    _vault_annotations(r)
+
+
+def _vault_annotations(r: _Reader) -> None:
+    """The files the Vault agent injector renders, from the pod template's annotations."""
+    annotations = r.pod.template_metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return
+    prefix = "vault.hashicorp.com/agent-inject-secret-"
+    default_dir = annotations.get("vault.hashicorp.com/secret-volume-path", "/vault/secrets")
+    for key in annotations:
+        if not isinstance(key, str) or not key.startswith(prefix):
+            continue
+        name = key[len(prefix) :]
+        directory = annotations.get(f"vault.hashicorp.com/secret-volume-path-{name}", default_dir)
+        file_name = annotations.get(f"vault.hashicorp.com/agent-inject-file-{name}", name)
+        if not isinstance(directory, str) or not isinstance(file_name, str):
+            continue
+        where = (*r.pod.template_path, "metadata", "annotations", key)
+        r._write(f"{directory.rstrip('/')}/{file_name}", f"annotation {key}", where)
+
+
+def _oauth2_proxy(r: _Reader, words: list[str]) -> None:
+    address = _flag(words, ("--http-address", "-http-address"))
+    where = r.argv_where(address) if address else r.image_where
+    evidence = "--http-address"
+    if address is None and "OAUTH2_PROXY_HTTP_ADDRESS" in r.env:
+        address, where, _ = r.env["OAUTH2_PROXY_HTTP_ADDRESS"]
+        evidence = "env OAUTH2_PROXY_HTTP_ADDRESS"
+    bound = _bind(address) if address else None
+    if bound is not None:
+        r._listen(bound[0], evidence, where, bound[1])
+    else:
+        r._defaults()
+    for upstream in _values(words, "--upstream"):
+        for port in local_urls(upstream):
+            r._forward(port, "--upstream", r.argv_where(upstream))
+
+
+def _values(words: list[str], flag: str) -> list[str]:
+    out: list[str] = []
+    for i, word in enumerate(words):
+        name, eq, value = word.partition("=")
+        if name == flag:
+            out.append(value if eq else _at(words, i + 1))
+    return out
+
+
+def _fluent_bit(r: _Reader, words: list[str]) -> None:
+    if _has(words, "-H", "--http"):
+        port = _port(_flag(words, ("-P", "--port")))
+        r._listen(port or 2020, "HTTP server (-H)", r.argv_where("-H"), False)
+    for value in _values(words, "-p"):
+        key, _, path = value.partition("=")
+        if key.lower() == "path":
+            for item in path.split(","):
+                r._read(item.strip(), "its command", r.argv_where(value))
+
+
+def _dapr(r: _Reader, words: list[str]) -> None:
+    for flag, default, what in (
+        ("--dapr-http-port", 3500, "HTTP API"),
+        ("--dapr-grpc-port", 50001, "gRPC API"),
+        ("--dapr-internal-grpc-port", None, "internal gRPC"),
+        ("--dapr-public-port", None, "public health"),
+        ("--metrics-port", 9090, "metrics"),
+    ):
+        value = _flag(words, (flag,))
+        port = _port(value) if value else default
+        if port is not None:
+            where = r.argv_where(value) if value else r.image_where
+            r._listen(port, f"{flag}" if value else f"Dapr {what} (default)", where, False)
+    app = _flag(words, ("--app-port",))
+    if app and _port(app):
+        r._forward(int(app), "--app-port", r.argv_where(app))
+
+
+def _listen_flag(flags: tuple[str, ...]) -> Any:
+    """A reader for an image whose listen address is a flag (defaults when absent), and
+    which connects to URLs given by other flags."""
+
+    def read(r: _Reader, words: list[str]) -> None:
+        value = _flag(words, flags)
+        bound = _bind(value) if value else None
+        if bound is not None and value is not None:
+            r._listen(bound[0], flags[0], r.argv_where(value), bound[1])
+        else:
+            r._defaults()
+        for flag in ("--reload-url", "--webhook-url", "--nginx.scrape-uri", "-nginx.scrape-uri"):
+            for url in _values(words, flag):
+                for port in local_urls(url):
+                    r._connect(port, flag, r.argv_where(url), False)
+        for url in _values(words, "--upstream"):
+            for port in local_urls(url):
+                r._forward(port, "--upstream", r.argv_where(url))
+
+    return read
+
+
+def _exporter(r: _Reader, words: list[str]) -> None:
+    _listen_flag(("--web.listen-address", "-web.listen-address"))(r, words)
+    if r.entry is not None and r.entry.label == images.NGINX_EXPORTER:
+        scrape = _flag(words, ("--nginx.scrape-uri", "-nginx.scrape-uri"))
+        if scrape is None and "SCRAPE_URI" not in r.env:
+            r._connect(8080, "--nginx.scrape-uri default", r.image_where, False)
+        elif scrape is None:
+            for port in local_urls(r.env["SCRAPE_URI"][0]):
+                r._connect(port, "env SCRAPE_URI", r.env["SCRAPE_URI"][1], False)
+
+
+def _config_reloader(r: _Reader, words: list[str]) -> None:
+    if _flag(words, ("--watch-interval",)) in ("0", "0s"):
+        r.out.one_shot = True
+    _listen_flag(("--listen-address",))(r, words)
+    if _flag(words, ("--reload-url",)) is None:
+        r._connect(9090, "--reload-url default", r.image_where, False)
+
+
+def _git_sync(r: _Reader, words: list[str]) -> None:
+    env = {name: value for name, (value, _, _) in r.env.items()}
+    if _has(words, "--one-time") or _true(
+        env.get("GITSYNC_ONE_TIME", env.get("GIT_SYNC_ONE_TIME"))
+    ):
+        r.out.one_shot = True
+    root = _flag(words, ("--root",))
+    if root:
+        r._write(root, "--root", r.argv_where(root), directory=True)
+        return
+    for variable in ("GITSYNC_ROOT", "GIT_SYNC_ROOT"):
+        if variable in r.env:
+            value, where, _ = r.env[variable]
+            r._write(value, f"env {variable}", where, directory=True)
+            return
+    r._write("/git", "the git-sync image's --root", r.image_where, directory=True)
+
+
+def _server_port(flag: str) -> Any:
+    def read(r: _Reader, words: list[str]) -> None:
+        value = _flag(words, (flag, "-p") if flag == "--port" else (flag,))
+        port = _port(value) if value else None
+        if port is not None and value is not None:
+            r._listen(port, flag, r.argv_where(value), False)
+        else:
+            r._defaults()
+
+    return read
+
+
+def _pgbouncer(r: _Reader, words: list[str]) -> None:
+    for variable in ("PGBOUNCER_PORT", "LISTEN_PORT"):
+        if variable in r.env and _port(r.env[variable][0]):
+            value, where, _ = r.env[variable]
+            r._listen(int(value), f"env {variable}", where, False)
+            return
+    r._listen(6432, "PgBouncer listen_port (default)", r.image_where, False, certain=False)
+
+
+_IMAGE_READERS: dict[str, Any] = {  # pragma: no mutate
+    images.ISTIO: _istio,
+    images.LINKERD: _linkerd,
+    images.ENVOY: _envoy,
+    images.CLOUD_SQL: _cloud_sql,
+    images.GCE_PROXY: _gce_proxy,
+    images.VAULT: _vault,
+    images.OAUTH2_PROXY: _oauth2_proxy,
+    images.FLUENT_BIT: _fluent_bit,
+    images.DAPR: _dapr,
+    images.CONFIG_RELOADER: _config_reloader,
+    images.CONFIGMAP_RELOAD: _listen_flag(("--web.listen-address",)),
+    images.NGINX_EXPORTER: _exporter,
+    images.STATSD_EXPORTER: _listen_flag(("--web.listen-address",)),
+    images.KUBE_RBAC_PROXY: _listen_flag(("--secure-listen-address", "--insecure-listen-address")),
+    images.GIT_SYNC: _git_sync,
+    images.POSTGRES: _server_port("-p"),
+    images.REDIS: _server_port("--port"),
+    images.PGBOUNCER: _pgbouncer,
+}
+
+
+# --- configuration files from ConfigMaps ------------------------------------------------------
+
+
+def _structured(text: str, file_path: str) -> Any:
+    """A configuration file's data: YAML or JSON (read with sidecarlint's own bounded
+    reader), TOML for ``.toml`` files; None when it is neither."""
+    if file_path.endswith(".toml"):
+        try:
+            import tomllib  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
+        try:
+            return tomllib.loads(text)
+        except (ValueError, RecursionError):
+            return None
+    from sidecarlint.parse import ParseProblem, iter_documents
+
+    for doc in iter_documents(text, file_path, max_nodes=100_000):
+        return None if isinstance(doc, ParseProblem) else doc.data
+    return None
+
+
+def _walk(data: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in ``data``, depth first."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",")]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _fluent_bit_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    if path.endswith((".yaml", ".yml")):
+        data = _structured(text, path)
+        pipeline = data.get("pipeline") if isinstance(data, dict) else None
+        inputs = pipeline.get("inputs") if isinstance(pipeline, dict) else None
+        for item in inputs if isinstance(inputs, list) else []:
+            if isinstance(item, dict) and str(item.get("name", "")).lower() == "tail":
+                for value in _strings(item.get("path")):
+                    r._read(value, f"{evidence} (path)", where)
+                if isinstance(item.get("db"), str):
+                    r._write(item["db"], f"{evidence} (db)", where)
+        return
+    section = ""
+    values: dict[str, str] = {}
+    for raw in [*text.splitlines(), "[END]"]:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            _fluent_bit_section(r, section, values, evidence, where)
+            section, values = line[1:-1].strip().upper(), {}
+            continue
+        key, _, value = line.partition(" ")
+        values[key.lower()] = value.strip()
+
+
+def _fluent_bit_section(
+    r: _Reader, section: str, values: dict[str, str], evidence: str, where: YPath
+) -> None:
+    name = values.get("name", "").lower()
+    if section == "INPUT" and name == "tail":
+        for value in _strings(values.get("path", "")):
+            r._read(value, f"{evidence} (Path)", where)
+        if "db" in values:
+            r._write(values["db"], f"{evidence} (DB)", where)
+    elif section == "OUTPUT" and name == "file" and "path" in values:
+        r._write(values["path"], f"{evidence} (Path)", where, directory=True)
+    elif section == "SERVICE" and values.get("http_server", "").lower() in ("on", "true"):
+        port = _port(values.get("http_port", "2020"))
+        if port is not None:
+            r._listen(port, f"{evidence} (HTTP_Port)", where, False)
+
+
+_FLUENTD_SOURCE = re.compile(r"<source>(.*?)</source>", re.S)
+_FLUENTD_MATCH = re.compile(r"<match[^>]*>(.*?)</match>", re.S)
+
+
+def _fluentd_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    for block in _FLUENTD_SOURCE.findall(text):
+        options = _fluentd_options(block)
+        kind = options.get("@type", options.get("type", ""))
+        if kind == "tail":
+            for value in _strings(options.get("path", "")):
+                r._read(value, f"{evidence} (path)", where)
+            if "pos_file" in options:
+                r._write(options["pos_file"], f"{evidence} (pos_file)", where)
+        elif kind in ("forward", "http", "syslog", "monitor_agent") and "port" in options:
+            port = _port(options["port"])
+            if port is not None:
+                r._listen(port, f"{evidence} ({kind} port)", where, False)
+    for block in _FLUENTD_MATCH.findall(text):
+        options = _fluentd_options(block)
+        if options.get("@type") == "file" and "path" in options:
+            r._write(options["path"], f"{evidence} (path)", where, directory=True)
+
+
+def _fluentd_options(block: str) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for raw in block.splitlines():
+        key, _, value = raw.strip().partition(" ")
+        if key and not key.startswith(("#", "<")):
+            options.setdefault(key, value.strip().strip("\"'"))
+    return options
+
+
+def _promtail_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    data = _structured(text, path)
+    for mapping in _walk(data):
+        value = mapping.get("__path__")
+        for item in _strings(value) if isinstance(value, str) else []:
+            r._read(item, f"{evidence} (__path__)", where)
+    positions = data.get("positions") if isinstance(data, dict) else None
+    if isinstance(positions, dict) and isinstance(positions.get("filename"), str):
+        r._write(positions["filename"], f"{evidence} (positions)", where)
+    server = data.get("server") if isinstance(data, dict) else None
+    port = int_at(server, "http_listen_port") if isinstance(server, dict) else None
+    if port:
+        r._listen(port, f"{evidence} (http_listen_port)", where, False)
+
+
+def _vector_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    data = _structured(text, path)
+    sources = data.get("sources") if isinstance(data, dict) else None
+    for source in sources.values() if isinstance(sources, dict) else []:
+        if isinstance(source, dict) and source.get("type") == "file":
+            for value in _strings(source.get("include")):
+                r._read(value, f"{evidence} (include)", where)
+    if isinstance(data, dict) and isinstance(data.get("data_dir"), str):
+        r._write(data["data_dir"], f"{evidence} (data_dir)", where, directory=True)
+
+
+def _filebeat_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    data = _structured(text, path)
+    inputs = data.get("filebeat.inputs") if isinstance(data, dict) else None
+    if inputs is None and isinstance(data, dict) and isinstance(data.get("filebeat"), dict):
+        inputs = data["filebeat"].get("inputs")
+    for item in inputs if isinstance(inputs, list) else []:
+        if isinstance(item, dict):
+            for value in _strings(item.get("paths")):
+                r._read(value, f"{evidence} (paths)", where)
+
+
+def _otel_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    data = _structured(text, path)
+    receivers = data.get("receivers") if isinstance(data, dict) else None
+    for name, receiver in receivers.items() if isinstance(receivers, dict) else []:
+        if isinstance(name, str) and name.split("/")[0] == "filelog" and isinstance(receiver, dict):
+            for value in _strings(receiver.get("include")):
+                r._read(value, f"{evidence} (include)", where)
+
+
+def _envoy_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    data = _structured(text, path or "config.yaml")
+    if not isinstance(data, dict):
+        return
+    admin = data.get("admin")
+    address = admin.get("address") if isinstance(admin, dict) else None
+    found = _socket_address(address)
+    if found is not None:
+        r._listen(found[1], f"{evidence} (admin)", where, found[0] in LOCAL_HOSTS - {"0.0.0.0"})
+    resources = data.get("static_resources")
+    if not isinstance(resources, dict):
+        return
+    listeners = resources.get("listeners")
+    for listener in listeners if isinstance(listeners, list) else []:
+        found = _socket_address(listener.get("address") if isinstance(listener, dict) else None)
+        if found is not None:
+            r._listen(found[1], f"{evidence} (listener)", where, found[0] in ("127.0.0.1", "::1"))
+    for mapping in _walk(resources.get("clusters")):
+        found = _socket_address(mapping.get("address"))
+        if found is not None and found[0] in LOCAL_HOSTS:
+            r._forward(found[1], f"{evidence} (cluster)", where)
+    for mapping in _walk(listeners):
+        value = mapping.get("path")
+        if isinstance(value, str) and mapping.get("@type", "").endswith("FileAccessLog"):
+            r._write(value, f"{evidence} (access log)", where)
+
+
+def _socket_address(value: Any) -> tuple[str, int] | None:
+    socket = value.get("socket_address") if isinstance(value, dict) else None
+    if not isinstance(socket, dict):
+        return None
+    port = socket.get("port_value")
+    port = _port(str(port)) if isinstance(port, (int, str)) and not isinstance(port, bool) else None
+    host = socket.get("address")
+    return (host, port) if isinstance(host, str) and port is not None else None
+
+
+_HCL_DESTINATION = re.compile(r"\bdestination\s*=\s*\"([^\"]+)\"")
+_HCL_LISTENER = re.compile(r"listener\s+\"tcp\"\s*\{[^}]*?\baddress\s*=\s*\"([^\"]+)\"", re.S)
+
+
+def _vault_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    data: Any = None
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            data = None
+    if data is not None:
+        for mapping in _walk(data):
+            destination = mapping.get("destination")
+            if isinstance(destination, str):
+                r._write(destination, f"{evidence} (template destination)", where)
+            if mapping.get("type") == "tcp" and isinstance(mapping.get("address"), str):
+                bound = _bind(mapping["address"])
+                if bound is not None:
+                    r._listen(bound[0], f"{evidence} (listener)", where, bound[1])
+        return
+    for destination in _HCL_DESTINATION.findall(text):
+        r._write(destination, f"{evidence} (template destination)", where)
+    for address in _HCL_LISTENER.findall(text):
+        bound = _bind(address)
+        if bound is not None:
+            r._listen(bound[0], f"{evidence} (listener)", where, bound[1])
+
+
+_NGINX_LISTEN = re.compile(r"^\s*listen\s+(?:[\w.\-]+:|\[[0-9a-fA-F:]*\]:)?(\d{1,5})\b", re.M)
+_NGINX_LOG = re.compile(r"^\s*(access_log|error_log)\s+(/[^\s;]+)", re.M)
+
+
+def _nginx_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+    ports = [int(port) for port in _NGINX_LISTEN.findall(text) if _port(port)]
+    if ports:
+        r._drop_defaults()  # the configuration says where it listens
+    for port in ports:
+        r._listen(port, f"{evidence} (listen)", where, False)
+    for directive, value in _NGINX_LOG.findall(text):
+        r._write(value, f"{evidence} ({directive})", where)
+
+
+_CONFIG_READERS: dict[str, Any] = {  # pragma: no mutate
+    images.FLUENT_BIT: _fluent_bit_config,
+    images.FLUENTD: _fluentd_config,
+    images.PROMTAIL: _promtail_config,
+    images.VECTOR: _vector_config,
+    images.FILEBEAT: _filebeat_config,
+    images.OTEL: _otel_config,
+    images.ENVOY: _envoy_config,
+    images.VAULT: _vault_config,
+    images.NGINX: _nginx_config,
+    images.NGINX_UNPRIVILEGED: _nginx_config,
+}
+
+
+# --- the Pod ------------------------------------------------------------------------------------
+
+
+def activity(pod: Pod, container: Container) -> Activity:
+    """What ``container`` of ``pod`` does with files and ports (worked out once)."""
+    cache: dict[int, Activity] = pod.__dict__.setdefault("_activity", {})
+    found = cache.get(id(container))
+    if found is None or found.container is not container:
+        found = cache[id(container)] = _Reader(pod, container).read()
+    return found
+
+
+def command_connections(pod: Pod, container: Container, argv: list[str]) -> list[PortUse]:
+    """The local ports a command run in ``container`` (a hook's or an exec probe's)
+    connects to."""
+    run = Container(
+        {"command": argv, "env": container.data.get("env")},
+        container.role,
+        container.index,
+        container.path,
+    )
+    reader = _Reader(pod, run)
+    reader._env()
+    reader._argv()
+    reader._commands([text for text, _ in reader.argv])
+    return reader.out.connects
+
+
+def covering_mount(container: Container, path: str) -> Mount | None:
+    """The mount whose mountPath contains ``path`` (the longest one)."""
+    best: Mount | None = None
+    best_len = 0
+    for mount in container.mounts:
+        mount_path = mount.path
+        if not mount_path:
+            continue
+        prefix = mount_path.rstrip("/") + "/"
+        if (path == mount_path.rstrip("/") or path.startswith(prefix)) and len(prefix) > best_len:
+            best, best_len = mount, len(prefix)
+    return best
+
+
+def same_file(written: FileUse, read: FileUse) -> str | None:
+    """The file ``read`` names among what ``written`` writes (literally, as a glob, or under
+    a directory written to), else None."""
+    target = read.path
+    globbed = any(ch in target for ch in "*?[")
+    if not written.directory:
+        if written.path == target or (globbed and fnmatch.fnmatchcase(written.path, target)):
+            return written.path
+        return None
+    directory = written.path.rstrip("/") + "/"
+    if target.startswith(directory):
+        return target
+    return None
+
+
+class Flow(FrozenRecord):
+    """A file one container writes and another reads, by the path both name."""
+
+    writer: Container
+    write: FileUse
+    reader: Container
+    read: FileUse
+    #: The file, as the reader names it.
+    path: str
+
+    def __init__(
+        self, writer: Container, write: FileUse, reader: Container, read: FileUse, path: str
+    ) -> None:
+        self.writer = writer
+        self.write = write
+        self.reader = reader
+        self.read = read
+        self.path = path
+
+
+def flows(pod: Pod) -> list[Flow]:
+    """Every file one container of ``pod`` writes and another reads."""
+    found: list[Flow] | None = pod.__dict__.get("_flows")
+    if found is not None:
+        return found
+    found = []
+    everyone = [(c, activity(pod, c)) for c in pod.all_containers]
+    readers = [(c, a) for c, a in everyone if a.reads]
+    if readers:
+        for writer, written in everyone:
+            for write in written.writes:
+                for reader, read_by in readers:
+                    if reader is writer:
+                        continue
+                    for read in read_by.reads:
+                        path = same_file(write, read)
+                        if path is not None:
+                            found.append(Flow(writer, write, reader, read, path))
+    pod.__dict__["_flows"] = found
+    return found
+
+
+def servers(pod: Pod, port: int, protocol: str = "TCP") -> list[tuple[Container, PortUse]]:
+    """The containers of ``pod`` that listen on ``port``, in start order."""
+    out: list[tuple[Container, PortUse]] = []
+    for c in (*pod.init_containers, *pod.containers):
+        use = activity(pod, c).listening(port, protocol)
+        if use is not None:
+            out.append((c, use))
+    return out
+
+
+def describe_use(use: FileUse | PortUse) -> str:
+    """The evidence of a use, for a message (``(its command)``)."""
+    return f"({use.evidence})"
+
+
+__all__ = [
+    "Activity",
+    "FileUse",
+    "Flow",
+    "PortUse",
+    "activity",
+    "command_connections",
+    "covering_mount",
+    "expand",
+    "flows",
+    "local_urls",
+    "same_file",
+    "script_of",
+    "servers",
+]
