@@ -18,14 +18,14 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from sidecarlint import images
 from sidecarlint.finding import YPath
 from sidecarlint.images import Image
 from sidecarlint.locate import Container, Mount, Pod, int_at, text_at
-from sidecarlint.records import FrozenRecord, replace
-from sidecarlint.shell import SHELLS, Command, commands, file_access, script_of
+from sidecarlint.shell import SHELLS, Command, file_access, parsed, script_of
 
 #: Hosts that name the Pod itself: its containers share one network namespace.
 LOCAL_HOSTS = frozenset(["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"])
@@ -103,16 +103,25 @@ _ENV_LOG_FILE = re.compile(r"(?:^|_)LOG_?(?:FILE|PATH)(?:_?NAME)?$|(?:^|_)LOGFIL
 _ENV_LOG_DIR = re.compile(r"(?:^|_)LOG_?DIR(?:ECTORY)?$|^LOGGING_FILE_PATH$")
 _JAVA_LOG_FILE = re.compile(r"-D(?:logging\.file(?:\.name)?|log\.file)=(/\S+)")
 _JAVA_LOG_DIR = re.compile(r"-D(?:logging\.file\.path|log\.dir|LOG_DIR|LOG_PATH)=(/\S+)")
+_JAVA_FLAGS = (
+    ("-Dlogging.file", _JAVA_LOG_FILE, False),
+    ("-Dlogging.file.path", _JAVA_LOG_DIR, True),
+)
 _IGNORED = ("/dev/", "/proc/", "/sys/")
 #: Env variables that hold the JVM's options.
 _JAVA_OPTIONS = frozenset(["JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"])
 _VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$")
 #: Largest configuration file read from a ConfigMap.
 MAX_CONFIG = 1 << 18
+_NO_PORTS: frozenset[int] = frozenset()
 
 
-class FileUse(FrozenRecord):
-    """A file (or directory) a container writes or reads, and how that is known."""
+class FileUse(NamedTuple):
+    """A file (or directory) a container writes or reads, and how that is known.
+
+    (Named tuples, not records: a Pod has several per container, and they are built for
+    every container of every Pod checked.)
+    """
 
     path: str
     #: How it is known, for messages (``its command``, ``env LOG_FILE``).
@@ -120,124 +129,53 @@ class FileUse(FrozenRecord):
     #: Where the evidence is written in the document.
     where: YPath
     #: ``path`` is a directory the container writes files in (``LOG_DIR``, git-sync's root).
-    directory: bool
+    directory: bool = False
     #: Read continuously (``tail -f``, a log shipper's input).
-    follows: bool
+    follows: bool = False
     #: A file the image links to the container's stdout or stderr: it is written as a file
     #: only where a volume is mounted at this directory (the nginx images' logs).
-    linked: str | None
-
-    def __init__(
-        self,
-        path: str,
-        evidence: str,
-        where: YPath,
-        directory: bool = False,
-        follows: bool = False,
-        linked: str | None = None,
-    ) -> None:
-        self.path = path
-        self.evidence = evidence
-        self.where = where
-        self.directory = directory
-        self.follows = follows
-        self.linked = linked
+    linked: str | None = None
 
 
-class PortUse(FrozenRecord):
+class PortUse(NamedTuple):
     """A port a container listens on, or a local port it connects to, and how that is
     known."""
 
     port: int
     evidence: str
     where: YPath
-    protocol: str
+    protocol: str = "TCP"
     #: Listening: on the loopback interface only.
-    loopback: bool
+    loopback: bool = False
     #: Connecting: the script retries until it answers (``until nc -z ...``): it waits.
-    waits: bool
+    waits: bool = False
     #: Listening: certain (declared, named in args, env or configuration, or fixed by the
     #: image) rather than one of several possible defaults.
-    certain: bool
+    certain: bool = True
     #: Listening: a ``containerPort`` entry.
-    declared: bool
-
-    def __init__(
-        self,
-        port: int,
-        evidence: str,
-        where: YPath,
-        protocol: str = "TCP",
-        loopback: bool = False,
-        waits: bool = False,
-        certain: bool = True,
-        declared: bool = False,
-    ) -> None:
-        self.port = port
-        self.protocol = protocol
-        self.evidence = evidence
-        self.where = where
-        self.loopback = loopback
-        self.waits = waits
-        self.certain = certain
-        self.declared = declared
+    declared: bool = False
 
 
-class Activity:
-    """What one container does with files and ports (built by :func:`activity`)."""
+#: The list of uses a container has none of (shared: never appended to).
+_NONE: list[Any] = []
 
-    container: Container
-    #: Its catalog entry (by image), if any.
-    entry: Image | None
-    writes: list[FileUse]
-    reads: list[FileUse]
-    listens: list[PortUse]
-    connects: list[PortUse]
-    #: Local ports it forwards traffic to (a proxy's upstreams).
-    forwards: list[PortUse]
-    #: Declared ports that its args bind elsewhere: the args name the ports it listens on,
-    #: and not these.
-    unbound: list[PortUse]
-    #: It runs as a one-shot (an injector's set-up step, ``--one-time``, a subcommand).
-    one_shot: bool
 
-    def __init__(self, container: Container, entry: Image | None) -> None:
-        self.container = container
-        self.entry = entry
-        self.writes = []
-        self.reads = []
-        self.listens = []
-        self.connects = []
-        self.forwards = []
-        self.unbound = []
-        self.one_shot = False
-
-    def listening(self, port: int, protocol: str = "TCP") -> PortUse | None:
-        """How it listens on ``port``, if it does."""
-        for use in self.listens:
-            if use.port == port and use.protocol == protocol:
-                return use
-        return None
-
-    @property
-    def listen_ports(self) -> frozenset[int]:
-        return frozenset(use.port for use in self.listens)
-
-    @property
-    def connect_ports(self) -> frozenset[int]:
-        return frozenset(use.port for use in self.connects)
-
-    def _add(self, uses: list[Any], use: Any) -> None:
-        key = (use.path, use.directory) if isinstance(use, FileUse) else (use.port, use.protocol)
-        for i, old in enumerate(uses):
-            old_key = (
-                (old.path, old.directory) if isinstance(old, FileUse) else (old.port, old.protocol)
-            )
-            if old_key == key:
-                if isinstance(use, PortUse) and use.certain and not old.certain:
-                    uses[i] = use  # a certain reading replaces a guessed default
-                return
-        uses.append(use)
+def _added(uses: list[Any], use: Any) -> list[Any]:
+    """``uses`` with ``use`` added, unless one of the same file or port is there (a certain
+    reading replaces a guessed default); a new list when ``uses`` is empty."""
+    if not uses:
+        return [use]
+    key = (use.path, use.directory) if isinstance(use, FileUse) else (use.port, use.protocol)
+    for i, old in enumerate(uses):
+        old_key = (
+            (old.path, old.directory) if isinstance(old, FileUse) else (old.port, old.protocol)
+        )
+        if old_key == key:
+            if isinstance(use, PortUse) and use.certain and not old.certain:
+                uses[i] = use
+            return uses
+    uses.append(use)
+    return uses
 
 
 # --- reading values -----------------------------------------------------------------------
@@ -312,67 +250,249 @@ def _true(value: str | None) -> bool:
 # --- one container ------------------------------------------------------------------------
 
 
-class _Reader:
-    """Collects one container's activity."""
+class Activity:
+    """What one container does with files and ports (built by :func:`activity`).
+
+    What both halves need is read when the activity is made (the command line as the shell
+    runs it, the image's own reading); the halves are read on first use: the files it
+    writes and reads, and the ports it listens on and connects to (a rule about files
+    never pays for ports).
+    """
+
+    __slots__ = (
+        "_connect_ports",
+        "_connects",
+        "_entry",
+        "_env",
+        "_files",
+        "_forwards",
+        "_items",
+        "_listen_ports",
+        "_listens",
+        "_one_shot",
+        "_ports",
+        "_reads",
+        "_unbound",
+        "_writes",
+        "arg_ports",
+        "argv",
+        "c",
+        "facts",
+        "maps",
+        "namespace",
+        "pod",
+    )
 
     def __init__(self, pod: Pod, container: Container) -> None:
-        self.pod = pod
+        # The pod is needed while the activity is made (the image's reading looks at its
+        # annotations and ConfigMaps), not after: kept, it would tie the pod in a cycle.
+        self.pod: Pod | None = pod
+        self.maps = pod.config_maps
+        namespace = pod.obj.metadata.get("namespace")
+        self.namespace = namespace if isinstance(namespace, str) else None
         self.c = container
-        self.entry = images.lookup(container.image) if container.image else None
-        self.out = Activity(container, self.entry)
-        #: Literal env values, with the path of each (ConfigMap values too).
-        self.env: dict[str, tuple[str, YPath, str]] = {}
-        self.argv: list[tuple[str, YPath]] = []
+        entry = images.lookup(container.image) if container.image else None
+        self._entry: Image | None = entry
+        self._env: dict[str, tuple[str, tuple[str | int, ...]]] | None = None
+        self._items: list[tuple[str, str]] | None = None
+        #: Each command and args item as the kubelet passes it, with its key and index
+        #: (kept only when ``$(VAR)`` expansion changed one).
+        self.argv: list[tuple[str, str, int]] = _NONE
         #: Ports the args name as the ones it listens on.
-        self.arg_ports: set[int] = set()
+        self.arg_ports: frozenset[int] | set[int] = _NO_PORTS
+        # Lists are made when something is added (most containers add nothing to most).
+        self._writes: list[FileUse] = _NONE
+        self._reads: list[FileUse] = _NONE
+        self._listens: list[PortUse] = _NONE
+        self._connects: list[PortUse] = _NONE
+        self._forwards: list[PortUse] = _NONE
+        self._unbound: list[PortUse] = _NONE
+        self._one_shot = False
+        self._files = self._ports = False
+        self._listen_ports: frozenset[int] = _NO_PORTS
+        self._connect_ports: frozenset[int] = _NO_PORTS
+        words = self._argv()
+        self.facts = _argv_facts(words) if words else None
+        if entry is not None:
+            cmds = parsed(words)
+            main = list(cmds[-1].words) if cmds else []
+            if self._runs_image(entry, main):
+                # The image's own reading of its args first: it knows what they mean
+                # (which port is on loopback, which flag is whose).
+                self._image(main)
+                if pod.config_maps:
+                    self._config_maps(pod)
+            else:
+                self._entry = None
+        self.pod = None
+
+    @property
+    def container(self) -> Container:
+        return self.c
+
+    @property
+    def entry(self) -> Image | None:
+        """Its catalog entry (by image), when it runs the image's own program."""
+        return self._entry
+
+    @property
+    def one_shot(self) -> bool:
+        """It runs as a one-shot (an injector's set-up step, ``--one-time``, a subcommand)."""
+        return self._one_shot
+
+    @property
+    def writes(self) -> list[FileUse]:
+        if not self._files:
+            self.files()
+        return self._writes
+
+    @property
+    def reads(self) -> list[FileUse]:
+        if not self._files:
+            self.files()
+        return self._reads
+
+    @property
+    def listens(self) -> list[PortUse]:
+        if not self._ports:
+            self.ports()
+        return self._listens
+
+    @property
+    def connects(self) -> list[PortUse]:
+        if not self._ports:
+            self.ports()
+        return self._connects
+
+    @property
+    def forwards(self) -> list[PortUse]:
+        """Local ports it forwards traffic to (a proxy's upstreams)."""
+        if not self._ports:
+            self.ports()
+        return self._forwards
+
+    @property
+    def unbound(self) -> list[PortUse]:
+        """Declared ports that its args bind elsewhere: the args name the ports it listens
+        on, and not these."""
+        if not self._ports:
+            self.ports()
+        return self._unbound
+
+    @property
+    def listen_ports(self) -> frozenset[int]:
+        if not self._ports:
+            self.ports()
+        return self._listen_ports
+
+    @property
+    def connect_ports(self) -> frozenset[int]:
+        if not self._ports:
+            self.ports()
+        return self._connect_ports
+
+    def listening(self, port: int, protocol: str = "TCP") -> PortUse | None:
+        """How it listens on ``port``, if it does."""
+        for use in self.listens:
+            if use.port == port and use.protocol == protocol:
+                return use
+        return None
+
+    @property
+    def env(self) -> dict[str, tuple[str, tuple[str | int, ...]]]:
+        """Literal env values (ConfigMap values too), each with where it is set below the
+        container (see :meth:`variable`); read on first use."""
+        env = self._env
+        if env is None:
+            env = self._env = self._read_env()
+        return env
 
     # evidence places
     def argv_where(self, needle: str) -> YPath:
-        for text, where in self.argv:
-            if needle in text:
-                return where
+        if self.argv:
+            for text, key, index in self.argv:
+                if needle in text:
+                    return (*self.c.path, key, index)
+            return (*self.c.path, "name")
+        data = self.c.data
+        for key in ("command", "args"):
+            items = data.get(key)
+            if type(items) is list:
+                for index, item in enumerate(items):
+                    if type(item) is str and needle in item:
+                        return (*self.c.path, key, index)
         return (*self.c.path, "name")
 
     @property
     def image_where(self) -> YPath:
         return (*self.c.path, "image")
 
-    def read(self) -> Activity:
-        self._env()
-        self._argv()
-        words = [text for text, _ in self.argv]
-        self._declared()
-        entry = self.entry
-        if entry is not None and not self._runs_image(entry, words):
-            entry = self.out.entry = self.entry = None
-        if entry is not None:
-            # The image's own reading of its args first: it knows what they mean (which
-            # port is on loopback, which flag is whose).
-            cmds = commands(words)
-            self._image(list(cmds[-1].words) if cmds else [])
-        self._commands(words)
-        self._env_uses()
-        if entry is not None:
-            self._config_maps()
-            if entry.role == images.SHIPPER:
-                out = self.out
-                out.reads = [replace(use, follows=True) for use in out.reads]
-        self._unbound()
-        return self.out
+    def files(self) -> None:
+        """The files half: what the command line and env show, the image's writes. A log
+        shipper follows whatever it reads."""
+        self._files = True
+        facts = self.facts
+        entry = self._entry
+        shipper = entry is not None and entry.role == images.SHIPPER
+        if facts is not None and (facts.writes or facts.reads):
+            where = self.argv_where
+            for path, evidence, needle, directory in facts.writes:
+                self._writes = _added(
+                    self._writes, FileUse(path, evidence, where(needle), directory)
+                )
+            for path, needle, follows in facts.reads:
+                use = FileUse(path, "its command", where(needle), follows=follows or shipper)
+                self._reads = _added(self._reads, use)
+        if "env" in self.c.data:
+            self._env_files()
+        if shipper and self._reads:
+            self._reads = [u if u.follows else u._replace(follows=True) for u in self._reads]
 
-    def _runs_image(self, entry: Image, words: list[str]) -> bool:
+    def ports(self) -> None:
+        """The ports half: declared ports (first), what the command line and env show, and
+        the declared ports the args bind elsewhere."""
+        self._ports = True
+        facts = self.facts
+        data = self.c.data
+        if "ports" in data:
+            self._declared()
+        if facts is not None and (facts.listens or facts.connects or facts.forwards):
+            where = self.argv_where
+            for port, evidence, needle, loopback in facts.listens:
+                self._listens = _added(
+                    self._listens, PortUse(port, evidence, where(needle), loopback=loopback)
+                )
+            for port, needle, waits in facts.connects:
+                self._connects = _added(
+                    self._connects, PortUse(port, "its command", where(needle), waits=waits)
+                )
+            for port, evidence, needle in facts.forwards:
+                self._forwards = _added(self._forwards, PortUse(port, evidence, where(needle)))
+            if facts.arg_ports:
+                self.arg_ports = facts.arg_ports
+        if "env" in data or "envFrom" in data:
+            self._env_ports()
+        if self.arg_ports:
+            self._split_unbound()
+        if self._listens:
+            self._listen_ports = frozenset([use.port for use in self._listens])
+        if self._connects:
+            self._connect_ports = frozenset([use.port for use in self._connects])
+
+    def _runs_image(self, entry: Image, main: list[str]) -> bool:
         """The container runs the image's own program (so the image's facts apply), not
-        another one (``psql`` in a postgres image, a shell loop in an nginx image)."""
+        another one (``psql`` in a postgres image, a shell loop in an nginx image): ``main``
+        is the command it runs last."""
+        first = main[0] if main else ""
         if self.c.command:
-            cmds = commands(words)
-            program = cmds[-1].program if cmds else ""
+            program = first.rsplit("/", 1)[-1]
             return program.startswith(entry.binary) or program in _ENTRYPOINTS
-        first = words[0] if words else ""
         return not first or first.startswith("-") or first not in _OTHER_PROGRAMS
 
     # env and argv
-    def _env(self) -> None:
+    def _read_env(self) -> dict[str, tuple[str, tuple[str | int, ...]]]:
         c = self.c
+        env: dict[str, tuple[str, tuple[str | int, ...]]] = {}
         for i, item in c.items("envFrom"):
             ref = item.get("configMapRef")
             name = text_at(ref, "name") if isinstance(ref, dict) else None
@@ -380,14 +500,14 @@ class _Reader:
             prefix = text_at(item, "prefix") or ""
             if data:
                 for key, value in data.items():
-                    self.env[prefix + key] = (value, (*c.path, "envFrom", i), f"env {prefix}{key}")
+                    env[prefix + key] = (value, ("envFrom", i))
         for i, item in c.items("env"):
-            variable = text_at(item, "name")
-            if variable is None:
+            variable = item.get("name")
+            if type(variable) is not str:
                 continue
             literal = item.get("value")
-            if isinstance(literal, str):
-                self.env[variable] = (literal, (*c.path, "env", i, "value"), f"env {variable}")
+            if type(literal) is str:
+                env[variable] = (literal, ("env", i, "value"))
                 continue
             source = item.get("valueFrom")
             ref = source.get("configMapKeyRef") if isinstance(source, dict) else None
@@ -395,172 +515,142 @@ class _Reader:
                 data = self._config_map(text_at(ref, "name"))
                 wanted = text_at(ref, "key")
                 if data and wanted is not None and wanted in data:
-                    self.env[variable] = (data[wanted], (*c.path, "env", i), f"env {variable}")
+                    env[variable] = (data[wanted], ("env", i))
+        return env
+
+    def variable(self, name: str) -> tuple[str, YPath, str] | None:
+        """An env variable's value, where it is set, and the evidence it is (``env X``)."""
+        found = self.env.get(name)
+        if found is None:
+            return None
+        return found[0], (*self.c.path, *found[1]), f"env {name}"
 
     def _config_map(self, name: str | None) -> dict[str, str] | None:
-        maps = self.pod.config_maps
+        maps = self.maps
         if name is None or maps is None:
             return None
-        return maps.get(name, self.pod.obj.ref.namespace)
+        return maps.get(name, self.namespace)
 
-    def _argv(self) -> None:
-        values = {name: value for name, (value, _, _) in self.env.items()}
+    def _argv(self) -> tuple[str, ...]:
+        """Command and args as the kubelet passes them (``$(VAR)`` expanded)."""
+        argv = self.c.argv
+        for word in argv:
+            if "$" in word:
+                break
+        else:
+            return argv
+        values = {name: value for name, (value, _) in self.env.items()}
+        expanded: list[str] = []
+        self.argv = []
+        data = self.c.data
         for key in ("command", "args"):
-            items = self.c.data.get(key)
-            if not isinstance(items, list):
+            items = data.get(key)
+            if type(items) is not list:
                 continue
-            for i, item in enumerate(items):
-                if item is None:
-                    continue
-                text = item if isinstance(item, str) else str(item)
-                self.argv.append((expand(text, values), (*self.c.path, key, i)))
+            for index, item in enumerate(items):
+                if item is not None:
+                    text = expand(item if type(item) is str else str(item), values)
+                    self.argv.append((text, key, index))
+                    expanded.append(text)
+        return tuple(expanded)
 
     def _declared(self) -> None:
+        """Declared ports, ahead of what the image's reading found for the same ports."""
+        path = self.c.path
+        declared: list[PortUse] = _NONE
         for port in self.c.ports:
             number = port.container_port
             if number is None or port.protocol is None:
                 continue
-            self.out._add(
-                self.out.listens,
+            declared = _added(
+                declared,
                 PortUse(
                     number,
                     "containerPort",
-                    (*self.c.path, "ports", port.index, "containerPort"),
+                    (*path, "ports", port.index, "containerPort"),
                     protocol=port.protocol,
                     declared=True,
                 ),
             )
-
-    # command and args, as the shell runs them
-    def _commands(self, words: list[str]) -> None:
-        if not words:
-            return
-        writes, reads = file_access(words)
-        cmds = commands(words)
-        follows = {
-            a
-            for cmd in cmds
-            if cmd.program == "tail" and _follows(cmd)
-            for a in cmd.args
-            if not a.startswith("-")
-        }
-        for path in writes:
-            self.out._add(self.out.writes, FileUse(path, "its command", self.argv_where(path)))
-        for path in reads:
-            self.out._add(
-                self.out.reads,
-                FileUse(path, "its command", self.argv_where(path), follows=path in follows),
-            )
-        for word in words:
-            for value in _JAVA_LOG_FILE.findall(word):
-                self._write(value, "-Dlogging.file", self.argv_where(value))
-            for value in _JAVA_LOG_DIR.findall(word):
-                self._write(value, "-Dlogging.file.path", self.argv_where(value), directory=True)
-        for cmd in cmds:
-            self._command(cmd)
-
-    def _command(self, cmd: Command) -> None:
-        words = cmd.words
-        program = cmd.program
-        if any(_SOCAT_LISTEN.match(w) for w in words):
-            self._socat(cmd)
-            return
-        if program in _NC:
-            self._netcat(cmd)
-            return
-        waits = cmd.retried
-        local = False
-        for i, word in enumerate(words):
-            host = _HOST_FLAG.match(word)
-            if host:
-                value = host.group(1) if host.group(1) is not None else _at(words, i + 1)
-                local = local or value in _CLIENT_HOSTS
-        client = local or program in CLIENTS
-        port: int | None = None
-        for i, word in enumerate(words):
-            if i == 0 and not word.startswith("-"):
-                continue  # the program (args alone start with a flag)
-            name, eq, value = word.partition("=")
-            flag = _PORT_FLAG.match(word)
-            if flag:
-                port = _port(flag.group(1) or _at(words, i + 1)) or port
-            if _LISTEN_FLAG.match(name) and not _CLIENT_FLAG.match(name) and not client:
-                bound = _bind(value if eq else _at(words, i + 1))
-                if bound is not None:
-                    self.arg_ports.add(bound[0])
-                    self._listen(bound[0], name, self.argv_where(word), bound[1])
-                continue
-            for found in local_urls(word):
-                self._connect(found, "its command", self.argv_where(word), waits)
-        if local and port is not None:
-            self._connect(port, "its command", self.argv_where(str(port)), waits)
-
-    def _netcat(self, cmd: Command) -> None:
-        words = cmd.words
-        args = [w for w in cmd.args if not w.startswith("-")]
-        listen = any(w.startswith("-") and "l" in w[1:] and not w.startswith("--") for w in words)
-        if listen:
-            port = _port(_flag(words, ("-p",)) or (args[-1] if args else None))
-            if port is not None:
-                self._listen(port, "nc -l", self.argv_where(str(port)), False)
-            return
-        if len(args) >= 2 and args[-2] in LOCAL_HOSTS:
-            port = _port(args[-1])
-            if port is not None:
-                self._connect(port, "its command", self.argv_where(args[-1]), cmd.retried)
-
-    def _socat(self, cmd: Command) -> None:
-        for word in cmd.words:
-            listen = _SOCAT_LISTEN.match(word)
-            if listen:
-                port = _port(listen.group(1))
-                if port is not None:
-                    loopback = bool(re.search(r"bind=(127\.0\.0\.1|localhost)", listen.group(2)))
-                    self._listen(port, "socat TCP-LISTEN", self.argv_where(word), loopback)
-                continue
-            target = _SOCAT_CONNECT.match(word)
-            if target and target.group(1) in LOCAL_HOSTS:
-                port = _port(target.group(2))
-                if port is not None:
-                    self._forward(port, "socat", self.argv_where(word))
+        out = self
+        if out._listens:
+            taken = {(use.port, use.protocol) for use in declared}
+            declared = [*declared, *(u for u in out._listens if (u.port, u.protocol) not in taken)]
+        out._listens = declared
 
     # env
-    def _env_uses(self) -> None:
-        env = self.env
-        for name, (value, where, evidence) in env.items():
-            upper = name.upper()
-            if "LISTEN" in upper or "BIND" in upper:
-                continue
-            if ":" in value and not value.startswith("0.0.0.0"):
-                for port in local_urls(value):
-                    self._connect(port, evidence, where, False)
+    def _env_files(self) -> None:
+        """Log files and directories env variables name (``LOG_FILE``, ``LOG_DIR``,
+        ``-Dlogging.file`` in ``JAVA_OPTS``)."""
+        for name, value in self._env_items():
             if value.startswith("/") and " " not in value:
+                upper = name.upper()
                 if _ENV_LOG_FILE.search(upper):
-                    self._write(value, evidence, where)
+                    self._write(value, f"env {name}", self._env_where(name))
                 elif _ENV_LOG_DIR.search(upper):
-                    self._write(value, evidence, where, directory=True)
-            elif upper.endswith("HOST") and len(name) > 4 and value in _CLIENT_HOSTS:
+                    self._write(value, f"env {name}", self._env_where(name), directory=True)
+            elif "-D" in value and name.upper() in _JAVA_OPTIONS:
+                for found in _JAVA_LOG_FILE.findall(value):
+                    self._write(found, f"env {name}", self._env_where(name))
+                for found in _JAVA_LOG_DIR.findall(value):
+                    self._write(found, f"env {name}", self._env_where(name), directory=True)
+
+    def _env_ports(self) -> None:
+        """Local servers env variables name (``DATABASE_URL``, ``DB_HOST`` with
+        ``DB_PORT``); listen and bind addresses are not connections."""
+        for name, value in self._env_items():
+            if ":" in value:
+                upper = name.upper()
+                if "LISTEN" in upper or "BIND" in upper or value.startswith("0.0.0.0"):
+                    continue
+                for port in local_urls(value):
+                    self._connect(port, f"env {name}", self._env_where(name), False)
+            elif value in _CLIENT_HOSTS and len(name) > 4 and name.upper().endswith("HOST"):
+                env = self.env
                 prefix = name[: -len("HOST")]
                 other = env.get(prefix + "PORT") or env.get(prefix + "port")
                 paired = _port(other[0]) if other else None
                 if paired is not None:
-                    self._connect(paired, f"{evidence} and {prefix}PORT", where, False)
-            elif upper in _JAVA_OPTIONS:
-                for found in _JAVA_LOG_FILE.findall(value):
-                    self._write(found, evidence, where)
-                for found in _JAVA_LOG_DIR.findall(value):
-                    self._write(found, evidence, where, directory=True)
+                    where = self._env_where(name)
+                    self._connect(paired, f"env {name} and {prefix}PORT", where, False)
+
+    def _env_items(self) -> list[tuple[str, str]]:
+        """Env variables and their literal values (the env list alone, unless values
+        come from ConfigMaps: then all of them)."""
+        found = self._items
+        if found is None:
+            found = self._items = self._read_env_items()
+        return found
+
+    def _read_env_items(self) -> list[tuple[str, str]]:
+        if self._env is not None or "envFrom" in self.c.data:
+            return [(name, value) for name, (value, _) in self.env.items()]
+        out: list[tuple[str, str]] = []
+        for _, item in self.c.items("env"):
+            name = item.get("name")
+            value = item.get("value")
+            if type(name) is str:
+                if type(value) is str:
+                    out.append((name, value))
+                else:
+                    source = item.get("valueFrom")
+                    if isinstance(source, dict) and "configMapKeyRef" in source:
+                        return [(n, v) for n, (v, _) in self.env.items()]
+        return out
+
+    def _env_where(self, name: str) -> YPath:
+        return (*self.c.path, *self.env[name][1])
 
     # uses
     def _write(self, path: str, evidence: str, where: YPath, directory: bool = False) -> None:
         absolute = _absolute(path)
         if absolute is not None:
-            self.out._add(self.out.writes, FileUse(absolute, evidence, where, directory))
+            self._writes = _added(self._writes, FileUse(absolute, evidence, where, directory))
 
     def _read(self, path: str, evidence: str, where: YPath, follows: bool = True) -> None:
         absolute = _absolute(path)
         if absolute is not None:
-            self.out._add(self.out.reads, FileUse(absolute, evidence, where, follows=follows))
+            self._reads = _added(self._reads, FileUse(absolute, evidence, where, follows=follows))
 
     def _listen(
         self,
@@ -571,20 +661,20 @@ class _Reader:
         protocol: str = "TCP",
         certain: bool = True,
     ) -> None:
-        self.out._add(
-            self.out.listens,
+        self._listens = _added(
+            self._listens,
             PortUse(port, evidence, where, protocol, loopback=loopback, certain=certain),
         )
 
     def _connect(self, port: int, evidence: str, where: YPath, waits: bool) -> None:
-        self.out._add(self.out.connects, PortUse(port, evidence, where, waits=waits))
+        self._connects = _added(self._connects, PortUse(port, evidence, where, waits=waits))
 
     def _forward(self, port: int, evidence: str, where: YPath) -> None:
-        self.out._add(self.out.forwards, PortUse(port, evidence, where))
+        self._forwards = _added(self._forwards, PortUse(port, evidence, where))
 
     # the catalog
     def _image(self, words: list[str]) -> None:
-        entry = self.entry
+        entry = self._entry
         assert entry is not None
         reader = _IMAGE_READERS.get(entry.label)
         if reader is not None:
@@ -593,7 +683,7 @@ class _Reader:
         self._defaults()
 
     def _defaults(self, skip: Iterable[int] = ()) -> None:
-        entry = self.entry
+        entry = self._entry
         assert entry is not None
         skipped = set(skip)
         for listen in entry.listens:
@@ -608,22 +698,22 @@ class _Reader:
                 )
         for path in entry.writes:
             linked = "/var/log/nginx" if path in images.NGINX_LOGS else None
-            self.out._add(
-                self.out.writes,
+            self._writes = _added(
+                self._writes,
                 FileUse(path, f"the {entry.label} image", self.image_where, linked=linked),
             )
 
     def _drop_defaults(self) -> None:
         """Forget the image's default ports (its configuration names others)."""
-        prefix = f"{self.entry.label}: " if self.entry else ""
-        self.out.listens = [u for u in self.out.listens if not u.evidence.startswith(prefix)]
+        prefix = f"{self._entry.label}: " if self._entry else ""
+        self._listens = [u for u in self._listens if not u.evidence.startswith(prefix)]
 
     # ConfigMaps the container mounts
-    def _config_maps(self) -> None:
-        if self.entry is None or self.entry.label not in _CONFIG_READERS:
+    def _config_maps(self, pod: Pod) -> None:
+        if self._entry is None or self._entry.label not in _CONFIG_READERS:
             return
-        parse = _CONFIG_READERS[self.entry.label]
-        for mount, name, files in _mounted_config_maps(self.pod, self.c):
+        parse = _CONFIG_READERS[self._entry.label]
+        for mount, name, files in _mounted_config_maps(pod, self.c):
             for file_path, key, text in files:
                 if len(text) > MAX_CONFIG:
                     continue
@@ -631,19 +721,170 @@ class _Reader:
                 where = (*self.c.path, "volumeMounts", mount.index)
                 parse(self, text, file_path, evidence, where)
 
-    def _unbound(self) -> None:
+    def _split_unbound(self) -> None:
         """Declared ports its args do not bind: when the args name the ports the container
         listens on, a declared port they do not name is not bound (the args win)."""
-        out = self.out
-        if not self.arg_ports:
-            return
+        out = self
         kept: list[PortUse] = []
-        for use in out.listens:
+        for use in out._listens:
             if use.declared and use.port not in self.arg_ports:
-                out.unbound.append(use)
+                out._unbound = _added(out._unbound, use)
             else:
                 kept.append(use)
-        out.listens = kept
+        out._listens = kept
+
+
+class _Facts:
+    """What a command line shows, before it is placed in a document (cached by words):
+    each use with the word that shows it."""
+
+    __slots__ = ("arg_ports", "connects", "empty", "forwards", "listens", "reads", "writes")
+
+    def __init__(self) -> None:
+        #: (path, evidence, word, directory)
+        self.writes: list[tuple[str, str, str, bool]] = []
+        #: (path, word, follows)
+        self.reads: list[tuple[str, str, bool]] = []
+        #: (port, evidence, word, loopback)
+        self.listens: list[tuple[int, str, str, bool]] = []
+        #: (port, word, waits)
+        self.connects: list[tuple[int, str, bool]] = []
+        #: (port, evidence, word)
+        self.forwards: list[tuple[int, str, str]] = []
+        #: Ports listen flags name.
+        self.arg_ports: set[int] = set()
+        #: It shows nothing at all.
+        self.empty = False
+
+
+@lru_cache(maxsize=4096)
+def _argv_facts(words: tuple[str, ...]) -> _Facts:
+    """Files and ports of a command line, as the shell runs it."""
+    facts = _Facts()
+    writes, reads = file_access(words)
+    cmds = parsed(words)
+    if writes:
+        facts.writes.extend((path, "its command", path, False) for path in writes)
+    if reads:
+        follows = {
+            a
+            for cmd in cmds
+            if cmd.program == "tail" and _follows(cmd)
+            for a in cmd.args
+            if not a.startswith("-")
+        }
+        facts.reads.extend((path, path, path in follows) for path in reads)
+    for word in words:
+        if "-D" in word:
+            for flag, pattern, directory in _JAVA_FLAGS:
+                for value in pattern.findall(word):
+                    path = _absolute(value)
+                    if path is not None:
+                        facts.writes.append((path, flag, value, directory))
+    for cmd in cmds:
+        _command_facts(facts, cmd)
+    facts.empty = not (
+        facts.writes or facts.reads or facts.listens or facts.connects or facts.forwards
+    )
+    return facts
+
+
+def _command_facts(facts: _Facts, cmd: Command) -> None:
+    words = cmd.words
+    program = cmd.program
+    for word in words:
+        if ":" in word and _SOCAT_LISTEN.match(word):
+            _socat(facts, cmd)
+            return
+    if program in _NC:
+        _netcat(facts, cmd)
+        return
+    if not _maybe_ports(words):
+        return  # no address, port, listen or host flag: nothing to read
+    waits = cmd.retried
+    local = False
+    for i, word in enumerate(words):
+        if word.startswith("-h") or (word.startswith("--") and "host" in word):
+            host = _HOST_FLAG.match(word)
+            if host:
+                value = host.group(1) if host.group(1) is not None else _at(words, i + 1)
+                local = local or value in _CLIENT_HOSTS
+    client = local or program in CLIENTS
+    port: int | None = None
+    skip = False
+    for i, word in enumerate(words):
+        if skip or (i == 0 and not word.startswith("-")):
+            skip = False
+            continue  # a listen flag's value, or the program (args alone start with a flag)
+        if word.startswith("-"):
+            name, eq, value = word.partition("=")
+            flag = _PORT_FLAG.match(word)
+            if flag:
+                port = _port(flag.group(1) or _at(words, i + 1)) or port
+            if _LISTEN_FLAG.match(name) and not _CLIENT_FLAG.match(name) and not client:
+                skip = not eq
+                bound = _bind(value if eq else _at(words, i + 1))
+                if bound is not None:
+                    facts.arg_ports.add(bound[0])
+                    facts.listens.append((bound[0], name, word, bound[1]))
+                continue
+        if ":" in word:
+            for found in local_urls(word):
+                facts.connects.append((found, word, waits))
+    if local and port is not None:
+        facts.connects.append((port, str(port), waits))
+
+
+def _maybe_ports(words: tuple[str, ...]) -> bool:
+    """A command line that may name a port: an address (``host:port``, a URL) or a
+    port, listen, address, bind or host flag."""
+    for word in words:
+        if ":" in word:
+            return True
+        if word.startswith("-"):
+            if word[1:2] in ("h", "p", "P") and (len(word) == 2 or word[2] == "="):
+                return True
+            lower = word.lower()
+            if (
+                "port" in lower
+                or "listen" in lower
+                or "addr" in lower
+                or "bind" in lower
+                or "host" in lower
+            ):
+                return True
+    return False
+
+
+def _netcat(facts: _Facts, cmd: Command) -> None:
+    words = cmd.words
+    args = [w for w in cmd.args if not w.startswith("-")]
+    listen = any(w.startswith("-") and "l" in w[1:] and not w.startswith("--") for w in words)
+    if listen:
+        port = _port(_flag(words, ("-p",)) or (args[-1] if args else None))
+        if port is not None:
+            facts.listens.append((port, "nc -l", str(port), False))
+        return
+    if len(args) >= 2 and args[-2] in LOCAL_HOSTS:
+        port = _port(args[-1])
+        if port is not None:
+            facts.connects.append((port, args[-1], cmd.retried))
+
+
+def _socat(facts: _Facts, cmd: Command) -> None:
+    for word in cmd.words:
+        listen = _SOCAT_LISTEN.match(word)
+        if listen:
+            port = _port(listen.group(1))
+            if port is not None:
+                loopback = bool(re.search(r"bind=(127\.0\.0\.1|localhost)", listen.group(2)))
+                facts.listens.append((port, "socat TCP-LISTEN", word, loopback))
+            continue
+        target = _SOCAT_CONNECT.match(word)
+        if target and target.group(1) in LOCAL_HOSTS:
+            port = _port(target.group(2))
+            if port is not None:
+                facts.forwards.append((port, "socat", word))
 
 
 def _at(words: tuple[str, ...] | list[str], i: int) -> str:
@@ -704,26 +945,28 @@ def _mounted_config_maps(
 # --- what each well-known image reads from its args and env ---------------------------------
 
 
-def _istio(r: _Reader, words: list[str]) -> None:
+def _istio(r: Activity, words: list[str]) -> None:
     if words and (words[0] == "istio-iptables" or "--run-validation" in words):
-        r.out.one_shot = True
+        r._one_shot = True
         return
-    annotations = r.pod.template_metadata.get("annotations")
+    pod = r.pod
+    assert pod is not None  # the image's reading runs while the activity is made
+    annotations = pod.template_metadata.get("annotations")
     status = (
         annotations.get("status.sidecar.istio.io/port") if isinstance(annotations, dict) else None
     )
     port = _port(str(status)) if status is not None else None
     if port is not None:
-        where = (*r.pod.template_path, "metadata", "annotations", "status.sidecar.istio.io/port")
+        where = (*pod.template_path, "metadata", "annotations", "status.sidecar.istio.io/port")
         r._listen(port, "annotation status.sidecar.istio.io/port", where, False)
         r._defaults(skip=(15020,))
     else:
         r._defaults()
 
 
-def _linkerd(r: _Reader, words: list[str]) -> None:
+def _linkerd(r: Activity, words: list[str]) -> None:
     if any("proxy-init" in w for w in words) or _has(words, "--incoming-proxy-port"):
-        r.out.one_shot = True
+        r._one_shot = True
         return
     moved: set[int] = set()
     for listen, variable in zip(
@@ -732,7 +975,7 @@ def _linkerd(r: _Reader, words: list[str]) -> None:
         strict=False,
     ):
         name = f"LINKERD2_PROXY_{variable}_LISTEN_ADDR"
-        value = r.env.get(name)
+        value = r.variable(name)
         bound = _bind(value[0]) if value else None
         if value and bound is not None:
             moved.add(listen.port)
@@ -740,9 +983,9 @@ def _linkerd(r: _Reader, words: list[str]) -> None:
     r._defaults(skip=moved)
 
 
-def _envoy(r: _Reader, words: list[str]) -> None:
+def _envoy(r: Activity, words: list[str]) -> None:
     if _flag(words, ("--mode",)) == "validate":
-        r.out.one_shot = True
+        r._one_shot = True
         return
     for flag in ("--log-path", "--admin-address-path"):
         value = _flag(words, (flag,))
@@ -761,21 +1004,20 @@ def _envoy(r: _Reader, words: list[str]) -> None:
         r._listen(10000, "Envoy listener (the image's configuration)", where, False, certain=False)
 
 
-def _cloud_sql(r: _Reader, words: list[str]) -> None:
+def _cloud_sql(r: Activity, words: list[str]) -> None:
     if words and words[0].rsplit("/", 1)[-1] == "cloud-sql-proxy":
         words = words[1:]
     if words and words[0] in ("wait", "shutdown", "completion", "help"):
-        r.out.one_shot = True
+        r._one_shot = True
         return
-    env = {name: value for name, (value, _, _) in r.env.items()}
+    env = {name: value for name, (value, _) in r.env.items()}
 
     def option(*names: str, variable: str) -> tuple[str, YPath] | None:
         value = _flag(words, names)
         if value is not None:
             return value, r.argv_where(value or names[0])
-        if variable in r.env:
-            return r.env[variable][0], r.env[variable][1]
-        return None
+        found = r.variable(variable)
+        return (found[0], found[1]) if found else None
 
     instances = _instances(words)
     if option("--unix-socket", "-u", variable="CSQL_PROXY_UNIX_SOCKET") is None:
@@ -875,11 +1117,12 @@ def _instances(words: list[str]) -> list[str]:
     return out
 
 
-def _gce_proxy(r: _Reader, words: list[str]) -> None:
+def _gce_proxy(r: Activity, words: list[str]) -> None:
     spec = _flag(words, ("-instances", "--instances"))
     where = r.argv_where(spec) if spec else r.image_where
-    if spec is None and "INSTANCES" in r.env:
-        spec, where = r.env["INSTANCES"][0], r.env["INSTANCES"][1]
+    found = r.variable("INSTANCES") if spec is None else None
+    if found is not None:
+        spec, where = found[0], found[1]
     for instance in (spec or "").split(","):
         match = re.search(r"=tcp:(?:([\w.\[\]:]+):)?(\d{1,5})$", instance.strip())
         if match and _port(match.group(2)):
@@ -894,12 +1137,12 @@ def _gce_proxy(r: _Reader, words: list[str]) -> None:
             r._listen(port, "health check", r.argv_where("health_check"), False)
 
 
-def _vault(r: _Reader, words: list[str]) -> None:
+def _vault(r: Activity, words: list[str]) -> None:
     if "agent" not in words:
         return  # the same image runs the Vault server
     if any(w in ("-exit-after-auth", "--exit-after-auth") for w in words):
-        r.out.one_shot = True
-    encoded = r.env.get("VAULT_CONFIG")
+        r._one_shot = True
+    encoded = r.variable("VAULT_CONFIG")
     if encoded is not None:
         try:
             text = base64.b64decode(encoded[0], validate=True).decode("utf-8")
@@ -909,9 +1152,11 @@ def _vault(r: _Reader, words: list[str]) -> None:
     _vault_annotations(r)
 
 
-def _vault_annotations(r: _Reader) -> None:
+def _vault_annotations(r: Activity) -> None:
     """The files the Vault agent injector renders, from the pod template's annotations."""
-    annotations = r.pod.template_metadata.get("annotations")
+    pod = r.pod
+    assert pod is not None  # the image's reading runs while the activity is made
+    annotations = pod.template_metadata.get("annotations")
     if not isinstance(annotations, dict):
         return
     prefix = "vault.hashicorp.com/agent-inject-secret-"
@@ -924,17 +1169,17 @@ def _vault_annotations(r: _Reader) -> None:
         file_name = annotations.get(f"vault.hashicorp.com/agent-inject-file-{name}", name)
         if not isinstance(directory, str) or not isinstance(file_name, str):
             continue
-        where = (*r.pod.template_path, "metadata", "annotations", key)
+        where = (*pod.template_path, "metadata", "annotations", key)
         r._write(f"{directory.rstrip('/')}/{file_name}", f"annotation {key}", where)
 
 
-def _oauth2_proxy(r: _Reader, words: list[str]) -> None:
+def _oauth2_proxy(r: Activity, words: list[str]) -> None:
     address = _flag(words, ("--http-address", "-http-address"))
     where = r.argv_where(address) if address else r.image_where
     evidence = "--http-address"
-    if address is None and "OAUTH2_PROXY_HTTP_ADDRESS" in r.env:
-        address, where, _ = r.env["OAUTH2_PROXY_HTTP_ADDRESS"]
-        evidence = "env OAUTH2_PROXY_HTTP_ADDRESS"
+    found = r.variable("OAUTH2_PROXY_HTTP_ADDRESS") if address is None else None
+    if found is not None:
+        address, where, evidence = found
     bound = _bind(address) if address else None
     if bound is not None:
         r._listen(bound[0], evidence, where, bound[1])
@@ -954,18 +1199,14 @@ def _values(words: list[str], flag: str) -> list[str]:
     return out
 
 
-def _fluent_bit(r: _Reader, words: list[str]) -> None:
-    if _has(words, "-H", "--http"):
+def _fluent_bit(r: Activity, words: list[str]) -> None:
+    # Its tail inputs given as '-i tail -p path=...' are read with the command line.
+    if "-H" in words or "--http" in words:
         port = _port(_flag(words, ("-P", "--port")))
         r._listen(port or 2020, "HTTP server (-H)", r.argv_where("-H"), False)
-    for value in _values(words, "-p"):
-        key, _, path = value.partition("=")
-        if key.lower() == "path":
-            for item in path.split(","):
-                r._read(item.strip(), "its command", r.argv_where(value))
 
 
-def _dapr(r: _Reader, words: list[str]) -> None:
+def _dapr(r: Activity, words: list[str]) -> None:
     for flag, default, what in (
         ("--dapr-http-port", 3500, "HTTP API"),
         ("--dapr-grpc-port", 50001, "gRPC API"),
@@ -987,7 +1228,7 @@ def _listen_flag(flags: tuple[str, ...]) -> Any:
     """A reader for an image whose listen address is a flag (defaults when absent), and
     which connects to URLs given by other flags."""
 
-    def read(r: _Reader, words: list[str]) -> None:
+    def read(r: Activity, words: list[str]) -> None:
         value = _flag(words, flags)
         bound = _bind(value) if value else None
         if bound is not None and value is not None:
@@ -1005,45 +1246,46 @@ def _listen_flag(flags: tuple[str, ...]) -> Any:
     return read
 
 
-def _exporter(r: _Reader, words: list[str]) -> None:
+def _exporter(r: Activity, words: list[str]) -> None:
     _listen_flag(("--web.listen-address", "-web.listen-address"))(r, words)
     if r.entry is not None and r.entry.label == images.NGINX_EXPORTER:
         scrape = _flag(words, ("--nginx.scrape-uri", "-nginx.scrape-uri"))
         if scrape is None and "SCRAPE_URI" not in r.env:
             r._connect(8080, "--nginx.scrape-uri default", r.image_where, False)
         elif scrape is None:
-            for port in local_urls(r.env["SCRAPE_URI"][0]):
-                r._connect(port, "env SCRAPE_URI", r.env["SCRAPE_URI"][1], False)
+            value, where, evidence = r.variable("SCRAPE_URI") or ("", (), "")
+            for port in local_urls(value):
+                r._connect(port, evidence, where, False)
 
 
-def _config_reloader(r: _Reader, words: list[str]) -> None:
+def _config_reloader(r: Activity, words: list[str]) -> None:
     if _flag(words, ("--watch-interval",)) in ("0", "0s"):
-        r.out.one_shot = True
+        r._one_shot = True
     _listen_flag(("--listen-address",))(r, words)
     if _flag(words, ("--reload-url",)) is None:
         r._connect(9090, "--reload-url default", r.image_where, False)
 
 
-def _git_sync(r: _Reader, words: list[str]) -> None:
-    env = {name: value for name, (value, _, _) in r.env.items()}
+def _git_sync(r: Activity, words: list[str]) -> None:
+    env = {name: value for name, (value, _) in r.env.items()}
     if _has(words, "--one-time") or _true(
         env.get("GITSYNC_ONE_TIME", env.get("GIT_SYNC_ONE_TIME"))
     ):
-        r.out.one_shot = True
+        r._one_shot = True
     root = _flag(words, ("--root",))
     if root:
         r._write(root, "--root", r.argv_where(root), directory=True)
         return
     for variable in ("GITSYNC_ROOT", "GIT_SYNC_ROOT"):
-        if variable in r.env:
-            value, where, _ = r.env[variable]
-            r._write(value, f"env {variable}", where, directory=True)
+        found = r.variable(variable)
+        if found is not None:
+            r._write(found[0], found[2], found[1], directory=True)
             return
     r._write("/git", "the git-sync image's --root", r.image_where, directory=True)
 
 
 def _server_port(flag: str) -> Any:
-    def read(r: _Reader, words: list[str]) -> None:
+    def read(r: Activity, words: list[str]) -> None:
         value = _flag(words, (flag, "-p") if flag == "--port" else (flag,))
         port = _port(value) if value else None
         if port is not None and value is not None:
@@ -1054,11 +1296,12 @@ def _server_port(flag: str) -> Any:
     return read
 
 
-def _pgbouncer(r: _Reader, words: list[str]) -> None:
+def _pgbouncer(r: Activity, words: list[str]) -> None:
     for variable in ("PGBOUNCER_PORT", "LISTEN_PORT"):
-        if variable in r.env and _port(r.env[variable][0]):
-            value, where, _ = r.env[variable]
-            r._listen(int(value), f"env {variable}", where, False)
+        found = r.variable(variable)
+        port = _port(found[0]) if found else None
+        if found is not None and port is not None:
+            r._listen(port, found[2], found[1], False)
             return
     r._listen(6432, "PgBouncer listen_port (default)", r.image_where, False, certain=False)
 
@@ -1127,7 +1370,7 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _fluent_bit_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _fluent_bit_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     if path.endswith((".yaml", ".yml")):
         data = _structured(text, path)
         pipeline = data.get("pipeline") if isinstance(data, dict) else None
@@ -1154,7 +1397,7 @@ def _fluent_bit_config(r: _Reader, text: str, path: str, evidence: str, where: Y
 
 
 def _fluent_bit_section(
-    r: _Reader, section: str, values: dict[str, str], evidence: str, where: YPath
+    r: Activity, section: str, values: dict[str, str], evidence: str, where: YPath
 ) -> None:
     name = values.get("name", "").lower()
     if section == "INPUT" and name == "tail":
@@ -1174,7 +1417,7 @@ _FLUENTD_SOURCE = re.compile(r"<source>(.*?)</source>", re.S)
 _FLUENTD_MATCH = re.compile(r"<match[^>]*>(.*?)</match>", re.S)
 
 
-def _fluentd_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _fluentd_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     for block in _FLUENTD_SOURCE.findall(text):
         options = _fluentd_options(block)
         kind = options.get("@type", options.get("type", ""))
@@ -1202,7 +1445,7 @@ def _fluentd_options(block: str) -> dict[str, str]:
     return options
 
 
-def _promtail_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _promtail_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     data = _structured(text, path)
     for mapping in _walk(data):
         value = mapping.get("__path__")
@@ -1217,7 +1460,7 @@ def _promtail_config(r: _Reader, text: str, path: str, evidence: str, where: YPa
         r._listen(port, f"{evidence} (http_listen_port)", where, False)
 
 
-def _vector_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _vector_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     data = _structured(text, path)
     sources = data.get("sources") if isinstance(data, dict) else None
     for source in sources.values() if isinstance(sources, dict) else []:
@@ -1228,7 +1471,7 @@ def _vector_config(r: _Reader, text: str, path: str, evidence: str, where: YPath
         r._write(data["data_dir"], f"{evidence} (data_dir)", where, directory=True)
 
 
-def _filebeat_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _filebeat_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     data = _structured(text, path)
     inputs = data.get("filebeat.inputs") if isinstance(data, dict) else None
     if inputs is None and isinstance(data, dict) and isinstance(data.get("filebeat"), dict):
@@ -1239,7 +1482,7 @@ def _filebeat_config(r: _Reader, text: str, path: str, evidence: str, where: YPa
                 r._read(value, f"{evidence} (paths)", where)
 
 
-def _otel_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _otel_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     data = _structured(text, path)
     receivers = data.get("receivers") if isinstance(data, dict) else None
     for name, receiver in receivers.items() if isinstance(receivers, dict) else []:
@@ -1248,7 +1491,7 @@ def _otel_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) 
                 r._read(value, f"{evidence} (include)", where)
 
 
-def _envoy_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _envoy_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     data = _structured(text, path or "config.yaml")
     if not isinstance(data, dict):
         return
@@ -1289,7 +1532,7 @@ _HCL_DESTINATION = re.compile(r"\bdestination\s*=\s*\"([^\"]+)\"")
 _HCL_LISTENER = re.compile(r"listener\s+\"tcp\"\s*\{[^}]*?\baddress\s*=\s*\"([^\"]+)\"", re.S)
 
 
-def _vault_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _vault_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     data: Any = None
     if text.lstrip().startswith("{"):
         try:
@@ -1318,7 +1561,7 @@ _NGINX_LISTEN = re.compile(r"^\s*listen\s+(?:[\w.\-]+:|\[[0-9a-fA-F:]*\]:)?(\d{1
 _NGINX_LOG = re.compile(r"^\s*(access_log|error_log)\s+(/[^\s;]+)", re.M)
 
 
-def _nginx_config(r: _Reader, text: str, path: str, evidence: str, where: YPath) -> None:
+def _nginx_config(r: Activity, text: str, path: str, evidence: str, where: YPath) -> None:
     ports = [int(port) for port in _NGINX_LISTEN.findall(text) if _port(port)]
     if ports:
         r._drop_defaults()  # the configuration says where it listens
@@ -1346,12 +1589,16 @@ _CONFIG_READERS: dict[str, Any] = {  # pragma: no mutate
 
 
 def activity(pod: Pod, container: Container) -> Activity:
-    """What ``container`` of ``pod`` does with files and ports (worked out once)."""
-    cache: dict[int, Activity] = pod.__dict__.setdefault("_activity", {})
-    found = cache.get(id(container))
-    if found is None or found.container is not container:
-        found = cache[id(container)] = _Reader(pod, container).read()
-    return found
+    """What ``container`` of ``pod`` does with files and ports (worked out once per
+    container; kept on the pod, and pointing at nothing that points back, so a pod is
+    freed as soon as it has been checked)."""
+    found: dict[int, Activity] | None = pod.__dict__.get("_activities")
+    if found is None:
+        found = pod.__dict__["_activities"] = {}
+    use = found.get(id(container))
+    if use is None:
+        use = found[id(container)] = Activity(pod, container)
+    return use
 
 
 def command_connections(pod: Pod, container: Container, argv: list[str]) -> list[PortUse]:
@@ -1363,11 +1610,7 @@ def command_connections(pod: Pod, container: Container, argv: list[str]) -> list
         container.index,
         container.path,
     )
-    reader = _Reader(pod, run)
-    reader._env()
-    reader._argv()
-    reader._commands([text for text, _ in reader.argv])
-    return reader.out.connects
+    return Activity(pod, run).connects
 
 
 def covering_mount(container: Container, path: str) -> Mount | None:
@@ -1399,7 +1642,7 @@ def same_file(written: FileUse, read: FileUse) -> str | None:
     return None
 
 
-class Flow(FrozenRecord):
+class Flow(NamedTuple):
     """A file one container writes and another reads, by the path both name."""
 
     writer: Container
@@ -1409,35 +1652,26 @@ class Flow(FrozenRecord):
     #: The file, as the reader names it.
     path: str
 
-    def __init__(
-        self, writer: Container, write: FileUse, reader: Container, read: FileUse, path: str
-    ) -> None:
-        self.writer = writer
-        self.write = write
-        self.reader = reader
-        self.read = read
-        self.path = path
-
 
 def flows(pod: Pod) -> list[Flow]:
     """Every file one container of ``pod`` writes and another reads."""
     found: list[Flow] | None = pod.__dict__.get("_flows")
     if found is not None:
         return found
-    found = []
+    found = pod.__dict__["_flows"] = []
     everyone = [(c, activity(pod, c)) for c in pod.all_containers]
-    readers = [(c, a) for c, a in everyone if a.reads]
-    if readers:
-        for writer, written in everyone:
-            for write in written.writes:
-                for reader, read_by in readers:
-                    if reader is writer:
-                        continue
-                    for read in read_by.reads:
-                        path = same_file(write, read)
-                        if path is not None:
-                            found.append(Flow(writer, write, reader, read, path))
-    pod.__dict__["_flows"] = found
+    readers = [(c, reads) for c, a in everyone if (reads := a.reads)]
+    if not readers:
+        return found
+    for writer, written in everyone:
+        for write in written.writes:
+            for reader, reads in readers:
+                if reader is writer:
+                    continue
+                for read in reads:
+                    path = same_file(write, read)
+                    if path is not None:
+                        found.append(Flow(writer, write, reader, read, path))
     return found
 
 

@@ -396,10 +396,14 @@ def image_name(image: str) -> str:
     return "/".join(parts).lower()
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def lookup(image: str) -> Image | None:
     """The catalog entry of an image, or None."""
-    name = image_name(image)
+    return _lookup_name(image_name(image))
+
+
+@lru_cache(maxsize=1024)
+def _lookup_name(name: str) -> Image | None:
     for regex, entry in _PATTERNS:
         if regex.search(name):
             return entry

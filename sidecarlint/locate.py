@@ -312,9 +312,10 @@ class Container(Record):
         return _strings(self.data.get("args"))
 
     @cached_property
-    def argv(self) -> list[str]:
-        """``command`` followed by ``args`` (what the container runs, image defaults aside)."""
-        return self.command + self.args
+    def argv(self) -> tuple[str, ...]:
+        """``command`` followed by ``args`` (what the container runs, image defaults aside);
+        a tuple, as the shell reader's caches key on it."""
+        return (*self.command, *self.args)
 
     @property
     def is_sidecar(self) -> bool:
@@ -452,6 +453,9 @@ class ConfigMaps:
         self._size += size
         self._maps.setdefault(name, []).append((obj.ref.namespace, data))
 
+    def __len__(self) -> int:
+        return len(self._maps)
+
     def get(self, name: str, namespace: str | None) -> dict[str, str] | None:
         """The data of ConfigMap ``name`` as a Pod in ``namespace`` sees it (a missing
         namespace on either side matches any: it is the namespace applied to)."""
@@ -461,13 +465,18 @@ class ConfigMaps:
         return None
 
     def missing(self, pod: Pod) -> bool:
-        """``pod`` mounts (or reads env from) a ConfigMap this input has not defined yet."""
-        namespace = pod.obj.ref.namespace
-        for _, volume in pod.volumes.values():
-            source = volume.get("configMap")
+        """``pod`` mounts a ConfigMap this input has not defined yet."""
+        volumes = pod.spec.get("volumes")
+        if not isinstance(volumes, list):
+            return False
+        for volume in volumes:
+            source = volume.get("configMap") if isinstance(volume, dict) else None
             name = text_at(source, "name") if isinstance(source, dict) else None
-            if name is not None and self.get(name, namespace) is None:
-                return True
+            if name is not None:
+                namespace = pod.obj.metadata.get("namespace")
+                namespace = namespace if isinstance(namespace, str) else None
+                if self.get(name, namespace) is None:
+                    return True
         return False
 
 

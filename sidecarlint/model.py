@@ -15,6 +15,7 @@ shows them, from the same :class:`Blocker` records.
 from __future__ import annotations
 
 import re
+import weakref
 
 from sidecarlint.activity import FileUse, activity, local_urls, same_file
 from sidecarlint.helpers import HelperMatch, helper_match
@@ -80,7 +81,9 @@ class PodModel:
     """What the target does with one Pod (built once per pod and target: :func:`model`)."""
 
     def __init__(self, pod: Pod, ctx: RuleContext) -> None:
-        self.pod = pod
+        # The pod keeps its model: a weak reference back keeps that from being a cycle,
+        # so the pod (and its document) is freed as soon as it has been checked.
+        self._pod = weakref.ref(pod)
         self.ctx = ctx
         #: Declared sidecars run as sidecars on the target.
         self.native = ctx.native_sidecars
@@ -88,6 +91,12 @@ class PodModel:
             *self._start_blockers(),
             *self._completion_blockers(),
         ]
+
+    @property
+    def pod(self) -> Pod:
+        pod = self._pod()
+        assert pod is not None  # a model is used while its pod is
+        return pod
 
     def runs_as_sidecar(self, container: Container) -> bool:
         return container.is_sidecar and self.native
@@ -207,10 +216,12 @@ class PodModel:
         if not pod.runs_to_completion:
             return []
         out: list[Blocker] = []
-        calls = shutdown_calls(pod)
+        calls: list[tuple[Container, Command, int | None]] | None = None
         for c in pod.containers:
             match = helper_match(c, pod, ctx.options)
-            if match is not None and not any(_tells(pod, c, port) for _, _, port in calls):
+            if match is not None and calls is None:
+                calls = shutdown_calls(pod)
+            if match is not None and not any(_tells(pod, c, port) for _, _, port in calls or ()):
                 reason = (
                     f"it looks like a long-running helper ({match.describe()}) and keeps "
                     "running after the work is done"
@@ -218,7 +229,9 @@ class PodModel:
                 unsent = unsent_shutdown(pod)
                 if unsent is not None:
                     reason += f"; {unsent}"
-                out.append(Blocker(c, NEVER_COMPLETES, reason, "SCL102", match=match))
+                out.append(
+                    Blocker(c, NEVER_COMPLETES, reason, "SCL102", match=match, detail=unsent)
+                )
             if c.data.get("restartPolicy") == "Always" and ctx.gate("ContainerRestartRules"):
                 out.append(
                     Blocker(
@@ -280,18 +293,18 @@ def _tells(pod: Pod, helper: Container, port: int | None) -> bool:
 
 
 def unsent_shutdown(pod: Pod) -> str | None:
-    """A shutdown call written in an app container's command that the shell does not run
-    as a command (a folded block scalar made it an argument of the command before it)."""
+    """A shutdown URL written in an app container's command that no command the shell runs
+    requests (a folded block scalar made it an argument of the command before it)."""
     for c in pod.containers:
         for cmd in commands(c.argv):
-            if cmd.program in HTTP_CLIENTS:
+            if cmd.program in HTTP_CLIENTS or INTERPRETERS.match(cmd.program):
                 continue
-            for i, word in enumerate(cmd.args):
-                if word in HTTP_CLIENTS and any(_signal(w) for w in cmd.args[i:]):
-                    call = " ".join(cmd.args[i:])
+            for word in cmd.args:
+                if _signal(word):
                     return (
-                        f"{c.label}'s '{call}' is not run as a command: the shell passes it as "
-                        f"arguments to '{cmd.program}' (lines folded into one)"
+                        f"no command sends the shutdown request {word}: in the command of "
+                        f"{c.label} it is an argument of '{cmd.program}', as the shell reads "
+                        "the script — a folded block scalar joins lines into one command"
                     )
     return None
 

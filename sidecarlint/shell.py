@@ -115,7 +115,7 @@ _TOKEN = re.compile(
     r"""[ \t\r]+
     |(?P<nl>\n)
     |(?P<op>&&|\|\||;;|\|&|>>|>&|<&|&>|<<-?|[;&|()<>])
-    |(?P<word>(?:[^\s;&|()<>"'\\]|\\.|"(?:[^"\\]|\\.)*"|'[^']*')+)""",
+    |(?P<word>(?:[^\s;&|()<>"'\\]+|\\.|"(?:[^"\\]|\\.)*"|'[^']*')+)""",
     re.VERBOSE | re.DOTALL,
 )
 _COMMENT = re.compile(r"(^|[\s;])#[^\n]*")
@@ -133,20 +133,34 @@ def _unquote(word: str) -> str:
     return _QUOTED.sub(one, word) if ("'" in word or '"' in word or "\\" in word) else word
 
 
+#: A character that needs the tokenizer: an operator, a quote, a backslash, or white space
+#: other than spaces, tabs, carriage returns and line breaks.
+_NOT_PLAIN = re.compile(r"""[;&|()<>"'\\]|[^\S \t\r\n]""")
+
+
 def _words(script: str) -> list[str]:
     """Shell words and operators (POSIX quoting); unbalanced quotes fall back to spaces."""
+    if not _NOT_PLAIN.search(script):
+        # Words and white space only (most commands): what the tokenizer gives, faster.
+        if "\n" not in script:
+            return script.split()
+        plain: list[str] = []
+        for line in script.split("\n"):
+            plain.extend(line.split())
+            plain.append("\n")
+        plain.pop()
+        return plain
     words: list[str] = []
     position = 0
     for match in _TOKEN.finditer(script):
         if match.start() != position:
             return script.replace("\n", " \n ").split(" ")  # something unparseable
         position = match.end()
-        if match.group("nl") is not None:
-            words.append("\n")
-        elif match.group("op") is not None:
-            words.append(match.group("op"))
-        elif match.group("word") is not None:
-            words.append(_unquote(match.group("word")))
+        kind = match.lastgroup
+        if kind == "word":
+            words.append(_unquote(match.group()))
+        elif kind is not None:  # an operator or a line break
+            words.append(match.group())
     if position != len(script):
         return script.replace("\n", " \n ").split(" ")
     return words
@@ -207,6 +221,11 @@ def commands(argv: Sequence[str]) -> list[Command]:
     return list(_commands(tuple(argv)))
 
 
+def parsed(argv: tuple[str, ...]) -> tuple[Command, ...]:
+    """:func:`commands` for an argv already made a tuple (shared, not copied)."""
+    return _commands(argv)
+
+
 @lru_cache(maxsize=4096)
 def _commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
     # Several rules read the same container's command: split each script once.
@@ -218,7 +237,13 @@ def _commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
 
 def runs_forever(argv: Sequence[str]) -> str | None:
     """Why ``argv`` never terminates on its own (``tail -F``, ``sleep infinity``, a
-    ``while true`` loop without ``break``/``exit``), or None."""
+    ``while true`` loop without ``break``/``exit``, a socat listener that forks), or None."""
+    return _runs_forever(tuple(argv))
+
+
+@lru_cache(maxsize=4096)
+def _runs_forever(argv: tuple[str, ...]) -> str | None:
+    # Several rules ask about the same container's command.
     script = script_of(argv)
     if script is not None and _FOREVER_LOOP.search(script) and not _LOOP_EXIT.search(script):
         return "an unconditional 'while true' loop"
@@ -235,8 +260,9 @@ def runs_forever(argv: Sequence[str]) -> str | None:
         return f"'{' '.join(last.words)}' follows a file forever"
     if last.program == "sleep" and last.args and last.args[0] in ("infinity", "inf"):
         return f"'{' '.join(last.words)}' never returns"
-    if any(_FORKING_LISTENER.match(w) for w in last.words):
-        return f"'{' '.join(last.words)}' serves connections forever"
+    for word in last.words:
+        if ",fork" in word and _FORKING_LISTENER.match(word):
+            return f"'{' '.join(last.words)}' serves connections forever"
     return None
 
 

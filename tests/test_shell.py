@@ -96,6 +96,24 @@ def test_sleep_seconds() -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab/-=.:$ \t\r\n#*")), max_size=60))
+def test_plain_scripts_are_split_as_the_tokenizer_splits_them(script: str) -> None:
+    from sidecarlint import shell
+
+    # The fast path for scripts without operators, quotes or backslashes.
+    fast = shell._words(script)
+    slow: list[str] = []
+    position = 0
+    for match in shell._TOKEN.finditer(script):
+        assert match.start() == position
+        position = match.end()
+        if match.lastgroup is not None:
+            slow.append(match.group())
+    assert position == len(script)
+    assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=40), max_size=5))
 def test_never_crashes(argv: list[str]) -> None:
     commands(argv)

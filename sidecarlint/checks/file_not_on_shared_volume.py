@@ -41,45 +41,45 @@ def _writes(writer: Container, use: FileUse, path: str) -> tuple[tuple[YPath, st
     return ((use.where, f"{writer.label} writes {path} here ({use.evidence})"),)
 
 
-def _flow_hits(flow: Flow) -> Iterator[Hit]:
-    writer, write, reader, read, path = flow.writer, flow.write, flow.reader, flow.read, flow.path
-    reads = f"{reader.label} reads {path} ({read.evidence})"
-    mount = covering_mount(writer, path)
-    if mount is None:
-        if write.linked is not None:
-            message = (
-                f"{reads}, which {writer.label} writes to its stdout or stderr: {write.evidence} "
-                f"links {path} there unless a volume is mounted at {write.linked}. Mount a "
-                f"shared volume (e.g. an emptyDir) at {write.linked} in both"
-            )
-        else:
-            message = (
-                f"{reads}, which {writer.label} writes to its own filesystem "
-                f"({write.evidence}): containers share only volumes. Mount a shared volume "
-                f"(e.g. an emptyDir) at the directory of {path} in both"
-            )
-        yield Hit(read.where, message, container=reader, related=_writes(writer, write, path))
-        return
-    volume, mount_path = mount.name, mount.path
-    if volume is None or mount_path is None:
-        return  # the schema finding reports the mount
-    shown = mount_path.rstrip("/") or "/"
-    why = _unseen(reader, path, mount)
-    if why is not None:
-        yield Hit(
+def _flow_hit(flow: Flow, mount: Mount | None) -> Hit | None:
+    """The reader of a flow does not see the file: ``mount`` is the writer's mount of it."""
+    writer, write, reader, read, path = flow
+    if mount is not None:
+        volume, mount_path = mount.name, mount.path
+        if volume is None or mount_path is None:
+            return None  # the schema finding reports the mount
+        why = _unseen(reader, path, mount)
+        if why is None:
+            return None
+        shown = mount_path.rstrip("/") or "/"
+        return Hit(
             read.where,
-            f"{reads}, which {writer.label} writes ({write.evidence}) on volume '{volume}' "
-            f"mounted at {shown}; {reader.label} does not see it there: {why}. Mount volume "
-            f"'{volume}' at {shown} in {reader.label}",
+            f"{reader.label} reads {path} ({read.evidence}), which {writer.label} writes "
+            f"({write.evidence}) on volume '{volume}' mounted at {shown}; {reader.label} does "
+            f"not see it there: {why}. Mount volume '{volume}' at {shown} in {reader.label}",
             container=reader,
             related=_writes(writer, write, path),
         )
+    reads = f"{reader.label} reads {path} ({read.evidence})"
+    if write.linked is not None:
+        message = (
+            f"{reads}, which {writer.label} writes to its stdout or stderr: {write.evidence} "
+            f"links {path} there unless a volume is mounted at {write.linked}. Mount a "
+            f"shared volume (e.g. an emptyDir) at {write.linked} in both"
+        )
+    else:
+        message = (
+            f"{reads}, which {writer.label} writes to its own filesystem "
+            f"({write.evidence}): containers share only volumes. Mount a shared volume "
+            f"(e.g. an emptyDir) at the directory of {path} in both"
+        )
+    return Hit(read.where, message, container=reader, related=_writes(writer, write, path))
 
 
-def _read_only(flow: Flow) -> Hit | None:
-    """The writer of a shared file mounts its volume read-only: the write fails."""
+def _read_only(flow: Flow, mount: Mount | None) -> Hit | None:
+    """The writer of a shared file mounts its volume (``mount``) read-only: the write
+    fails."""
     writer, path = flow.writer, flow.path
-    mount = covering_mount(writer, path)
     if mount is None or not mount.read_only or mount.name is None:
         return None
     return Hit(
@@ -137,21 +137,27 @@ def _mounted_elsewhere(pod: Pod, known: set[tuple[int, str]]) -> Iterator[Hit]:
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
-    seen: set[tuple[int, str, int]] = set()
-    writers: set[tuple[int, str]] = set()
+    found = flows(pod)
     known: set[tuple[int, str]] = set()
-    for flow in flows(pod):
-        known.add((id(flow.reader), flow.read.path))
-        key = (id(flow.reader), flow.read.path, id(flow.writer))
-        if key in seen:
-            continue
-        seen.add(key)
-        yield from _flow_hits(flow)
-        if (id(flow.writer), flow.path) not in writers:
-            writers.add((id(flow.writer), flow.path))
-            hit = _read_only(flow)
+    if found:
+        seen: set[tuple[int, str, int]] = set()
+        writers: set[tuple[int, str]] = set()
+        for flow in found:
+            writer, reader, read = flow.writer, flow.reader, flow.read
+            known.add((id(reader), read.path))
+            key = (id(reader), read.path, id(writer))
+            if key in seen:
+                continue
+            seen.add(key)
+            mount = covering_mount(writer, flow.path)
+            hit = _flow_hit(flow, mount)
             if hit is not None:
                 yield hit
+            if (id(writer), flow.path) not in writers:
+                writers.add((id(writer), flow.path))
+                hit = _read_only(flow, mount)
+                if hit is not None:
+                    yield hit
     yield from _mounted_elsewhere(pod, known)
 
 

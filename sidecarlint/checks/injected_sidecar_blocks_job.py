@@ -98,7 +98,9 @@ def _opted_out(pod: Pod) -> Iterator[Hit]:
     meta = pod.template_metadata
     annotations = meta.get("annotations")
     labels = meta.get("labels")
-    if not isinstance(annotations, dict):
+    if not isinstance(annotations, dict) or not any(
+        isinstance(key, str) and "native" in key for key in annotations
+    ):
         return
     for injector in INJECTORS:
         key = injector.trigger[0]

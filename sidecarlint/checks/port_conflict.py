@@ -21,8 +21,9 @@ from sidecarlint.registry import Hit, Rule, RuleContext
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     order = [*pod.init_containers, *pod.containers]
     listens = {id(c): [u for u in activity(pod, c).listens if u.certain] for c in order}
+    several = sum(1 for found in listens.values() if found) > 1
     for j, second in enumerate(order):
-        for use in listens[id(second)]:
+        for use in listens[id(second)] if several else ():
             for first in order[:j]:
                 if not _runs_with(first, second):
                     continue

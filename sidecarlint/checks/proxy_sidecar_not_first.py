@@ -3,7 +3,7 @@ makes network calls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sidecarlint.activity import activity
 from sidecarlint.checks._pod import name_path
@@ -46,7 +46,7 @@ NETWORK_PROGRAMS = frozenset(
 )
 
 
-def network_call(argv: list[str]) -> str | None:
+def network_call(argv: Sequence[str]) -> str | None:
     for cmd in commands(argv):
         if cmd.program in NETWORK_PROGRAMS:
             return cmd.program

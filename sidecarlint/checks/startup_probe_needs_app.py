@@ -62,7 +62,10 @@ def _targets(pod: Pod, c: Container) -> list[tuple[YPath, str, int]]:
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     order = pod.init_containers
     for i, c in enumerate(order):
-        if not c.is_sidecar:
+        if not c.is_sidecar or ("startupProbe" not in c.data and "lifecycle" not in c.data):
+            continue
+        targets = _targets(pod, c)
+        if not targets:
             continue
         started = {
             port
@@ -70,7 +73,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if other is c or other.is_sidecar
             for port in activity(pod, other).listen_ports
         }
-        for path, what, port in _targets(pod, c):
+        for path, what, port in targets:
             if port in started:
                 continue
             later = [x for x in order[i + 1 :] if activity(pod, x).listening(port)]
