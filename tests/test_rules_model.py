@@ -264,3 +264,553 @@ def test_a_proxy_started_first_by_its_post_start_hook(
             "containers until it is ready), but it has no stop order (it can exit before the "
             "app has drained)"
         )
+
+
+# --- ports: declared, from args, from the catalog -----------------------------------------
+
+
+def test_declared_ports_the_args_bind_elsewhere_do_not_clash() -> None:
+    bb = "buoyantio/bb:v0.0.6"
+    text = workload(
+        item(
+            "c1",
+            bb,
+            args=["terminus", "--grpc-server-port", "9090"],
+            ports=[{"containerPort": 9090}],
+        )
+        + item(
+            "c2",
+            bb,
+            args=["terminus", "--grpc-server-port", "8080"],
+            ports=[{"containerPort": 9090}],
+        )
+    )
+    assert found(text, "SCL501") == []
+    same = text.replace('"8080"', '"9090"')
+    assert found(same, "SCL501") == [("SCL501", "warning", *at(same, "9090}]", 2))]
+    assert only(same, "SCL501").message == (
+        "'c2' and 'c1' both declare containerPort 9090/TCP and run at the same time in one "
+        "network namespace: one of them cannot bind it"
+    )
+
+
+def test_a_port_an_arg_binds_clashes_with_a_declared_one() -> None:
+    text = workload(
+        item("web", "nginx:1.27", ports=[{"containerPort": 8080}])
+        + item("metrics", "exporter", args=["--web.listen-address=:8080"])
+    )
+    f = only(text, "SCL501")
+    assert (f.span.line, f.span.column) == at(text, '"--web.listen-address=:8080"')
+    assert f.message == (
+        "'metrics' listens on 8080/TCP (--web.listen-address), and so does 'web' "
+        "(containerPort); they run at the same time in one network namespace: one of them "
+        "cannot bind it"
+    )
+
+
+def test_a_port_a_mesh_proxy_holds_clashes_with_a_declared_one() -> None:
+    proxy = item("istio-proxy", "istio/proxyv2:1.24.0", args=["proxy", "sidecar"])
+    text = workload(
+        item("web", "nginx:1.27", ports=[{"containerPort": 15020}]),
+        init=proxy.replace("          args:", "          restartPolicy: Always\n          args:"),
+    )
+    f = only(text, "SCL501")
+    assert f.container == "web"
+    assert f.message == (
+        "'web' listens on 15020/TCP (containerPort), and so does 'istio-proxy' (Istio proxy: "
+        "pilot-agent status); they run at the same time in one network namespace: one of "
+        "them cannot bind it"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [at(text, "istio/proxyv2")]
+    # A default that configuration can move is not a certain clash.
+    nginx = workload(item("a", "nginx:1.27") + item("b", "nginx:1.27"))
+    assert found(nginx, "SCL501") == []
+
+
+# --- sidecar resources: injected sidecars are the injector's ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("annotations", "reported"),
+    [
+        ("        linkerd.io/proxy-version: stable-2.14\n", False),
+        ("        linkerd.io/inject: enabled\n", True),
+        ("", True),
+    ],
+)
+def test_resources_of_injected_sidecars(annotations: str, reported: bool) -> None:
+    proxy = (
+        "        - name: linkerd-proxy\n          image: cr.l5d.io/linkerd/proxy:stable\n"
+        "          restartPolicy: Always\n"
+    )
+    text = workload(item("web", "nginx:1.27"), init=proxy, annotations=annotations)
+    if not reported:
+        assert found(text, "SCL503") == []
+        return
+    assert found(text, "SCL503") == [("SCL503", "info", *name_at(text, "linkerd-proxy"))]
+    assert only(text, "SCL503").message == (
+        "sidecar 'linkerd-proxy' has no cpu or memory request, yet runs for the Pod's whole "
+        "life: the scheduler reserves cpu 0, memory 0 for this Pod"
+    )
+
+
+# --- injector opt-outs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("annotations", "labels", "expected"),
+    [
+        ('        sidecar.istio.io/nativeSidecar: "false"\n', "", "Istio"),
+        ('        config.linkerd.io/proxy-enable-native-sidecar: "false"\n', "", "Linkerd"),
+        ('        sidecar.istio.io/nativeSidecar: "true"\n', "", None),
+        ('        dapr.io/enable-native-sidecar: "false"\n', "", None),
+        # Injection turned off for the pod: nothing is injected.
+        (
+            '        sidecar.istio.io/nativeSidecar: "false"\n',
+            "sidecar.istio.io/inject: 'false'",
+            None,
+        ),
+    ],
+)
+def test_a_job_turning_native_mode_off(annotations: str, labels: str, expected: str | None) -> None:
+    text = workload(
+        item("work", "busybox", command=[*SH, "echo done"]), kind="Job", annotations=annotations
+    )
+    if labels:
+        text = text.replace("labels: {app: w}", "labels: {app: w, " + labels + "}")
+    got = lint(text, select=["SCL401"])
+    if expected is None:
+        assert got == []
+        return
+    (f,) = got
+    key = annotations.strip().split(":")[0]
+    assert (f.code, f.severity.value, f.span.line, f.span.column) == (
+        "SCL401",
+        "warning",
+        *at(text, key),
+    )
+    assert f.message.startswith(
+        f'Job pods turn off {expected}\'s native sidecar ({key}: "false"): in a namespace '
+        f"where {expected} injects every Pod, the proxy is added to containers and they never "
+        'complete; remove the annotation or set it to "true" ('
+    )
+    deployment = text.replace("kind: Job", "kind: Deployment").replace("batch/v1", "apps/v1")
+    assert found(deployment, "SCL401") == []
+
+
+# --- a sidecar's preStop that stops it --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "command", "how"),
+    [
+        (
+            "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1",
+            ["/cloud-sql-proxy", "shutdown", "--admin-port", "9092"],
+            "/cloud-sql-proxy shutdown --admin-port 9092",
+        ),
+        ("nginx:1.27", ["nginx", "-s", "quit"], "nginx -s quit"),
+        (
+            "istio/proxyv2:1.24.0",
+            ["pilot-agent", "request", "POST", "quitquitquit"],
+            "pilot-agent request POST quitquitquit",
+        ),
+        ("istio/proxyv2:1.24.0", ["pilot-agent", "request", "POST", "drain"], None),
+        ("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1", ["/cloud-sql-proxy", "wait"], None),
+        ("busybox", ["other", "shutdown"], None),
+        ("nginx:1.27", ["nginx", "-s", "reload"], None),
+    ],
+)
+def test_a_pre_stop_hook_running_the_sidecars_own_shutdown(
+    image: str, command: list[str], how: str | None
+) -> None:
+    sidecar = (
+        f"        - name: side\n          image: {image}\n          restartPolicy: Always\n"
+        f"          lifecycle: {{preStop: {{exec: {{command: {json.dumps(command)}}}}}}}\n"
+    )
+    text = workload(item("web", "busybox", command=[*SH, "sleep 3600"]), init=sidecar)
+    if how is None:
+        assert found(text, "SCL404") == []
+        return
+    assert found(text, "SCL404") == [("SCL404", "warning", *at(text, "preStop"))]
+    assert f"stops its own process ({how})" in only(text, "SCL404").message
+
+
+# --- shutdown calls read as the shell runs them -----------------------------------------
+
+
+PROXY = item(
+    "cloud-sql-proxy",
+    "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1",
+    args=["--quitquitquit", "--admin-port=9091", "--port=5432", "p:r:i"],
+)
+
+
+@pytest.mark.parametrize(
+    ("script", "blocked", "note"),
+    [
+        ("work; curl -X POST http://localhost:9091/quitquitquit", False, None),
+        ("work && wget -qO- --post-data= localhost:9091/quitquitquit", False, None),
+        (
+            "python -c 'import urllib.request as u; u.urlopen(\"http://localhost:9091/quitquitquit\")'",
+            False,
+            None,
+        ),
+        ("work\ncurl -X POST localhost:9091/quitquitquit\n", False, None),
+        (
+            "work --db=127.0.0.1 curl http://localhost:9091/quitquitquit\n",
+            True,
+            "no command sends the shutdown request http://localhost:9091/quitquitquit: in the "
+            "command of 'work' it is an argument of 'work', as the shell reads the script — a "
+            "folded block scalar joins lines into one command",
+        ),
+        # The call reaches another helper's port: this one keeps running.
+        ("work; curl -X POST localhost:15020/quitquitquit", True, None),
+        ("work", True, None),
+    ],
+)
+def test_a_shutdown_call_counts_when_the_shell_runs_it(
+    script: str, blocked: bool, note: str | None
+) -> None:
+    istio = item("istio-proxy", "istio/proxyv2:1.24.0", args=["proxy", "sidecar"])
+    text = workload(
+        item("work", "busybox", command=[*SH, script])
+        + PROXY
+        + (istio if "15020" in script else ""),
+        kind="Job",
+    )
+    got = [f for f in lint(text, select=["SCL102"]) if f.container == "cloud-sql-proxy"]
+    assert bool(got) is blocked
+    if got:
+        (f,) = got
+        assert (f.span.line, f.span.column) == name_at(text, "cloud-sql-proxy")
+        head = (
+            "'cloud-sql-proxy' looks like a long-running helper (its image is a known sidecar "
+            "(Cloud SQL Auth Proxy)): as an app container it keeps running after the work is "
+            "done, so the Job never completes"
+        )
+        assert f.message == head + (f" ({note})" if note else "") + "; make it a native sidecar"
+
+
+# --- init chains that wait for a later sidecar -------------------------------------------
+
+
+ISTIO_SIDECAR = (
+    "        - name: istio-proxy\n          image: docker.io/istio/proxyv2:1.24.0\n"
+    '          restartPolicy: Always\n          args: ["proxy", "sidecar"]\n'
+)
+
+
+def test_an_init_container_waiting_forever_for_a_later_sidecar() -> None:
+    wait = item(
+        "wait-for-mesh",
+        "busybox",
+        command=[*SH, "until nc -z 127.0.0.1 15021; do sleep 1; done"],
+    )
+    text = workload(item("web", "nginx:1.27"), init=wait + ISTIO_SIDECAR)
+    assert found(text, "SCL301", "SCL302") == [("SCL301", "error", *name_at(text, "wait-for-mesh"))]
+    f = only(text, "SCL301")
+    assert f.message == (
+        "init container 'wait-for-mesh' waits for localhost:15021 (its command), which sidecar "
+        "'istio-proxy' serves (Istio proxy: health (/healthz/ready)), but 'istio-proxy' is "
+        "declared after it: init containers run one at a time in order, so it waits forever "
+        "and the Pod never leaves Init. Move 'istio-proxy' before 'wait-for-mesh'"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [name_at(text, "istio-proxy")]
+    # Declared first, it is running by then.
+    assert found(workload(item("web", "nginx:1.27"), init=ISTIO_SIDECAR + wait), "SCL301") == []
+
+
+@pytest.mark.parametrize(
+    ("env", "evidence", "port"),
+    [
+        (
+            [{"name": "DATABASE_URL", "value": "postgres://app@127.0.0.1:5432/db"}],
+            "env DATABASE_URL",
+            5432,
+        ),
+        (
+            [{"name": "DB_HOST", "value": "localhost"}, {"name": "DB_PORT", "value": "3306"}],
+            "env DB_HOST and DB_PORT",
+            3306,
+        ),
+    ],
+)
+def test_an_init_container_connecting_to_a_later_database_proxy(
+    env: list[dict[str, str]], evidence: str, port: int
+) -> None:
+    migrate = item("migrate", "migrate/migrate", args=["up"], env=env)
+    proxy = (
+        "        - name: cloud-sql-proxy\n"
+        "          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1\n"
+        '          restartPolicy: Always\n          args: ["p:r:i"]\n'
+    )
+    text = workload(
+        item("app", "busybox", command=[*SH, "echo done"]), init=migrate + proxy, kind="Job"
+    )
+    assert found(text, "SCL301") == [("SCL301", "error", *name_at(text, "migrate"))]
+    assert only(text, "SCL301").message.startswith(
+        f"init container 'migrate' connects to localhost:{port} ({evidence}), which sidecar "
+        "'cloud-sql-proxy' serves (the database engine's default port), but 'cloud-sql-proxy' "
+        "is declared after it"
+    )
+    elsewhere = text.replace("127.0.0.1", "db.example").replace("localhost", "db.example")
+    assert found(elsewhere, "SCL301") == []
+
+
+def test_an_init_container_reading_a_secret_a_later_vault_agent_renders() -> None:
+    use = item("configure", "busybox", command=[*SH, "cat /vault/secrets/db > /app/db.env"])
+    agent = (
+        "        - name: vault-agent\n          image: hashicorp/vault:1.17\n"
+        '          restartPolicy: Always\n          args: ["agent", "-config=/c.hcl"]\n'
+    )
+    annotations = "        vault.hashicorp.com/agent-inject-secret-db: database/creds/app\n"
+    text = workload(item("web", "nginx:1.27"), init=use + agent, annotations=annotations)
+    assert found(text, "SCL301") == [("SCL301", "error", *name_at(text, "configure"))]
+    assert only(text, "SCL301").message == (
+        "init container 'configure' reads /vault/secrets/db (its command), which only sidecar "
+        "'vault-agent' writes (annotation vault.hashicorp.com/agent-inject-secret-db), but "
+        "'vault-agent' is declared after it and has not started. Move 'vault-agent' before "
+        "'configure'"
+    )
+    # An init container that renders it first (the injector's vault-agent-init) provides it.
+    first = item("vault-agent-init", "hashicorp/vault:1.17", args=["agent", "-config=/c.hcl"])
+    both = workload(item("web", "nginx:1.27"), init=first + use + agent, annotations=annotations)
+    assert found(both, "SCL301") == []
+
+
+def test_a_sidecar_startup_probe_waiting_for_a_later_sidecar() -> None:
+    first = (
+        "        - name: app-proxy\n          image: busybox\n          restartPolicy: Always\n"
+        "          startupProbe: {httpGet: {path: /healthz/ready, port: 15021}}\n"
+    )
+    text = workload(item("web", "nginx:1.27"), init=first + ISTIO_SIDECAR)
+    assert found(text, "SCL303") == [("SCL303", "error", *at(text, "startupProbe"))]
+    f = only(text, "SCL303")
+    assert f.message == (
+        "the startupProbe httpGet of sidecar 'app-proxy' targets port 15021, which only sidecar "
+        "'istio-proxy' serves (Istio proxy: health (/healthz/ready)), declared after it: init "
+        "containers start one at a time in order, so it has not started and the Pod never "
+        "finishes initialising"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [name_at(text, "istio-proxy")]
+    swapped = workload(item("web", "nginx:1.27"), init=ISTIO_SIDECAR + first)
+    assert found(swapped, "SCL303") == []
+    exec_probe = first.replace(
+        "{httpGet: {path: /healthz/ready, port: 15021}}",
+        '{exec: {command: ["sh", "-c", "nc -z localhost 15021"]}}',
+    )
+    by_exec = workload(item("web", "nginx:1.27"), init=exec_probe + ISTIO_SIDECAR)
+    assert "the startupProbe exec of sidecar 'app-proxy' targets port 15021" in (
+        only(by_exec, "SCL303").message
+    )
+
+
+@pytest.mark.parametrize(
+    ("user", "evidence"),
+    [
+        (
+            item(
+                "pgbouncer",
+                "pgbouncer",
+                env=[
+                    {"name": "DB_HOST", "value": "127.0.0.1"},
+                    {"name": "DB_PORT", "value": "5431"},
+                ],
+            ),
+            "env DB_HOST and DB_PORT",
+        ),
+        (
+            item("app", "busybox", env=[{"name": "DATABASE_URL", "value": "localhost:5431"}]),
+            "env DATABASE_URL",
+        ),
+    ],
+)
+def test_a_sidecar_used_through_env_without_a_startup_probe(user: str, evidence: str) -> None:
+    proxy = (
+        "        - name: cloud-sql-proxy\n"
+        "          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1\n"
+        '          restartPolicy: Always\n          args: ["--port=5431", "p:r:i"]\n'
+    )
+    text = workload(user, init=proxy)
+    assert found(text, "SCL304") == [("SCL304", "warning", *name_at(text, "cloud-sql-proxy"))]
+    name = user.split("name: ")[1].split("\n")[0]
+    f = only(text, "SCL304")
+    assert f.message.startswith(
+        f"'{name}' connects to localhost:5431 ({evidence}) served by sidecar 'cloud-sql-proxy' "
+        "(--port), which has no startupProbe"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [
+        at(text, '"127.0.0.1"' if "DB_HOST" in evidence else '"localhost:5431"')
+    ]
+    probed = text.replace(
+        'args: ["--port=5431"',
+        'startupProbe: {tcpSocket: {port: 5431}}\n          args: ["--port=5431"',
+    )
+    assert found(probed, "SCL304") == []
+
+
+# --- shared volumes written by images and read by configured shippers --------------------
+
+
+SHIPPER_CONFIG = (
+    "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: fb}\ndata:\n"
+    '  fluent-bit.conf: "[INPUT]\\n    Name tail\\n    Path /var/log/nginx/access.log\\n"\n'
+)
+SHIPPER = (
+    "        - name: shipper\n          image: fluent/fluent-bit:3.1\n"
+    "          restartPolicy: Always\n"
+    "          volumeMounts:\n"
+    "            - {name: conf, mountPath: /fluent-bit/etc}\n"
+)
+CONF = "        - name: conf\n          configMap: {name: fb}\n"
+LOGS = "        - name: logs\n          emptyDir: {}\n"
+
+
+def test_a_shipper_reading_nginx_logs_without_a_volume() -> None:
+    text = workload(item("web", "nginx:1.27"), init=SHIPPER, volumes=CONF, extra=SHIPPER_CONFIG)
+    assert found(text, "SCL201") == [("SCL201", "error", *at(text, "{name: conf, mountPath"))]
+    f = only(text, "SCL201")
+    assert f.message == (
+        "'shipper' reads /var/log/nginx/access.log (ConfigMap fb, fluent-bit.conf (Path)), "
+        "which 'web' writes to its stdout or stderr: the nginx image links "
+        "/var/log/nginx/access.log there unless a volume is mounted at /var/log/nginx. Mount a "
+        "shared volume (e.g. an emptyDir) at /var/log/nginx in both"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [at(text, "nginx:1.27")]
+    # A ConfigMap defined after the workload in the same file is read too.
+    later = workload(item("web", "nginx:1.27"), init=SHIPPER, volumes=CONF)
+    assert found(SHIPPER_CONFIG.removeprefix("---\n") + "---\n" + later, "SCL201") != []
+    # Without the ConfigMap in the input, what it reads is unknown.
+    assert found(later, "SCL201") == []
+
+
+def test_a_shipper_and_nginx_sharing_the_log_volume() -> None:
+    mount = [{"name": "logs", "mountPath": "/var/log/nginx"}]
+    shipper = SHIPPER + "            - {name: logs, mountPath: /var/log/nginx, readOnly: true}\n"
+    text = workload(
+        item("web", "nginx:1.27", volumeMounts=mount),
+        init=shipper,
+        volumes=CONF + LOGS,
+        extra=SHIPPER_CONFIG,
+    )
+    assert found(text, "SCL201", "SCL203") == []
+    # The reader mounts the volume elsewhere; the writer mounts it read-only.
+    elsewhere = text.replace(
+        "{name: logs, mountPath: /var/log/nginx, readOnly: true}", "{name: logs, mountPath: /logs}"
+    )
+    assert (
+        "'shipper' does not see it there: 'shipper' has no volume there"
+        in only(elsewhere, "SCL201").message
+    )
+    read_only = text.replace(
+        '"mountPath": "/var/log/nginx"}', '"mountPath": "/var/log/nginx", "readOnly": true}'
+    )
+    f = only(read_only, "SCL201")
+    assert f.container == "web"
+    assert f.message.startswith(
+        "'web' writes /var/log/nginx/access.log (the nginx image), which 'shipper' reads, on "
+        "volume 'logs', but mounts that volume read-only: the write fails"
+    )
+
+
+def test_a_follower_without_the_volume_another_container_mounts_there() -> None:
+    text = workload(
+        item(
+            "app",
+            "registry.example/app:1",
+            volumeMounts=[{"name": "logs", "mountPath": "/var/log/app"}],
+        )
+        + item("tailer", "busybox", command=[*SH, "tail -F /var/log/app/app.log"]),
+        volumes=LOGS,
+    )
+    assert found(text, "SCL201") == [("SCL201", "error", *at(text, '"tail -F'))]
+    f = only(text, "SCL201")
+    assert f.message == (
+        "'tailer' follows /var/log/app/app.log (its command), under /var/log/app, where 'app' "
+        "mounts emptyDir volume 'logs' for it; 'tailer' does not see that volume there: "
+        "'tailer' has no volume there. Mount volume 'logs' at /var/log/app in 'tailer'"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [at(text, '{"name": "logs"')]
+    # A directory every container has of its own, a read-only mount, another volume
+    # type, or a read that is not followed: nothing to say.
+    for change in (
+        ("/var/log/app", "/tmp"),
+        ('"mountPath": "/var/log/app"}', '"mountPath": "/var/log/app", "readOnly": true}'),
+        ("emptyDir: {}", "persistentVolumeClaim: {claimName: c}"),
+        ("tail -F", "cat"),
+    ):
+        assert found(text.replace(*change), "SCL201") == [], change
+
+
+def test_log_files_named_by_env() -> None:
+    app = item(
+        "app",
+        "registry.example/app:1",
+        env=[{"name": "LOG_DIR", "value": "/logs/app"}],
+    )
+    tailer = item("tailer", "busybox", command=[*SH, "tail -F /logs/app/server.log"])
+    text = workload(app + tailer)
+    f = only(text, "SCL201")
+    assert f.message.startswith(
+        "'tailer' reads /logs/app/server.log (its command), which 'app' writes to its own "
+        "filesystem (env LOG_DIR)"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [at(text, '"/logs/app"')]
+
+
+def test_a_shipper_reading_through_its_configuration_mounts_read_write() -> None:
+    shipper = SHIPPER + "            - {name: logs, mountPath: /var/log/nginx}\n"
+    text = workload(
+        item("web", "nginx:1.27", volumeMounts=[{"name": "logs", "mountPath": "/var/log/nginx"}]),
+        init=shipper,
+        volumes=CONF + LOGS,
+        extra=SHIPPER_CONFIG,
+    )
+    assert found(text, "SCL203") == [
+        ("SCL203", "info", *at(text, "{name: logs, mountPath: /var/log/nginx}"))
+    ]
+    assert "(it reads /var/log/nginx/access.log: ConfigMap fb, fluent-bit.conf (Path))" in (
+        only(text, "SCL203").message
+    )
+
+
+# --- explain-pod shows the model -------------------------------------------------------
+
+
+def test_explain_pod_shows_who_writes_reads_listens_and_connects() -> None:
+    from sidecarlint.pipeline import Settings, pods_in_text
+    from sidecarlint.timeline import explain
+
+    app = item(
+        "app",
+        "alpine",
+        command=LOOP,
+        volumeMounts=DATA,
+        env=[{"name": "DB_HOST", "value": "127.0.0.1"}, {"name": "DB_PORT", "value": "5431"}],
+    )
+    shipper = item(
+        "logshipper", "alpine", command=[*SH, "tail -F /opt/logs.txt"], volumeMounts=DATA
+    )
+    proxy = (
+        "        - name: db\n          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2\n"
+        '          restartPolicy: Always\n          args: ["--port=5431", "p:r:i"]\n'
+    )
+    text = workload(app + shipper, init=proxy, volumes=EMPTY)
+    (pod,) = pods_in_text(text, "t.yaml", Settings())
+    lines = list(explain(pod, Settings(version="1.33").context()))
+    files = lines.index("  files (who writes and who reads):")
+    assert lines[files + 1 : files + 3] == [
+        "    'app' writes /opt/logs.txt (its command) to volume 'data' at /opt",
+        "    'logshipper' follows /opt/logs.txt (its command) from volume 'data' at /opt; "
+        "written by 'app'",
+    ]
+    ports = lines.index("  ports (who listens, who connects over localhost):")
+    assert lines[ports + 1 : ports + 3] == [
+        "    'db' listens on 5431/TCP (--port, localhost only)",
+        "    'app' connects to localhost:5431 (env DB_HOST and DB_PORT); served by 'db'",
+    ]
+    assert (
+        "       'logshipper' looks like a helper (it only follows /opt/logs.txt, which 'app' "
+        "writes): no ordering with the app"
+    ) in lines
