@@ -14,6 +14,8 @@ shows them, from the same :class:`Blocker` records.
 
 from __future__ import annotations
 
+import weakref
+
 from sidecarlint.helpers import HelperMatch, helper_match
 from sidecarlint.locate import Container, Pod
 from sidecarlint.records import FrozenRecord
@@ -68,7 +70,9 @@ class PodModel:
     """What the target does with one Pod (built once per pod and target: :func:`model`)."""
 
     def __init__(self, pod: Pod, ctx: RuleContext) -> None:
-        self.pod = pod
+        # The pod keeps its model (:func:`model`): a weak reference back keeps the two out of
+        # a reference cycle, so a checked pod is freed at once, not by the garbage collector.
+        self._pod = weakref.ref(pod)
         self.ctx = ctx
         #: Declared sidecars run as sidecars on the target.
         self.native = ctx.native_sidecars
@@ -76,6 +80,12 @@ class PodModel:
             *self._start_blockers(),
             *self._completion_blockers(),
         ]
+
+    @property
+    def pod(self) -> Pod:
+        pod = self._pod()
+        assert pod is not None  # pragma: no mutate (the pod holds its model)
+        return pod
 
     def runs_as_sidecar(self, container: Container) -> bool:
         return container.is_sidecar and self.native

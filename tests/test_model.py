@@ -5,9 +5,11 @@ boundaries (1.27, 1.28 with and without the gate, 1.29, 1.35)."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -232,6 +234,22 @@ def test_model_finds_each_blocker_kind_once() -> None:
     # Before 1.35 the app container's restartPolicy is not kept: no such blocker.
     older = model(pod, settings(kubernetes_version="1.34").context())
     assert [b.code for b in older.blockers if b.kind == NEVER_COMPLETES] == ["SCL102"]
+
+
+def test_a_checked_pod_is_freed_at_once() -> None:
+    # The pod keeps its model; the model must not keep the pod: a cycle leaves every checked
+    # pod (and its parsed document) to the garbage collector, which then runs several times
+    # as often and makes the whole check markedly slower.
+    pod = _job([SIDECAR], [WORK])
+    m = model(pod, settings(kubernetes_version="1.35").context())
+    assert m.pod is pod
+    ref = weakref.ref(pod)
+    gc.disable()
+    try:
+        del pod, m
+        assert ref() is None
+    finally:
+        gc.enable()
 
 
 def test_shutdown_handshake_lets_the_helper_exit() -> None:
