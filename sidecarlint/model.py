@@ -81,8 +81,8 @@ class PodModel:
     """What the target does with one Pod (built once per pod and target: :func:`model`)."""
 
     def __init__(self, pod: Pod, ctx: RuleContext) -> None:
-        # The pod keeps its model: a weak reference back keeps that from being a cycle,
-        # so the pod (and its document) is freed as soon as it has been checked.
+        # The pod keeps its model (:func:`model`): a weak reference back keeps the two out of
+        # a reference cycle, so a checked pod is freed at once, not by the garbage collector.
         self._pod = weakref.ref(pod)
         self.ctx = ctx
         #: Declared sidecars run as sidecars on the target.
@@ -95,7 +95,7 @@ class PodModel:
     @property
     def pod(self) -> Pod:
         pod = self._pod()
-        assert pod is not None  # a model is used while its pod is
+        assert pod is not None  # pragma: no mutate (the pod holds its model)
         return pod
 
     def runs_as_sidecar(self, container: Container) -> bool:

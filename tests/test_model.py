@@ -5,13 +5,16 @@ boundaries (1.27, 1.28 with and without the gate, 1.29, 1.35)."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
 
+from sidecarlint.activity import activity, flows
 from sidecarlint.finding import Finding, Severity
 from sidecarlint.locate import Pod
 from sidecarlint.model import (
@@ -233,6 +236,25 @@ def test_model_finds_each_blocker_kind_once() -> None:
     # Before 1.35 the app container's restartPolicy is not kept: no such blocker.
     older = model(pod, settings(kubernetes_version="1.34").context())
     assert [b.code for b in older.blockers if b.kind == NEVER_COMPLETES] == ["SCL102"]
+
+
+def test_a_checked_pod_is_freed_at_once() -> None:
+    # The pod keeps its model; the model must not keep the pod: a cycle leaves every checked
+    # pod (and its parsed document) to the garbage collector, which then runs several times
+    # as often and makes the whole check markedly slower.
+    pod = _job([SIDECAR], [WORK])
+    m = model(pod, settings(kubernetes_version="1.35").context())
+    assert m.pod is pod
+    # So must the file-and-port model the rules read (each container's activity, the flows).
+    assert [activity(pod, c).listen_ports for c in pod.init_containers] == [{9901, 10000}]
+    assert flows(pod) == []
+    ref = weakref.ref(pod)
+    gc.disable()
+    try:
+        del pod, m
+        assert ref() is None
+    finally:
+        gc.enable()
 
 
 def test_shutdown_handshake_lets_the_helper_exit() -> None:
