@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from sidecarlint.finding import excerpt
 from sidecarlint.locate import Container, Pod
 from sidecarlint.records import FrozenRecord
 from sidecarlint.registry import Options
@@ -110,9 +111,9 @@ class HelperMatch(FrozenRecord):
 
     def describe(self) -> str:
         if self.signal == "image":
-            return f"its image is a known sidecar ({self.detail})"
+            return f"its image is a known sidecar ({excerpt(self.detail)})"
         if self.signal == "name":
-            return f"its name matches the helper pattern '{self.detail}'"
+            return f"its name matches the helper pattern '{excerpt(self.detail)}'"
         return f"its command never exits ({self.detail})"
 
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sidecarlint import scalars
-from sidecarlint.finding import Span, YPath
+from sidecarlint.finding import NAME_EXCERPT, Span, YPath, excerpt
 from sidecarlint.jsonread import GO_SPACE, NUMBER_TAG
 from sidecarlint.records import FrozenRecord, Record
 
@@ -929,7 +929,9 @@ class _Builder:
         if node.id == "scalar" and not node.style and node.tag is None:
             hint = "; quote the value if it is meant as text"
         return _Abort(
-            _skipped(f"kubectl refuses this document: {exc.message} (the value {text!r}){hint}"),
+            _skipped(
+                f"kubectl refuses this document: {exc.message} (the value {excerpt(text)!r}){hint}"
+            ),
             self._span(node),
         )
 
@@ -1000,7 +1002,10 @@ class _Builder:
             return _scalar_key(node)
         except scalars.Refused as exc:
             raise _Abort(
-                _skipped(f"kubectl refuses this document: {exc.message} (the key {node.value!r})"),
+                _skipped(
+                    f"kubectl refuses this document: {exc.message} "
+                    f"(the key {excerpt(node.value)!r})"
+                ),
                 self._span(node),
             ) from None
 
@@ -1081,8 +1086,9 @@ class _Builder:
         self.problems.append(
             ParseProblem(
                 "SCL002",
-                f"duplicate key '{key}' (first at line {self._span(first).line}); kubectl keeps "
-                "this last value and drops the earlier one, kustomize rejects the file",
+                f"duplicate key '{excerpt(key)}' (first at line {self._span(first).line}); "
+                "kubectl keeps this last value and drops the earlier one, kustomize rejects the "
+                "file",
                 self._span(second),
             )
         )
@@ -1231,6 +1237,7 @@ def _error_message(exc: Exception, text: str) -> str:
     else:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         problem = detail
+    detail = excerpt(detail, NAME_EXCERPT)  # the parser's words may quote a value
     if isinstance(exc, RecursionError):
         detail = "document is nested too deeply to parse"
     hint = _hint(str(problem), str(context or ""), _character_at(exc, text), text)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 
-from sidecarlint.finding import Finding, ObjectRef, Severity, Span, YPath, format_path
+from sidecarlint.finding import (
+    NAME_EXCERPT,
+    Finding,
+    ObjectRef,
+    Severity,
+    Span,
+    YPath,
+    excerpt,
+    format_path,
+)
 from sidecarlint.locate import (
     CustomPodPath,
     KubeObject,
@@ -37,6 +46,12 @@ from sidecarlint.versions import DEFAULT
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
+#: Findings of one rule listed for one file; past it they are counted in one finding, so
+#: what a file costs to report does not grow with its findings.
+MAX_FINDINGS = 1000
+#: Notes kept for one file (one per object at most); the rest are counted in one note.
+MAX_NOTES = 100
+
 
 class Settings(FrozenRecord):
     """Everything that decides what a run reports (built by the CLI from flags and config)."""
@@ -58,6 +73,8 @@ class Settings(FrozenRecord):
     max_file_size: int
     max_depth: int
     max_nodes: int
+    #: Findings listed per rule and file; the rest are counted in one finding.
+    max_findings: int
     validate: bool
     jobs: int
     debug: bool
@@ -90,6 +107,7 @@ class Settings(FrozenRecord):
         max_file_size: int = MAX_FILE_SIZE,
         max_depth: int = MAX_DEPTH,
         max_nodes: int = MAX_NODES,
+        max_findings: int = MAX_FINDINGS,
         validate: bool = True,
         jobs: int = 1,
         debug: bool = False,
@@ -114,6 +132,7 @@ class Settings(FrozenRecord):
         self.max_file_size = max_file_size
         self.max_depth = max_depth
         self.max_nodes = max_nodes
+        self.max_findings = max_findings
         self.validate = validate
         self.jobs = jobs
         self.debug = debug
@@ -189,14 +208,21 @@ class FileResult(Record):
     def crashed(self, span: Span, message: str) -> None:
         """Count an internal error, and say where and what it was."""
         self.internal_errors += 1
-        self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
+        if len(self.crashes) < MAX_NOTES:  # the first few are shown; all are counted
+            self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
 
 
 class Report(Record):
-    """The result of a run: what reporters see."""
+    """The result of a run: what reporters see.
+
+    Its findings are a list in file order (:func:`collect`), or, when the run streams
+    (:func:`run` with ``stream``), an iterator that checks the files as it is read, one
+    file's findings at a time: then the counts and notes are complete once it is
+    exhausted, and reporters read them after the findings.
+    """
 
     version: str
-    findings: list[Finding]
+    findings: Iterable[Finding]
     files: int
     documents: int
     objects: int
@@ -218,7 +244,7 @@ class Report(Record):
     def __init__(
         self,
         version: str,
-        findings: list[Finding],
+        findings: Iterable[Finding],
         files: int = 0,
         documents: int = 0,
         objects: int = 0,
@@ -244,13 +270,25 @@ class Report(Record):
         self.stdin_name = stdin_name
         self.skipped_files = skipped_files
         self.crashes = [] if crashes is None else crashes
+        #: Findings counted by (severity, suppressed) as they stream (None: a list, counted
+        #: when asked).
+        self._tally: dict[tuple[Severity, bool], int] | None = None
+
+    def tally(self) -> dict[tuple[Severity, bool], int]:
+        """How many findings there are of each severity, suppressed or not (those left out
+        of a file's list included)."""
+        if self._tally is not None:
+            return self._tally
+        tally: dict[tuple[Severity, bool], int] = {}
+        _count(tally, self.findings)
+        return tally
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
+        return self.tally().get((severity, False), 0)
 
     @property
     def suppressed(self) -> int:
-        return sum(1 for f in self.findings if f.suppressed)
+        return sum(n for (_, hidden), n in self.tally().items() if hidden)
 
     def exit_code(self, fail_on: str) -> int:
         """0: nothing at or above ``fail_on``; 1: findings; 2: an internal error happened."""
@@ -259,8 +297,15 @@ class Report(Record):
         if fail_on == "never":
             return 0
         threshold = Severity(fail_on).rank
-        active = (f for f in self.findings if not f.suppressed)
-        return 1 if any(f.severity.rank >= threshold for f in active) else 0
+        active = (sev for (sev, hidden), n in self.tally().items() if n and not hidden)
+        return 1 if any(sev.rank >= threshold for sev in active) else 0
+
+
+def _count(tally: dict[tuple[Severity, bool], int], findings: Iterable[Finding]) -> None:
+    for f in findings:
+        for severity, hidden, n in f.counts():
+            key = (severity, hidden)
+            tally[key] = tally.get(key, 0) + n
 
 
 class _Engine:
@@ -283,6 +328,10 @@ class _Engine:
             self.validator = Validator(settings.version)
         self._kustomize_dirs: dict[str, bool] = {}
         self._ignored: tuple[str, frozenset[str]] = ("", frozenset())
+        # The file at hand: findings listed per rule, those left out, notes left out.
+        self._listed: dict[str, int] = {}
+        self._omitted: dict[str, tuple[Finding, dict[tuple[Severity, bool], int]]] = {}
+        self._notes_omitted = 0
 
     def finding(
         self,
@@ -306,6 +355,10 @@ class _Engine:
         sev = self.severities.get(code) or severity or rule.severity
         if ypath is not None and path is None:
             path = format_path(ypath)
+        if obj is not None:
+            obj = _short_ref(obj)
+        if container is not None:
+            container = excerpt(container, NAME_EXCERPT)
         return Finding(
             code,
             rule.name,
@@ -363,6 +416,7 @@ class _Engine:
         given to stdin, which holds no kustomize input (it is rendered output, if anything).
         """
         result = FileResult(file)
+        self._listed, self._omitted, self._notes_omitted = {}, {}, 0
         kustomize = not (rendered or stdin) and self._kustomize_input(file)
         base = os.path.basename(file)
         if rendered:
@@ -374,6 +428,9 @@ class _Engine:
             )
             return result
         comments = CommentScanner(self.registry)
+        # Directives found so far: when a document comes out of the parser, every line it
+        # spans has been scanned, and so has every directive that can suppress its findings.
+        directives = comments.result
 
         def scanned() -> Iterator[str]:
             for piece in pieces:
@@ -387,10 +444,12 @@ class _Engine:
         try:
             for doc in stream:
                 if isinstance(doc, ParseProblem):
+                    start = len(result.findings)
                     self._add(
                         result,
                         self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
                     )
+                    self._settle(result, start, directives)
                     continue
                 result.documents += 1
                 if documents is not None:
@@ -400,21 +459,95 @@ class _Engine:
                     continue
                 for obj in iter_objects(doc):
                     if obj.kind == "Kustomization":
-                        result.notes.append(f"{file}: Kustomization object skipped")
+                        self._note(result, f"{file}: Kustomization object skipped")
                         continue
                     result.objects += 1
+                    start = len(result.findings)
                     self._lint_object(result, obj, kustomize)
+                    self._settle(result, start, directives)
         except StreamError as exc:
+            start = len(result.findings)
             self._add(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
-        suppressions = comments.result
-        for problem in suppressions.problems:
+            self._settle(result, start, directives)
+        start = len(result.findings)
+        for problem in directives.problems:
             self._add(result, self.finding("SCL901", problem.message, file, problem.span))
-        if suppressions.directives:
-            self._apply_comments(result, suppressions)
+        self._unused_directives(result, directives)
+        self._settle(result, start, None)
+        self._close(result)
         result.not_kubernetes = not result.objects and not any(
             f.code == "SCL001" for f in result.findings
         )
         return result
+
+    def _settle(self, result: FileResult, start: int, directives: Suppressions | None) -> None:
+        """The findings from ``start`` on are final but for comment directives (their
+        object's annotations are applied): apply the directives, and list each finding
+        unless its rule has reached ``max_findings`` for this file, else count it."""
+        findings = result.findings
+        limit = self.settings.max_findings
+        listed = self._listed
+        match = directives.match if directives is not None and directives.directives else None
+        kept = start
+        for i in range(start, len(findings)):
+            finding = findings[i]
+            if (
+                match is not None
+                and not finding.suppressed
+                and finding.code not in ("SCL900", "SCL901")
+                and match(finding.code, finding.span.line) is not None
+            ):
+                finding = replace(finding, suppressed=True)
+            count = listed.get(finding.code, 0)
+            if count < limit:
+                listed[finding.code] = count + 1
+                findings[kept] = finding
+                kept += 1
+                continue
+            omitted = self._omitted.get(finding.code)
+            if omitted is None:
+                omitted = self._omitted[finding.code] = (finding, {})
+            key = (finding.severity, finding.suppressed)
+            omitted[1][key] = omitted[1].get(key, 0) + 1
+        del findings[kept:]
+
+    def _close(self, result: FileResult) -> None:
+        """One finding for each rule that had findings left out, and one note for the
+        notes left out."""
+        limit = self.settings.max_findings
+        for code, (first, counts) in self._omitted.items():
+            total = sum(counts.values())
+            suppressed = sum(n for (_, hidden), n in counts.items() if hidden)
+            active = [sev for (sev, hidden) in counts if not hidden] or [sev for sev, _ in counts]
+            hidden = f" ({suppressed:,} of them suppressed)" if suppressed else ""
+            result.findings.append(
+                replace(
+                    first,
+                    severity=max(active, key=lambda sev: sev.rank),
+                    message=(
+                        f"{total:,} more {code} findings in this file are not listed{hidden} — "
+                        f"the first of them is here. At most {limit:,} findings per rule and "
+                        "file are listed (max-findings); the others are counted in the summary"
+                    ),
+                    fix=None,
+                    fixable=False,
+                    suppressed=suppressed == total,
+                    ypath=None,
+                    related=(),
+                    omitted=tuple((sev, hid, n) for (sev, hid), n in counts.items()),
+                )
+            )
+        if self._notes_omitted:
+            result.notes.append(
+                f"{result.file}: {self._notes_omitted:,} more notes about this file are not shown"
+            )
+
+    def _note(self, result: FileResult, note: str) -> None:
+        """Keep a note about an object (at most :data:`MAX_NOTES` of them per file)."""
+        if len(result.notes) < MAX_NOTES:
+            result.notes.append(note)
+        else:
+            self._notes_omitted += 1
 
     def _annotate(self, result: FileResult, text: str, hash_text: str | None = None) -> None:
         """Attach what some outputs show besides the finding: its source line, its line
@@ -437,12 +570,7 @@ class _Engine:
             for f in result.findings
         ]
 
-    def _apply_comments(self, result: FileResult, suppressions: Suppressions) -> None:
-        for i, finding in enumerate(result.findings):
-            if finding.suppressed or finding.code in ("SCL900", "SCL901"):
-                continue
-            if suppressions.match(finding.code, finding.span.line) is not None:
-                result.findings[i] = replace(finding, suppressed=True)
+    def _unused_directives(self, result: FileResult, suppressions: Suppressions) -> None:
         for directive in suppressions.directives:
             if not directive.used:
                 self._add(
@@ -487,7 +615,8 @@ class _Engine:
                     result,
                     self.finding(
                         "SCL901",
-                        f"annotation {keys[0]} names unknown rule(s): {', '.join(unknown)}",
+                        f"annotation {keys[0]} names unknown rule(s): "
+                        + ", ".join(excerpt(name) for name in unknown),
                         doc.file,
                         doc.span(key_path),
                         document=doc.index,
@@ -527,11 +656,12 @@ class _Engine:
     ) -> None:
         partial = is_partial(obj, workload, pod) or (kustomize and workload is not None)
         if partial:
-            ref = obj.ref
+            ref = _short_ref(obj.ref)
             why = "is in a kustomize directory" if kustomize else "looks like a kustomize patch"
-            result.notes.append(
+            self._note(
+                result,
                 f"{obj.doc.file}: {ref.kind}/{ref.name or '?'} {why}; only field types "
-                "are checked (check 'kubectl kustomize' output for the rest)"
+                "are checked (check 'kubectl kustomize' output for the rest)",
             )
         if self.validator is not None and obj.kind in VALIDATED_KINDS:
             doc = obj.doc
@@ -556,7 +686,7 @@ class _Engine:
                 for hit in rule.check(pod, self.context):
                     self._add(result, self._from_hit(rule, pod, hit))
             except Exception as exc:  # contained: one rule on one object
-                detail = f"{type(exc).__name__}: {exc}"
+                detail = excerpt(f"{type(exc).__name__}: {exc}", NAME_EXCERPT)
                 if self.settings.debug:
                     import sys
                     import traceback
@@ -564,7 +694,7 @@ class _Engine:
                     from sidecarlint.report._escape import printable
 
                     sys.stderr.write(f"{printable(obj.doc.file)}: {traceback.format_exc()}")
-                ref = obj.ref
+                ref = _short_ref(obj.ref)
                 message = (
                     f"rule {rule.code} ({rule.name}) crashed on {ref.kind}/{ref.name or '?'}: "
                 )
@@ -680,6 +810,14 @@ class _Engine:
         return result
 
 
+def _short_ref(ref: ObjectRef) -> ObjectRef:
+    """``ref`` with names no cluster accepts cut (see :data:`NAME_EXCERPT`)."""
+    values = (ref.api_version, ref.kind, ref.name, ref.namespace)
+    if all(v is None or len(v) <= NAME_EXCERPT for v in values):
+        return ref
+    return ObjectRef(*(None if v is None else excerpt(v, NAME_EXCERPT) for v in values))
+
+
 def _github_text(path: str) -> str | None:
     """The file as GitHub's upload action reads it, if it has a byte-order mark."""
     import codecs
@@ -714,27 +852,73 @@ def lint_sources(sources: Sequence[Source], settings: Settings) -> Iterator[File
 
 def collect(results: Iterable[FileResult], version: str) -> Report:
     """Merge per-file results into a sorted report."""
-    report = Report(version, [])
+    findings: list[Finding] = []
+    report = Report(version, findings)
     for result in results:
         if result.file:  # a result with no file holds a rendering's findings
             report.files += 1
-        report.findings.extend(result.findings)
-        report.documents += result.documents
-        report.objects += result.objects
-        if result.not_kubernetes:
-            report.non_kubernetes_files += 1
-        else:
-            report.non_kubernetes += result.non_kubernetes
+        findings.extend(result.findings)
+        _merge(report, result)
         report.notes.extend(result.notes)
-        report.internal_errors += result.internal_errors
         report.crashes.extend(result.crashes)
-    report.findings.sort(key=lambda f: f.sort_key)
+    findings.sort(key=lambda f: f.sort_key)
     return report
 
 
-def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = None) -> Report:
+def _merge(report: Report, result: FileResult) -> None:
+    report.documents += result.documents
+    report.objects += result.objects
+    if result.not_kubernetes:
+        report.non_kubernetes_files += 1
+    else:
+        report.non_kubernetes += result.non_kubernetes
+    report.internal_errors += result.internal_errors
+
+
+def _streamed(
+    report: Report, results: Iterable[FileResult], order: Sequence[int]
+) -> Iterator[Finding]:
+    """The findings of ``results`` (checked in file-name order) in report order, one file
+    at a time, counted into ``report`` as they go; ``order`` is each result's place in the
+    order the files were found, which notes and internal errors keep."""
+    tally: dict[tuple[Severity, bool], int] = {}
+    report._tally = tally
+    notes: list[tuple[int, list[str], list[str]]] = []
+    group: list[Finding] = []
+    current: str | None = None
+    for index, result in zip(order, results, strict=True):
+        _merge(report, result)
+        _count(tally, result.findings)
+        if result.notes or result.crashes:
+            notes.append((index, result.notes, result.crashes))
+        if result.file != current:
+            group.sort(key=lambda f: f.sort_key)
+            yield from group
+            group, current = [], result.file
+        group.extend(result.findings)
+        result.findings = []
+    group.sort(key=lambda f: f.sort_key)
+    yield from group
+    notes.sort(key=lambda entry: entry[0])
+    report.notes[:0] = [note for _, file_notes, _ in notes for note in file_notes]
+    report.crashes[:0] = [crash for _, _, crashes in notes for crash in crashes]
+
+
+def run(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    stdin_name: str | None = None,
+    stream: bool = False,
+    reports: Sequence[str] = (),
+) -> Report:
     """Check every file under ``paths`` (``-`` is stdin, reported as ``stdin_name`` when
-    given) and return the report."""
+    given) and return the report.
+
+    With ``stream``, the files are checked as the report's findings are read (one file's
+    findings held at a time; see :class:`Report`), unless kustomizations or charts are
+    rendered. ``reports``, the files the report is being written to, are not checked.
+    """
     sources = discover(
         paths,
         include=settings.include,
@@ -743,14 +927,23 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     )
     if stdin_name:
         sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
+    if reports:
+        sources = _without(sources, reports)
     charts: dict[str, list[Source]] = {}
     if settings.chart_templates == "skip":
         sources, charts = _without_chart_templates(sources)
     if not charts and not _near_kustomization(sources):
-        report = collect(lint_sources(sources, settings), settings.version)
+        if stream:
+            order = sorted(range(len(sources)), key=lambda i: sources[i].display)
+            report = Report(settings.version, [], files=len(sources))
+            checked = lint_sources([sources[i] for i in order], settings)
+            report.findings = _streamed(report, checked, order)
+        else:
+            report = collect(lint_sources(sources, settings), settings.version)
     else:
         # Kustomizations and charts are rendered (sidecarlint.rendering), starting while
-        # the other files are checked.
+        # the other files are checked. Renderings are checked whole, and their findings
+        # land in any file: this report is held (still bounded per file by max-findings).
         from sidecarlint.rendering import Plan
 
         plan = Plan.make(sources, charts, settings)
@@ -763,6 +956,27 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     report.stdin_name = stdin_name or "-"
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
+
+
+def _without(sources: list[Source], paths: Sequence[str]) -> list[Source]:
+    """``sources`` without the files at ``paths`` (the reports being written)."""
+    targets = []
+    for path in paths:
+        try:
+            targets.append(os.stat(path))
+        except OSError:
+            continue
+    if not targets:
+        return sources
+    kept = []
+    for source in sources:
+        try:
+            st = os.stat(source.path) if source.path is not None else None
+        except OSError:
+            st = None
+        if st is None or not any(os.path.samestat(st, target) for target in targets):
+            kept.append(source)
+    return kept
 
 
 def _near_kustomization(sources: Sequence[Source]) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sidecarlint.finding import Span
+from sidecarlint.finding import Span, excerpt
 from sidecarlint.records import Record
 from sidecarlint.registry import Registry
 
@@ -182,8 +182,9 @@ class CommentScanner:
             result.problems.append(
                 Problem(
                     span,
-                    f"malformed suppression '{body}': expected 'disable=CODE[,CODE...]' or "
-                    "'disable-file[=CODE,...]', optionally followed by '-- reason'",
+                    f"malformed suppression '{excerpt(body)}': expected "
+                    "'disable=CODE[,CODE...]' or 'disable-file[=CODE,...]', optionally followed "
+                    "by '-- reason'",
                 )
             )
             return
@@ -192,13 +193,14 @@ class CommentScanner:
             parsed.group("codes"),
             parsed.group("reason"),
         )
+        if reason is not None:
+            reason = excerpt(reason)
         codes: frozenset[str] | None = None
         if codes_text is not None:
             found, unknown = resolve_codes(codes_text.split(","), registry)
             if unknown:
-                result.problems.append(
-                    Problem(span, f"suppression names unknown rule(s): {', '.join(unknown)}")
-                )
+                names = ", ".join(excerpt(name) for name in unknown)
+                result.problems.append(Problem(span, f"suppression names unknown rule(s): {names}"))
                 if not found:
                     return
             codes = frozenset(found)
@@ -210,13 +212,15 @@ class CommentScanner:
                 return
             # Alone on its line: covers the next line; after content: that line.
             lines = frozenset({number, number + 1}) if is_comment else frozenset({number})
-            result.directives.append(Directive(span, codes, lines, reason, text=body))
+            result.directives.append(Directive(span, codes, lines, reason, text=excerpt(body)))
         elif not leading:
             result.problems.append(
                 Problem(span, "'disable-file' only works in the comments at the top of the file")
             )
         else:
-            result.directives.append(Directive(span, codes, frozenset(), reason, text=body))
+            result.directives.append(
+                Directive(span, codes, frozenset(), reason, text=excerpt(body))
+            )
 
 
 def disable_comment(code: str) -> str:

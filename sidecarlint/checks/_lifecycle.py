@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from sidecarlint.finding import excerpt
 from sidecarlint.locate import Container, Pod
 from sidecarlint.shell import commands, sleep_seconds
 
@@ -48,13 +49,13 @@ def stops_itself(container: Container) -> str | None:
         return None
     http = handler.get("httpGet")
     if isinstance(http, dict) and _SHUTDOWN.search(str(http.get("path", ""))):
-        return f"httpGet {http.get('path')}"
+        return f"httpGet {excerpt(str(http.get('path')))}"
     exec_ = handler.get("exec")
     if isinstance(exec_, dict) and isinstance(exec_.get("command"), list):
         argv = [str(w) for w in exec_["command"]]
         for cmd in commands(argv):
             if cmd.program in _KILLERS:
-                return " ".join(cmd.words)
+                return excerpt(" ".join(cmd.words))
             if cmd.program in ("curl", "wget") and any(_SHUTDOWN.search(w) for w in cmd.args):
-                return " ".join(cmd.words)
+                return excerpt(" ".join(cmd.words))
     return None

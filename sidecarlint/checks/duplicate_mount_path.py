@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -20,7 +20,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if key in seen:
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index, "mountPath"),
-                    f'Invalid value: "{path}": must be unique — {c.label} already mounts '
+                    f'Invalid value: "{excerpt(path)}": must be unique — {c.label} already mounts '
                     f"volumeMounts[{seen[key]}] there",
                     container=c,
                 )

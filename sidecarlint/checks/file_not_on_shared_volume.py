@@ -7,7 +7,7 @@ import fnmatch
 from collections.abc import Iterator
 
 from sidecarlint.checks._pod import argv_path, covering_mount
-from sidecarlint.finding import Severity, YPath
+from sidecarlint.finding import Severity, YPath, excerpt
 from sidecarlint.locate import Container, Mount, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import file_access
@@ -33,7 +33,7 @@ def _sees(reader: Container, path: str, written: Mount) -> bool:
 
 
 def _writes(writer: Container, path: str) -> tuple[tuple[YPath, str], ...]:
-    return ((argv_path(writer, path), f"{writer.label} writes {path} here"),)
+    return ((argv_path(writer, path), f"{writer.label} writes {excerpt(path)} here"),)
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
@@ -50,12 +50,13 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 if not matches:
                     continue
                 mount = covering_mount(writer, path)
+                shown = excerpt(path)
                 if mount is None:
                     yield Hit(
                         argv_path(reader, matches[0]),
-                        f"{reader.label} reads {path}, which {writer.label} writes to its own "
+                        f"{reader.label} reads {shown}, which {writer.label} writes to its own "
                         "filesystem: containers share only volumes. Mount a shared volume "
-                        f"(e.g. an emptyDir) at the directory of {path} in both",
+                        f"(e.g. an emptyDir) at the directory of {shown} in both",
                         container=reader,
                         related=_writes(writer, path),
                     )
@@ -63,11 +64,12 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 volume = mount.name
                 if volume is None or mount.path is None:
                     continue  # the schema finding reports the mount
-                mount_path = mount.path.rstrip("/")
+                mount_path = excerpt(mount.path.rstrip("/"))
+                volume = excerpt(volume)
                 if not _sees(reader, path, mount):
                     yield Hit(
                         argv_path(reader, matches[0]),
-                        f"{reader.label} reads {path}, which {writer.label} writes on volume "
+                        f"{reader.label} reads {shown}, which {writer.label} writes on volume "
                         f"'{volume}' mounted at {mount_path or '/'}; {reader.label} does not see "
                         f"it there. Mount volume '{volume}' at {mount_path or '/'} in "
                         f"{reader.label}",

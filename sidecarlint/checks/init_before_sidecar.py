@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sidecarlint.checks._pod import local_connections, name_path, own_ports
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import file_access
@@ -43,7 +43,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if needed:
                 yield Hit(
                     name_path(init),
-                    f"init container {init.label} reads {needed[0]}, which only sidecar "
+                    f"init container {init.label} reads {excerpt(needed[0])}, which only sidecar "
                     f"{sidecar.label} writes, but {sidecar.label} is declared after it and has "
                     f"not started. Move {sidecar.label} before {init.label}",
                     container=init,

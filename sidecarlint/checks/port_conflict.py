@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod, Port
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -34,16 +34,17 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         None,
                     )
                     if same is not None:
+                        shown = excerpt(str(protocol))
                         yield Hit(
                             (*second.path, "ports", port.index, key),
                             f"{second.label} and {first.label} both declare {key} {number}/"
-                            f"{protocol} and run at the same time in one network namespace: "
+                            f"{shown} and run at the same time in one network namespace: "
                             "one of them cannot bind it",
                             container=second,
                             related=(
                                 (
                                     (*first.path, "ports", same, key),
-                                    f"{first.label} declares {key} {number}/{protocol} here",
+                                    f"{first.label} declares {key} {number}/{shown} here",
                                 ),
                             ),
                         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import file_access
@@ -36,7 +36,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if shared:
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index),
-                    f"sidecar {c.label} only reads volume '{mount.name}' but mounts it "
+                    f"sidecar {c.label} only reads volume '{excerpt(mount.name)}' but mounts it "
                     "read-write; readOnly: true keeps it from changing what the app writes",
                     container=c,
                     fix=f"Add readOnly: true to this mount of {c.label}",

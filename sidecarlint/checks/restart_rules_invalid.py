@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod, Role
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -74,7 +74,7 @@ def _validate(
         if action not in actions:
             yield Hit(
                 (*path, i, "action") if "action" in rule else (*path, i),
-                f'Unsupported value: "{action}": supported values: '
+                f'Unsupported value: "{excerpt(str(action))}": supported values: '
                 + ", ".join(f'"{a}"' for a in actions),
                 container=c,
             )
@@ -87,7 +87,8 @@ def _validate(
                 (*path, i, "exitCodes", "operator")
                 if "operator" in codes
                 else (*path, i, "exitCodes"),
-                f'Unsupported value: "{codes.get("operator")}": supported values: "In", "NotIn"',
+                f'Unsupported value: "{excerpt(str(codes.get("operator")))}": supported values: '
+                '"In", "NotIn"',
                 container=c,
             )
         values = codes.get("values")
