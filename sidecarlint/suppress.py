@@ -125,13 +125,24 @@ class CommentScanner:
         self.lines = 0  # lines before the next piece
         #: The first line with content (not a comment, a blank or '---'), once seen.
         self.first_content: int | None = None
+        #: The last piece ended inside a line (a line longer than a piece): the next one
+        #: starts with the rest of it, which was looked at with its start.
+        self._mid_line = False
 
     def feed(self, text: str) -> None:
         from sidecarlint.parse import LINE_BREAKS, count_line_breaks
 
-        if not self.lines and text.startswith("\ufeff"):
+        if not self.lines and not self._mid_line and text.startswith("\ufeff"):
             text = text[1:]  # a byte order mark is no content
         exotic = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+        if self._mid_line:
+            found = LINE_BREAKS.search(text) if exotic else None
+            end = found.end() if found else text.find("\n") + 1
+            if not end:
+                return  # the line goes on
+            self.lines += count_line_breaks(text, 0, end, exotic)
+            text = text[end:]
+        self._mid_line = bool(text) and text[-1] not in "\n\r\x85\u2028\u2029"
         if self.first_content is None:
             # Line by line from the top, only as far as the first line with content.
             number, start = self.lines, 0

@@ -81,10 +81,11 @@ def test_huge_scalar_is_capped(tmp_path: Path) -> None:
     assert found == [("SCL006", 1, 1)] and code == 1
 
 
-def test_huge_scalar_under_a_raised_cap(tmp_path: Path) -> None:
-    data = b"a: " + b"x" * (20 * 1024 * 1024) + b"\n"
+def test_huge_document_under_a_raised_cap(tmp_path: Path) -> None:
+    # Past the size one document may have, a document is reported, and the next is checked.
+    data = b"a: " + b"x" * (20 * 1024 * 1024) + b"\n---\n" + POD
     code, found = run_with_control(tmp_path, "big.yaml", data, "--max-file-size", str(64 << 20))
-    assert found == [] and code == 0
+    assert found == [("SCL001", 1, 1), ("SCL202", 8, 20)] and code == 1
 
 
 def test_many_tiny_documents(tmp_path: Path) -> None:
