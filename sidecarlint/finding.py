@@ -142,7 +142,9 @@ class Finding(FrozenRecord):
     suppressed: bool
     #: The document path as a tuple (for fixes; not part of any output).
     ypath: YPath | None
-    #: The text of the finding's first line (only when a run shows source snippets).
+    #: The text of the finding's first line (only when a run shows source snippets): the
+    #: whole line, or of a long line the part around the finding, which starts at
+    #: ``source_start`` (0-based) and ends with an ellipsis unless the line ends there.
     source_line: str | None
     #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
     line_hash: str | None
@@ -154,9 +156,15 @@ class Finding(FrozenRecord):
     #: (past the limit per rule and file): how many there were of each severity, suppressed
     #: or not. Such a finding is not counted itself; the ones it stands for are.
     omitted: tuple[tuple[Severity, bool, int], ...]
+    #: Where ``source_line`` starts in its line.
+    source_start: int
 
-    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash", "related"})
-    _unshown = frozenset({"ypath", "source_line", "line_hash", "related", "omitted"})
+    _uncompared = frozenset(
+        {"suppressed", "ypath", "source_line", "source_start", "line_hash", "related"}
+    )
+    _unshown = frozenset(
+        {"ypath", "source_line", "source_start", "line_hash", "related", "omitted"}
+    )
 
     def __init__(
         self,
@@ -179,6 +187,7 @@ class Finding(FrozenRecord):
         related: tuple[tuple[Span, str], ...] = (),
         rendered: Rendered | None = None,
         omitted: tuple[tuple[Severity, bool, int], ...] = (),
+        source_start: int = 0,
     ) -> None:
         self.code = code
         self.name = name
@@ -199,6 +208,7 @@ class Finding(FrozenRecord):
         self.related = related
         self.rendered = rendered
         self.omitted = omitted
+        self.source_start = source_start
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import cast
 
 from sidecarlint.finding import (
     NAME_EXCERPT,
@@ -31,13 +32,13 @@ from sidecarlint.records import FrozenRecord, Record, replace
 from sidecarlint.registry import ALWAYS_REPORTED, Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import (
     MAX_FILE_SIZE,
+    PIECE_SIZE,
     ReadError,
     Source,
     StreamError,
     chart_of,
     discover,
     read_pieces,
-    read_source,
     text_pieces,
 )
 from sidecarlint.suppress import CommentScanner, Suppressions, annotation_codes
@@ -51,6 +52,9 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 MAX_FINDINGS = 1000
 #: Notes kept for one file (one per object at most); the rest are counted in one note.
 MAX_NOTES = 100
+
+#: Gives a file's text again, piece by piece, each time it is called.
+Pieces = Callable[[], Iterable[str]]
 
 
 class Settings(FrozenRecord):
@@ -393,7 +397,7 @@ class _Engine:
 
     def lint_text(self, text: str, file: str) -> FileResult:
         result = self.lint_stream([text], file)
-        self._annotate(result, text)
+        self._annotate(result, lambda: [text])
         return result
 
     def lint_stream(
@@ -549,26 +553,24 @@ class _Engine:
         else:
             self._notes_omitted += 1
 
-    def _annotate(self, result: FileResult, text: str, hash_text: str | None = None) -> None:
+    def _annotate(
+        self, result: FileResult, pieces: Pieces, hash_pieces: Pieces | None = None
+    ) -> None:
         """Attach what some outputs show besides the finding: its source line, its line
-        hash (computed from ``hash_text``, the file as GitHub reads it, when given)."""
-        if not result.findings or not (self.settings.source_lines or self.settings.line_hashes):
+        hash (of ``hash_pieces()``, the file as GitHub reads it, when given), from the
+        file's text given again by ``pieces()``."""
+        settings = self.settings
+        if not result.findings or not (settings.source_lines or settings.line_hashes):
             return
-        wanted = {f.span.line for f in result.findings}
-        lines: dict[int, str] = {}
-        if self.settings.source_lines:
-            for number, line in enumerate(text.splitlines(), 1):
-                if number in wanted:
-                    lines[number] = line
-        hashes: dict[int, str] = {}
-        if self.settings.line_hashes:
-            from sidecarlint.linehash import line_hashes
+        from sidecarlint.annotate import annotate
 
-            hashes = line_hashes(text if hash_text is None else hash_text, wanted)
-        result.findings = [
-            replace(f, source_line=lines.get(f.span.line), line_hash=hashes.get(f.span.line))
-            for f in result.findings
-        ]
+        result.findings = annotate(
+            result.findings,
+            pieces,
+            source_lines=settings.source_lines,
+            line_hashes=settings.line_hashes,
+            hash_pieces=hash_pieces,
+        )
 
     def _unused_directives(self, result: FileResult, suppressions: Suppressions) -> None:
         for directive in suppressions.directives:
@@ -740,42 +742,47 @@ class _Engine:
             result.findings.append(finding)
 
     def lint_source(self, source: Source) -> FileResult:
-        """Check one file. It is read piece by piece, unless an output needs its source
-        lines (``--show-source``, SARIF line hashes): then it is read whole."""
+        """Check one file, read piece by piece. When an output needs source lines
+        (``--show-source``, SARIF line hashes), the file is read again afterwards, only as
+        far as its findings (stdin, which cannot be read again, is kept aside as it is read:
+        in a temporary file once it is large)."""
         settings = self.settings
-        text: str | None = None
-        pieces: Iterable[str] | ReadError
-        if settings.source_lines or settings.line_hashes:
-            whole = read_source(source, settings.max_file_size)
-            pieces = whole if isinstance(whole, ReadError) else [whole]
-            text = None if isinstance(whole, ReadError) else whole
-        else:
-            pieces = read_pieces(source, settings.max_file_size)
-        result = self.lint_read(pieces, source.display, text, stdin=source.path is None)
-        if text is not None and settings.line_hashes and result.findings and source.path:
-            # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
-            # UTF-16/32 file) makes that differ from the text that was checked.
-            raw = _github_text(source.path)
-            if raw is not None and raw != text:
-                self._annotate(result, text, raw)
+        pieces = read_pieces(source, settings.max_file_size)
+        annotated = (settings.source_lines or settings.line_hashes) and not isinstance(
+            pieces, ReadError
+        )
+        spool = None
+        if annotated and source.path is None:
+            from sidecarlint.annotate import Spool
+
+            spool = Spool()
+            pieces = spool.tee(cast("Iterable[str]", pieces))
+        try:
+            result = self.lint_read(pieces, source.display, stdin=source.path is None)
+            if annotated and result.findings:
+                again: Pieces = (
+                    spool.pieces if spool is not None else lambda: _read_again(source, settings)
+                )
+                raw = None
+                if settings.line_hashes and source.path is not None:
+                    raw = _github_pieces(source.path)
+                self._annotate(result, again, raw)
+        finally:
+            if spool is not None:
+                spool.close()
         return result
 
     def lint_read(
-        self,
-        pieces: Iterable[str] | ReadError,
-        file: str,
-        text: str | None = None,
-        stdin: bool = False,
+        self, pieces: Iterable[str] | ReadError, file: str, stdin: bool = False
     ) -> FileResult:
         """Check what reading ``file`` gave: its text in pieces, or why it could not be
-        read. ``text``, the whole of it, is given when outputs show source lines;
-        ``stdin``: ``file`` is the name given to stdin."""
+        read. ``stdin``: ``file`` is the name given to stdin."""
         if isinstance(pieces, ReadError):
             result = FileResult(file)
             self._add(result, self.finding("SCL006", pieces.message, file, pieces.span))
             return result
         try:
-            result = self.lint_stream(pieces, file, stdin=stdin)
+            return self.lint_stream(pieces, file, stdin=stdin)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(file)
             self._add(
@@ -788,6 +795,7 @@ class _Engine:
                     Span(1, 1, 1, 1),
                 ),
             )
+            return result
         except Exception as exc:  # contained: one file
             if self.settings.debug:
                 import sys
@@ -797,9 +805,6 @@ class _Engine:
 
                 sys.stderr.write(f"{printable(file)}: {traceback.format_exc()}")
             return self.file_failed(file, f"checking this file failed: {type(exc).__name__}: {exc}")
-        if text is not None:
-            self._annotate(result, text)
-        return result
 
     def file_failed(self, file: str, message: str) -> FileResult:
         """The result of a file that could not be checked for an internal error."""
@@ -818,18 +823,36 @@ def _short_ref(ref: ObjectRef) -> ObjectRef:
     return ObjectRef(*(None if v is None else excerpt(v, NAME_EXCERPT) for v in values))
 
 
-def _github_text(path: str) -> str | None:
-    """The file as GitHub's upload action reads it, if it has a byte-order mark."""
+def _read_again(source: Source, settings: Settings) -> Iterable[str]:
+    """The pieces of a file read again (none if it cannot be read any more)."""
+    pieces = read_pieces(source, settings.max_file_size)
+    return () if isinstance(pieces, ReadError) else pieces
+
+
+def _github_pieces(path: str) -> Pieces | None:
+    """The file as GitHub's upload action reads it (its bytes as UTF-8), piece by piece, if
+    that can differ from the text checked: if it has a byte-order mark."""
     import codecs
 
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            start = handle.read(4)
     except OSError:
         return None
-    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not start.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
-    return data.decode("utf-8", "replace")
+
+    def pieces() -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        try:
+            with open(path, "rb") as handle:
+                while block := handle.read(PIECE_SIZE):
+                    yield decoder.decode(block)
+        except OSError:
+            return
+        yield decoder.decode(b"", final=True)
+
+    return pieces
 
 
 #: Below this many files a process pool costs more than it saves.
@@ -1064,8 +1087,10 @@ class Linter:
     def lint(self, text: str, file: str) -> FileResult:
         """Check ``text`` as the contents of ``file``; findings in file order."""
         settings = self.settings
-        whole = text if settings.source_lines or settings.line_hashes else None
-        result = self._engine.lint_read(text_pieces(text, settings.max_file_size), file, whole)
+        pieces = text_pieces(text, settings.max_file_size)
+        result = self._engine.lint_read(pieces, file)
+        if not isinstance(pieces, ReadError):
+            self._engine._annotate(result, lambda: [text])
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sidecarlint.finding import Finding, Severity
+from sidecarlint.finding import ELLIPSIS, Finding, Severity
 from sidecarlint.report._escape import printable
 from sidecarlint.report._stream import Output
 
@@ -95,14 +95,16 @@ def snippet(f: Finding) -> list[str]:
     line = f.source_line
     if line is None:
         return []
-    start = min(max(f.span.column - 1, 0), len(line))
-    end = f.span.end_column - 1 if f.span.end_line == f.span.line else len(line)
+    offset = f.source_start  # a long line is shown around the finding, after an ellipsis
+    start = min(max(f.span.column - 1 - offset, 0), len(line))
+    end = f.span.end_column - 1 - offset if f.span.end_line == f.span.line else len(line)
     end = min(max(end, start + 1), max(len(line), start + 1))
+    lead = ELLIPSIS if offset else ""
     # Keep tabs under tabs so the caret lines up however the terminal expands them.
-    pad = "".join(ch if ch == "\t" else " " for ch in _source(line[:start]))
+    pad = " " * len(lead) + "".join(ch if ch == "\t" else " " for ch in _source(line[:start]))
     carets = "^" * max(len(_source(line[start:end])), 1)
     gutter = f"{f.span.line:>4} | "
-    return [f"{'':>4} |", gutter + _source(line), f"{'':>4} | {pad}{carets}"]
+    return [f"{'':>4} |", gutter + lead + _source(line), f"{'':>4} | {pad}{carets}"]
 
 
 def _source(text: str) -> str:
