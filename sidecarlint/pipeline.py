@@ -524,14 +524,19 @@ class _Engine:
             suppressed = sum(n for (_, hidden), n in counts.items() if hidden)
             active = [sev for (sev, hidden) in counts if not hidden] or [sev for sev, _ in counts]
             hidden = f" ({suppressed:,} of them suppressed)" if suppressed else ""
+            more = (
+                f"1 more {code} finding in this file is not listed{hidden} — it is here"
+                if total == 1
+                else f"{total:,} more {code} findings in this file are not listed{hidden} — "
+                "the first of them is here"
+            )
             result.findings.append(
                 replace(
                     first,
                     severity=max(active, key=lambda sev: sev.rank),
                     message=(
-                        f"{total:,} more {code} findings in this file are not listed{hidden} — "
-                        f"the first of them is here. At most {limit:,} findings per rule and "
-                        "file are listed (max-findings); the others are counted in the summary"
+                        f"{more}. At most {limit:,} findings per rule and file are listed "
+                        "(max-findings); the ones left out are counted in the summary"
                     ),
                     fix=None,
                     fixable=False,
