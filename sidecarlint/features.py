@@ -1,7 +1,9 @@
 """Feature gates that change sidecar behaviour, with their upstream defaults per version.
 
-Source: Kubernetes ``pkg/features/kube_features.go`` as summarised in the sidecar semantics
-notes (§1.1). A gate absent from a version's table did not exist yet (treated as off).
+Source: Kubernetes ``pkg/features/kube_features.go`` (``defaultVersionedKubernetesFeatureGates``)
+read at v1.27.4, v1.28.0, v1.29.0, v1.30.0, v1.31.2, v1.33.3, v1.34.1 and v1.35.4; the 1.36
+defaults of ``RestartAllContainersOnContainerExits`` follow KEP-5532. A gate absent from a
+version's table did not exist yet (treated as off).
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ from sidecarlint.versions import minor
 GATES: dict[str, tuple[int, int | None]] = {
     "SidecarContainers": (28, 29),
     "ContainerRestartRules": (34, 35),
-    "RestartAllContainersOnContainerExits": (35, None),
+    "RestartAllContainersOnContainerExits": (35, 36),
     "InPlacePodVerticalScaling": (27, 33),
     "PodLifecycleSleepAction": (29, 30),
     "PodLifecycleSleepActionAllowZero": (32, 33),
     "SidecarsRestartableDuringPodTermination": (37, None),
 }
 #: Gates locked to on (cannot be disabled) from a minor on.
-LOCKED_ON: dict[str, int] = {"SidecarContainers": 33, "InPlacePodVerticalScaling": 35}
+LOCKED_ON: dict[str, int] = {
+    "SidecarContainers": 33,
+    "InPlacePodVerticalScaling": 35,
+    "PodLifecycleSleepAction": 34,
+    "PodLifecycleSleepActionAllowZero": 34,
+}
 
 
 class GateError(ValueError):

@@ -250,10 +250,22 @@ def _is_merge(key_node: Any) -> bool:
     )
 
 
-def _key_of(key_node: Any) -> str | None:
+def _merges(node: Any) -> list[bool]:
+    """Which keys of a mapping node are merges. An alias to a ``<<`` scalar is not one
+    (go-yaml's ``isMerge`` sees an alias node there): composed, an alias is the anchored
+    node itself, which ends before the text read so far of this mapping."""
+    flags: list[bool] = []
+    cursor = node.start_mark.index
+    for key_node, value_node in node.value:
+        flags.append(_is_merge(key_node) and key_node.start_mark.index >= cursor)
+        cursor = max(cursor, key_node.end_mark.index, value_node.end_mark.index)
+    return flags
+
+
+def _key_of(key_node: Any, merge: bool = False) -> str | None:
     """The JSON key a scalar key node becomes (None for complex keys, merges and keys
     kubectl refuses)."""
-    if key_node.id != "scalar" or _is_merge(key_node):
+    if key_node.id != "scalar" or merge:
         return None
     try:
         return _scalar_key(key_node)
@@ -301,8 +313,10 @@ def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
         return None
     if node.id != "mapping":
         return None
-    for key_node, value_node in reversed(node.value):
-        if _is_merge(key_node):
+    for (key_node, value_node), merge in reversed(
+        list(zip(node.value, _merges(node), strict=True))
+    ):
+        if merge:
             for source in reversed(_merge_sources(value_node)):
                 if source.id == "mapping":
                     found = _child(source, part)
@@ -319,8 +333,8 @@ def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
     if node.id != "mapping":
         return []
     keys: list[str | int] = []
-    for key_node, value_node in node.value:
-        if _is_merge(key_node):
+    for (key_node, value_node), merge in zip(node.value, _merges(node), strict=True):
+        if merge:
             for source in _merge_sources(value_node):
                 if source.id == "mapping":
                     keys.extend(k for k, _, _ in _children_with_paths(source))
@@ -1247,7 +1261,8 @@ class _Builder:
         build = self.build
         child_depth = depth + 1
         inline = child_depth <= self.max_depth
-        for key_node, value_node in node.value:
+        merges: list[bool] | None = None
+        for index, (key_node, value_node) in enumerate(node.value):
             if key_node.id != "scalar":
                 span = self._span(key_node)
                 if self.complex_key is None:
@@ -1264,7 +1279,7 @@ class _Builder:
                 or (text and text[0] not in _NUMBER_START and text not in _WORDS and text != _MERGE)
             ):
                 key = text  # the common case: a plain identifier resolves to itself
-            elif _is_merge(key_node):
+            elif _is_merge(key_node) and (merges or (merges := _merges(node)))[index]:
                 if explicit is None:
                     explicit = set(result)
                 self._merge(key_node, value_node, result, depth)
@@ -1294,7 +1309,9 @@ class _Builder:
             return  # an aliased mapping is built once per alias; report it once
         self._reported.add((id(node), key))
         first = next(
-            k for k, _ in node.value if k.id == "scalar" and not _is_merge(k) and _key_of(k) == key
+            k
+            for (k, _), merge in zip(node.value, _merges(node), strict=True)
+            if _key_of(k, merge) == key
         )
         self.problems.append(
             ParseProblem(

@@ -32,7 +32,10 @@ def fields(cls: type[Record] | Record) -> tuple[str, ...]:
         cls = type(cls)
     names = _FIELDS.get(cls)
     if names is None:
-        code = cls.__init__.__code__
+        # A decorated __init__ (functools.wraps, as mutation-testing tools do) keeps the
+        # original in __wrapped__.
+        init = cls.__init__
+        code = getattr(init, "__wrapped__", init).__code__
         names = _FIELDS[cls] = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
     return names
 

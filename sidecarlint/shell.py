@@ -25,6 +25,8 @@ _FOREVER_LOOP = re.compile(
     r"|\bfor\s*\(\(\s*;\s*;\s*\)\)"
 )
 _LOOP_EXIT = re.compile(r"\b(?:break|exit|return)\b")
+#: Heredoc operators: the word after one is its terminator, not a file.
+_HEREDOC_OPS = ("<<", "<<-")
 
 
 class Command(FrozenRecord):
@@ -145,11 +147,11 @@ def split_script(script: str) -> list[Command]:
     pending: str | None = None
     for word in _words(script):
         if pending is not None:
-            if not (pending.endswith("&") and word.isdigit()) and pending != "<<":
+            if not (pending.endswith("&") and word.isdigit()) and pending not in _HEREDOC_OPS:
                 (reads if pending.startswith("<") else writes).append(word)
             pending = None
             continue
-        if ("<" in word or ">" in word) and not word.strip("<>&|"):
+        if ("<" in word or ">" in word) and (not word.strip("<>&|") or word in _HEREDOC_OPS):
             pending = word
             if current and current[-1].isdigit():
                 current.pop()  # the file descriptor of '2>'

@@ -1,17 +1,19 @@
-"""``sidecarlint explain-pod``: what starts when, what blocks, what stops when, per pod."""
+"""``sidecarlint explain-pod``: what starts when, what blocks, what stops when, per pod.
+
+What blocks comes from :mod:`sidecarlint.model`, the same model the rules report from.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from sidecarlint.checks._lifecycle import grace_period, hook_sleep
-from sidecarlint.checks._pod import local_connections, own_ports
 from sidecarlint.helpers import helper_match
 from sidecarlint.locate import Container, Pod
+from sidecarlint.model import NEEDS_LATER_SIDECAR, NEVER_COMPLETES, NEVER_EXITS, model
 from sidecarlint.records import Record
 from sidecarlint.registry import RuleContext
 from sidecarlint.resources import RESOURCES, effective_requests, format_quantity, requests
-from sidecarlint.shell import runs_forever
 
 
 def _req(c_requests: dict[str, object]) -> str:
@@ -41,38 +43,36 @@ class Step(Record):
 
 def start_order(pod: Pod, ctx: RuleContext) -> list[Step]:
     """The steps of a pod's start, in order: init containers one at a time (sidecars stay
-    up), then the app containers together."""
-    native = ctx.native_sidecars
+    up), then the app containers together; what blocks comes from the pod's model."""
+    m = model(pod, ctx)
     steps: list[Step] = []
     for c in pod.init_containers:
-        if c.is_sidecar and native:
+        never = m.blocker(c, NEVER_EXITS)
+        if m.runs_as_sidecar(c):
             probe = "startupProbe succeeds" if "startupProbe" in c.data else "its process runs"
             steps.append(Step([c], f"sidecar {c.label} starts; the next step waits until {probe}"))
-        elif c.is_sidecar:
-            steps.append(
-                Step(
-                    [c],
-                    f"{c.label} is declared as a sidecar, but Kubernetes {ctx.version} "
-                    "treats it as a regular init container: the Pod waits for it to exit",
-                )
-            )
+        elif never is not None and c.is_sidecar:
+            steps.append(Step([c], f"{c.label} — BLOCKS: {never.reason}"))
         else:
-            blocking = runs_forever(c.argv) or (
-                m.describe() if (m := helper_match(c, pod, ctx.options)) else None
-            )
-            note = f" — BLOCKS: it never exits ({blocking})" if blocking else ""
-            later = pod.init_containers[pod.init_containers.index(c) + 1 :]
-            needs = [s for s in later if s.is_sidecar and local_connections(c) & own_ports(s)]
-            if needs and not blocking:
-                note = f" — FAILS OR WAITS: it needs {needs[0].label}, which starts after it"
+            waits = m.blocker(c, NEEDS_LATER_SIDECAR)
+            if never is not None:
+                note = f" — BLOCKS: it never exits: {never.reason}"
+            elif waits is not None:
+                note = f" — FAILS OR WAITS: {waits.reason}"
+            else:
+                note = ""
             steps.append(Step([c], f"init container {c.label} runs to completion{note}"))
     apps = ", ".join(c.label for c in pod.containers) or "none"
-    helpers = [(c, m) for c in pod.containers if (m := helper_match(c, pod, ctx.options))]
+    if m.stuck_in_init:
+        text = f"app containers never start (the Pod stays in Init): {apps}"
+    else:
+        text = f"app containers start together: {apps}"
     notes = [
         f"{c.label} looks like a helper ({match.describe()}): no ordering with the app"
-        for c, match in helpers
+        for c in pod.containers
+        if (match := helper_match(c, pod, ctx.options)) is not None
     ]
-    steps.append(Step(list(pod.containers), f"app containers start together: {apps}", notes))
+    steps.append(Step(list(pod.containers), text, notes))
     return steps
 
 
@@ -81,7 +81,7 @@ def stop_order(pod: Pod, ctx: RuleContext) -> list[Step]:
     reverse order of declaration."""
     stop = [c.label for c in pod.containers]
     steps = [Step(list(pod.containers), f"app containers get SIGTERM: {', '.join(stop) or 'none'}")]
-    sidecars = pod.sidecars if ctx.native_sidecars else []
+    sidecars = pod.sidecars if model(pod, ctx).native else []
     for c in reversed(sidecars):
         sleep = hook_sleep(c)
         extra = f" (preStop sleeps {sleep[0]}s, started at termination)" if sleep else ""
@@ -94,14 +94,19 @@ def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
     ref = pod.obj.ref
     where = f"{pod.doc.file}:{pod.doc.span(pod.path, key=True).line}"
     yield f"{ref.kind}/{ref.name or '?'} ({where}), Kubernetes {ctx.version}"
+    m = model(pod, ctx)
     yield "  start:"
     for number, step in enumerate(start_order(pod, ctx), start=1):
         yield f"    {number}. {step.text}"
         for note in step.notes:
             yield f"       {note}"
     if pod.runs_to_completion:
-        if any(helper_match(c, pod, ctx.options) for c in pod.containers):
-            yield "  completion: never — helper app containers keep running"
+        ends = [b for b in m.blockers if b.kind == NEVER_COMPLETES]
+        if m.stuck_in_init:
+            yield "  completion: never — the Pod stays in Init"
+        elif ends:
+            for b in ends:
+                yield f"  completion: never — {b.container.label}: {b.reason}"
         else:
             yield "  completion: when every app container has exited; sidecars are then stopped"
     yield f"  stop (grace period {grace_period(pod)}s):"

@@ -24,8 +24,35 @@ def settings(**values: Any) -> Settings:
     return result
 
 
+_LISTS = ("containers", "initContainers", "ephemeralContainers")
+
+
 def lint(text: str, **values: Any) -> list[Finding]:
-    return lint_text(text, "t.yaml", settings(**values))
+    findings = lint_text(text, "t.yaml", settings(**values))
+    for f in findings:
+        expected = _container_at(text, f)
+        assert expected is None or f.container == expected, (
+            f"{f.code} names the wrong container: {f}"
+        )
+    return findings
+
+
+def _container_at(text: str, f: Finding) -> str | None:
+    """The name of the container a rule's finding lies in (each rule names it), else None."""
+    from sidecarlint.parse import parse_text
+
+    path = f.ypath or ()
+    if f.code < "SCL010" or f.document is None:
+        return None
+    for i in range(len(path) - 1):
+        if path[i] in _LISTS and isinstance(path[i + 1], int):
+            docs = [d for d in parse_text(text, "t.yaml").documents if d.index == f.document]
+            item: Any = docs[0].data
+            for part in path[: i + 2]:
+                item = item[part]
+            name = item.get("name") if isinstance(item, dict) else None
+            return name if isinstance(name, str) else None
+    return None
 
 
 def positions(findings: Iterable[Finding]) -> list[tuple[str, int, int]]:
@@ -52,6 +79,17 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
     return wheel, sdist
+
+
+@pytest.fixture(autouse=True)
+def _fresh_shell_caches() -> Iterable[None]:
+    """Each test reads commands afresh: the reader's caches would otherwise keep results
+    from earlier tests (and, under mutation testing, from before a mutant was switched on)."""
+    from sidecarlint import shell
+
+    shell._commands.cache_clear()
+    shell._file_access.cache_clear()
+    yield
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 
 from sidecarlint.finding import ELLIPSIS, EXCERPT, NAME_EXCERPT, excerpt
 from sidecarlint.pipeline import MAX_FINDINGS, MAX_NOTES, Settings, lint_text
+from sidecarlint.versions import DEFAULT
 from tests.conftest import REPO, positions
 from tests.test_cli import run_cli as _run
 
@@ -264,3 +265,71 @@ def test_the_report_being_written_is_not_checked(tmp_path: Path) -> None:
         assert [Path(f["file"]).name for f in data["findings"]] == ["dup.yaml"] * 2
         assert data["summary"]["files"] == 1
         assert code == 1 and out == ""
+
+
+# --- every rule --------------------------------------------------------------------------------
+
+
+def _lengthened(value: object) -> object:
+    """``value`` with every string but kinds made 3,000 characters longer, the same way
+    everywhere (so that names still refer to each other)."""
+    if isinstance(value, str):
+        return value + "-" + "z" * 3000
+    if isinstance(value, list):
+        return [_lengthened(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in ("apiVersion", "kind") else _lengthened(v) for k, v in value.items()}
+    return value
+
+
+_NAMES = ("name", "containerName", "mountPath", "subPath", "image", "hostIP", "resourceName")
+
+
+def _names_lengthened(value: object, key: object = None) -> object:
+    """``value`` with names, paths and images made 3,000 characters longer, and a long
+    word after the last word of each command (so that most rules still find something)."""
+    if isinstance(value, str) and key in _NAMES:
+        return value + "-" + "z" * 3000
+    if isinstance(value, list):
+        out = [_names_lengthened(v) for v in value]
+        if key in ("command", "args") and out and isinstance(out[-1], str):
+            out[-1] += " " + "z" * 3000
+        return out
+    if isinstance(value, dict):
+        return {k: _names_lengthened(v, k) for k, v in value.items()}
+    return value
+
+
+def _examples() -> list[str]:
+    import yaml
+
+    from tests.ruledocs import all_pages
+
+    texts = [b.text for page in all_pages() for b in page.blocks]
+    texts += [p.read_text() for p in sorted((REPO / "examples").rglob("*.yaml"))]
+    out = []
+    for text in texts:
+        try:
+            docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        except yaml.YAMLError:
+            continue
+        for change in (_lengthened, _names_lengthened):
+            out.append("---\n".join(json.dumps(change(d)) + "\n" for d in docs))
+    return out
+
+
+def test_no_rule_quotes_a_whole_value() -> None:
+    # The examples of every rule page with each string 3,000 characters longer: whatever
+    # is found, no message or field holds the whole of a value.
+    checked = set()
+    for text in _examples():
+        found = [
+            f for v in ("1.27", "1.30", DEFAULT) for f in lint_text(text, "t.yaml", Settings(v))
+        ]
+        for f in found:
+            checked.add(f.code)
+            texts = [f.message, f.fix or "", f.path or "", *(t for _, t in f.related)]
+            assert all(len(t) < 1500 for t in texts), (f.code, max(texts, key=len)[:300])
+            for name in (f.container, f.object and f.object.name):
+                assert name is None or len(name) <= NAME_EXCERPT + 1
+    assert len(checked) >= 35  # most rules have fired on the lengthened examples

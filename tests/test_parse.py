@@ -144,6 +144,14 @@ def test_merge_keys_and_aliases() -> None:
     assert docs(text) == [{"base": {"x": 1, "z": 2}, "obj": {"x": 1, "z": 3}}]
 
 
+def test_an_alias_to_a_merge_key_is_a_plain_key() -> None:
+    # go-yaml's isMerge sees an alias node, not '<<': the key is the text '<<'.
+    text = "l: [&a <<, &c 1]\nm: {x: *c, *a: 2}\no: {&k <<: {q: 1}, *k: 3}\n"
+    assert docs(text) == [{"l": ["<<", 1], "m": {"x": 1, "<<": 2}, "o": {"q": 1, "<<": 3}}]
+    # Merged as itself, the anchored '<<' is still a merge.
+    assert docs("a: &m {w: 1}\nb: {&k <<: *m, z: 2}\n") == [{"a": {"w": 1}, "b": {"w": 1, "z": 2}}]
+
+
 def test_unsafe_tags_construct_nothing() -> None:
     assert docs("!!python/object/apply:os.system [echo, hi]\n") == [["echo", "hi"]]
     assert docs("a: !!python/name:os.getcwd ''\n") == [{"a": ""}]

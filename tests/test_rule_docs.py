@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -83,3 +84,35 @@ def test_use_instead_is_clean(case: tuple[Page, Block]) -> None:
     assert findings == [], "\n".join(
         f"{f.span.line}:{f.span.column} {f.code} {f.message}" for f in findings
     )
+
+
+# A citation: a web address, or a source file with the function it names and the release
+# tag it was read at.
+_URL = re.compile(r"https?://\S+")
+_FILE_AT_TAG = re.compile(r"`[\w./-]+\.go`.*`\w+`.*\bv1\.\d+\.\d+\b", re.S)
+#: Pages of rules about sidecarlint's own machinery: no Kubernetes behaviour to cite.
+OWN_MACHINERY = {"SCL900", "SCL901", "SCL999"}
+
+
+def _section(page: Page, heading: str) -> str:
+    text = page.path.read_text(encoding="utf-8")
+    match = re.search(rf"^## {heading}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_ids(PAGES))
+def test_page_cites_its_source(page: Page) -> None:
+    source = _section(page, "Source")
+    assert source.strip(), f"{page.path.name}: missing '## Source'"
+    if page.code in OWN_MACHINERY:
+        assert "sidecarlint" in source
+        return
+    bullets = [b for b in re.split(r"^- ", source, flags=re.M) if b.strip()]
+    cited = [b for b in bullets if _URL.search(b) or _FILE_AT_TAG.search(b)]
+    assert cited, f"{page.path.name}: the Source section cites no address nor file at a tag"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_ids(PAGES))
+def test_page_cites_nothing_that_does_not_ship(page: Page) -> None:
+    text = page.path.read_text(encoding="utf-8")
+    assert "semantics notes" not in text and "§" not in text, page.path.name

@@ -91,10 +91,12 @@ def test_injection_on_deployments_is_fine() -> None:
 
 def test_prestop_sleep_versions() -> None:
     text = job()
-    # sleep 10 with a 10 s grace period.
+    # sleep 10 with a 10 s grace period: accepted by the API, but it uses the whole period.
     assert codes(text, "SCL403", kubernetes_version="1.28") == []
     assert codes(text, "SCL403", kubernetes_version="1.29") == [("SCL403", "warning", 21, 26)]
-    assert codes(text, "SCL403", kubernetes_version="1.30") == [("SCL403", "error", 21, 26)]
+    assert codes(text, "SCL403", kubernetes_version="1.30") == [("SCL403", "warning", 21, 26)]
+    longer = text.replace("seconds: 10", "seconds: 11")
+    assert codes(longer, "SCL403", kubernetes_version="1.30") == [("SCL403", "error", 21, 26)]
 
 
 def test_termination_budget() -> None:
@@ -246,8 +248,9 @@ def test_explain_pod_names_an_init_container_waiting_for_a_later_sidecar() -> No
         cwd=REPO,
     )
     assert (
-        "    1. init container 'migrate' runs to completion — FAILS OR WAITS: it needs "
-        "'cloud-sql-proxy', which starts after it"
+        "    1. init container 'migrate' runs to completion — FAILS OR WAITS: it connects to "
+        "localhost:5432, which sidecar 'cloud-sql-proxy' provides, but 'cloud-sql-proxy' is "
+        "declared after it and has not started"
     ) in proc.stdout.splitlines()
 
 
@@ -258,17 +261,23 @@ def test_start_and_stop_order_steps() -> None:
     for version, start, stop in (
         (
             "1.37",
-            ["sidecar 'proxy' starts; the next step waits until its process runs"],
+            [
+                "sidecar 'proxy' starts; the next step waits until its process runs",
+                "app containers start together: 'work'",
+            ],
             [
                 "app containers get SIGTERM: 'work'",
                 "sidecar 'proxy' gets SIGTERM (preStop sleeps 10s, started at termination)",
             ],
         ),
         (
+            # The same words as check's native-sidecar-unsupported (one model of the Pod).
             "1.27",
             [
-                "'proxy' is declared as a sidecar, but Kubernetes 1.27 treats it as a regular "
-                "init container: the Pod waits for it to exit"
+                "'proxy' — BLOCKS: declared as a sidecar, but Kubernetes 1.27 does not know "
+                "restartPolicy on init containers: it runs as a regular init container and "
+                "never exits",
+                "app containers never start (the Pod stays in Init): 'work'",
             ],
             ["app containers get SIGTERM: 'work'"],
         ),
@@ -276,6 +285,46 @@ def test_start_and_stop_order_steps() -> None:
         settings = Settings(version=version)
         [pod] = pods_in_text(job(), "j.yaml", settings)
         starts = start_order(pod, settings.context())
-        assert [s.text for s in starts] == [*start, "app containers start together: 'work'"]
+        assert [s.text for s in starts] == start
         assert [[c.name for c in s.containers] for s in starts] == [["proxy"], ["work"]]
         assert [s.text for s in stop_order(pod, settings.context())] == stop
+
+
+def test_container_hover_shows_the_model_blocker() -> None:
+    """The language server's hover reads the same start order as explain-pod and check."""
+    from sidecarlint.pipeline import Settings, pods_in_text
+    from sidecarlint.server.analysis import container_hover
+
+    settings = Settings(version="1.27")
+    [pod] = pods_in_text(job(), "j.yaml", settings)
+    [proxy] = pod.init_containers
+    assert container_hover(pod, proxy, settings.context()).split("\n\n") == [
+        "**init container (declared as a sidecar; Kubernetes 1.27 runs it as a regular init "
+        "container)** `proxy` of Job/j · Kubernetes 1.27",
+        "**Start:** step 1 of 2: 'proxy' — BLOCKS: declared as a sidecar, but Kubernetes 1.27 "
+        "does not know restartPolicy on init containers: it runs as a regular init container "
+        "and never exits",
+        "**Stop:** not in the stop order: it never exits, so the Pod stays in Init",
+    ]
+    [work] = pod.containers
+    assert container_hover(pod, work, settings.context()).split("\n\n")[1] == (
+        "**Start:** step 2 of 2: app containers never start (the Pod stays in Init): 'work'"
+    )
+    # A regular init container: a known sidecar image never exits; busybox runs to completion
+    # and has exited before the app containers start.
+    settings = Settings(version="1.37")
+    text = job().replace("          restartPolicy: Always\n", "")
+    [pod] = pods_in_text(text, "j.yaml", settings)
+    [proxy] = pod.init_containers
+    assert container_hover(pod, proxy, settings.context()).split("\n\n")[1:] == [
+        "**Start:** step 1 of 2: init container 'proxy' runs to completion — BLOCKS: it never "
+        "exits: its image is a known sidecar (Envoy)",
+        "**Stop:** not in the stop order: it never exits, so the Pod stays in Init",
+    ]
+    text = text.replace("envoyproxy/envoy:v1.31.0", "busybox")
+    [pod] = pods_in_text(text, "j.yaml", settings)
+    [proxy] = pod.init_containers
+    assert container_hover(pod, proxy, settings.context()).split("\n\n")[1:] == [
+        "**Start:** step 1 of 2: init container 'proxy' runs to completion",
+        "**Stop:** not in the stop order: it has exited before the app containers start",
+    ]

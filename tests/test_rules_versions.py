@@ -216,8 +216,13 @@ spec:
         ("1.33", {}, []),
         ("1.34", {}, [("SCL016", "warning")]),
         ("1.35", {}, [("SCL016", "error")]),
-        ("1.36", {}, [("SCL016", "warning")]),
-        ("1.36", {"feature_gates": "RestartAllContainersOnContainerExits=true"}, []),
+        ("1.35", {"feature_gates": "RestartAllContainersOnContainerExits=true"}, []),
+        ("1.36", {}, []),
+        (
+            "1.36",
+            {"feature_gates": "RestartAllContainersOnContainerExits=false"},
+            [("SCL016", "error")],
+        ),
     ],
 )
 def test_restart_rules_on_sidecar(

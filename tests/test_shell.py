@@ -103,3 +103,145 @@ def test_never_crashes(argv: list[str]) -> None:
     file_access(argv)
     commands(["sh", "-c", " ".join(argv)])
     runs_forever(["sh", "-c", "\n".join(argv)])
+
+
+# --- exact readings, one behaviour per case ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "script"),
+    [
+        (["sh", "--norc", "-c", "x"], "x"),
+        (["bash", "-e", "-c", "x"], "x"),
+        (["bash", "-xc", "x"], "x"),
+        (["busybox", "ls"], None),
+        (["busybox"], None),
+        (["/usr/bin/zsh", "-c", "x"], "x"),
+        (["sh", "-e"], None),
+    ],
+)
+def test_script_of_flags(argv: list[str], script: str | None) -> None:
+    assert script_of(argv) == script
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("a; b && c || d | e & f", [("a",), ("b",), ("c",), ("d",), ("e",), ("f",)]),
+        ("a\nb", [("a",), ("b",)]),
+        ("(a) ;; b |& c", [("a",), ("b",), ("c",)]),
+        ("exec nohup env A=1 B=2 run --x", [("run", "--x")]),
+        ("time command builtin run", [("run",)]),
+        ("if true; then run; else other; fi", [("if", "true"), ("run",), ("other",), ("fi",)]),
+        ("while x; do run; done", [("while", "x"), ("run",), ("done",)]),
+        ("echo 'a b' \"c d\" e\\ f", [("echo", "a b", "c d", "e f")]),
+        ('echo "a \\"q\\" b"', [("echo", 'a "q" b')]),
+        ("echo '#not' # comment\nrun", [("echo", "#not"), ("run",)]),
+        ("# only a comment", []),
+        ("x=1; echo $x", [("echo", "$x")]),
+        ("_A9=1 run", [("run",)]),
+        ("9A=1 run", [("9A=1", "run")]),
+    ],
+)
+def test_split_script(script: str, expected: list[tuple[str, ...]]) -> None:
+    assert words(["sh", "-c", script]) == expected
+
+
+def test_redirection_targets() -> None:
+    (cmd,) = commands(["sh", "-c", "run > /a 2>&1 >> /b < /c &> /d 2> /e"])
+    assert cmd.words == ("run",)
+    assert cmd.writes == ("/a", "/b", "/d", "/e")
+    assert cmd.reads == ("/c",)
+    (tee,) = commands(["sh", "-c", "cat <<EOF > /out\nbody > /nope\nEOF"])
+    assert tee.writes == ("/out",) and tee.words == ("cat",)
+    (dashed,) = commands(["sh", "-c", "cat <<-'END'\n\tx\n\tEND\necho"])[:1]
+    assert dashed.words == ("cat",)
+    assert [c.words for c in commands(["sh", "-c", "cat <<-'END'\n\tx\n\tEND\necho"])] == [
+        ("cat",),
+        ("echo",),
+    ]
+
+
+def test_command_program_and_args() -> None:
+    (cmd,) = commands(["/usr/local/bin/tail", "-F", "/x"])
+    assert cmd.program == "tail" and cmd.args == ("-F", "/x")
+    assert commands([]) == []
+    assert commands(["sh", "-c", ""]) == []
+
+
+def test_unparseable_scripts_fall_back_to_spaces() -> None:
+    assert words(["sh", "-c", "echo 'open"]) == [("echo", "'open")]
+    assert words(["sh", "-c", 'a "b\nc'])[0][0] == "a"
+
+
+@pytest.mark.parametrize(
+    ("argv", "why"),
+    [
+        (["tail", "-f", "/x"], "'tail -f /x' follows a file forever"),
+        (["tail", "--follow=name", "/x"], None),
+        (["tail", "--follow", "/x"], "'tail --follow /x' follows a file forever"),
+        (["tail", "--retry", "/x"], "'tail --retry /x' follows a file forever"),
+        (["tail", "-qF", "/x"], "'tail -qF /x' follows a file forever"),
+        (["tail", "-n1", "/x"], None),
+        (["tail", "--lines=1f", "/x"], None),
+        (["sleep", "inf"], "'sleep inf' never returns"),
+        (["sleep", "infinity"], "'sleep infinity' never returns"),
+        (["sleep", "10"], None),
+        (["sleep"], None),
+        (["sh", "-c", "while true; do x; done"], "an unconditional 'while true' loop"),
+        (["sh", "-c", "while :\ndo x; done"], "an unconditional 'while true' loop"),
+        (["sh", "-c", "while [ 1 ]; do x; done"], "an unconditional 'while true' loop"),
+        (["sh", "-c", "until false; do x; done"], "an unconditional 'while true' loop"),
+        (["sh", "-c", "for ((;;)); do x; done"], "an unconditional 'while true' loop"),
+        (["sh", "-c", "while true; do x || break; done"], None),
+        (["sh", "-c", "while true; do x; done; exit 1"], None),
+        (["sh", "-c", "tail -F /x; echo done"], None),
+        (["sh", "-c", "echo start; tail -F /x"], "'tail -F /x' follows a file forever"),
+    ],
+)
+def test_runs_forever_reasons(argv: list[str], why: str | None) -> None:
+    assert runs_forever(argv) == why
+
+
+@pytest.mark.parametrize(
+    ("argv", "seconds"),
+    [
+        (["sleep", "5"], 5.0),
+        (["sleep", "1.5"], 1.5),
+        (["sleep", "2s"], 2.0),
+        (["sleep", "2m"], 120.0),
+        (["sleep", "1h"], 3600.0),
+        (["sleep", "1d"], 86400.0),
+        (["sleep", "5x"], None),
+        (["sleep", "5", "6"], None),
+        (["sh", "-c", "sleep 3"], 3.0),
+        (["sh", "-c", "sleep 3; run"], None),
+        (["run", "3"], None),
+    ],
+)
+def test_sleep_durations(argv: list[str], seconds: float | None) -> None:
+    assert sleep_seconds(argv) == seconds
+
+
+@pytest.mark.parametrize(
+    ("argv", "writes", "reads"),
+    [
+        (["tee", "-a", "/a", "/dev/null", "/"], ("/a",), ()),
+        (["grep", "-v", "x", "/var/log/a", "relative"], (), ("/var/log/a",)),
+        (["app", "--log-file=/l", "--output", "/o", "--log"], ("/l", "/o"), ()),
+        (["app", "--path", "/p", "--input=/i", "--tail", "/proc/1"], (), ("/p", "/i")),
+        (
+            ["fluent-bit", "-p", "path=/var/log/a.log", "-p", "File=/b"],
+            (),
+            ("/var/log/a.log", "/b"),
+        ),
+        (["fluent-bit", "-p", "name=/x"], (), ()),
+        (["app", "--output='/q'"], ("/q",), ()),
+        (["sh", "-c", "cat '/sys/x' < /in > /out"], ("/out",), ("/in",)),
+        (["app", "--log-file"], (), ()),
+    ],
+)
+def test_file_access_exact(
+    argv: list[str], writes: tuple[str, ...], reads: tuple[str, ...]
+) -> None:
+    assert file_access(argv) == (writes, reads)

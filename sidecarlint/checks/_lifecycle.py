@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from sidecarlint.finding import excerpt
 from sidecarlint.locate import Container, Pod
+from sidecarlint.registry import Hit
 from sidecarlint.shell import commands, sleep_seconds
 
 DEFAULT_GRACE = 30
@@ -48,8 +50,9 @@ def stops_itself(container: Container) -> str | None:
     if handler is None:
         return None
     http = handler.get("httpGet")
-    if isinstance(http, dict) and _SHUTDOWN.search(str(http.get("path", ""))):
-        return f"httpGet {excerpt(str(http.get('path')))}"
+    path = http.get("path") if isinstance(http, dict) else None
+    if isinstance(path, str) and _SHUTDOWN.search(path):
+        return f"httpGet {excerpt(path)}"
     exec_ = handler.get("exec")
     if isinstance(exec_, dict) and isinstance(exec_.get("command"), list):
         argv = [str(w) for w in exec_["command"]]
@@ -59,3 +62,37 @@ def stops_itself(container: Container) -> str | None:
             if cmd.program in ("curl", "wget") and any(_SHUTDOWN.search(w) for w in cmd.args):
                 return excerpt(" ".join(cmd.words))
     return None
+
+
+def handler_hits(
+    c: Container, path: tuple[str | int, ...], spec: dict[str, Any], actions: tuple[str, ...]
+) -> Iterator[Hit]:
+    """What ``validateHandler`` rejects in a probe or hook: no action, more than one (each
+    after the first in ``actions`` order), an ``exec`` without a command."""
+    what = f"the {path[-1]} of {c.label}"
+    present = [a for a in actions if isinstance(spec.get(a), dict)]
+    if not present:
+        yield Hit(
+            path,
+            f"Required value: must specify a handler type — {what} has no action",
+            key=True,
+            container=c,
+        )
+        return
+    for extra in present[1:]:
+        yield Hit(
+            (*path, extra),
+            f"Forbidden: may not specify more than 1 handler type — {what} already has "
+            f"{present[0]}",
+            key=True,
+            container=c,
+        )
+    exec_ = spec.get("exec")
+    if present[0] == "exec" and isinstance(exec_, dict) and not exec_.get("command"):
+        yield Hit(
+            # A missing command points at the key of exec (the nearest existing entry).
+            (*path, "exec", "command"),
+            f"Required value — exec.command of {what} is empty",
+            key=True,
+            container=c,
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sidecarlint.locate import Container, Mount, Pod, Role
+from sidecarlint.locate import Container, Mount
 from sidecarlint.registry import RuleContext
 from sidecarlint.shell import commands
 
@@ -82,7 +82,7 @@ def argv_path(container: Container, needle: str) -> tuple[str | int, ...]:
 
 def name_path(container: Container) -> tuple[str | int, ...]:
     """Path to point at a container: its ``name`` value (or the item itself)."""
-    return (*container.path, "name") if "name" in container.data else container.path
+    return (*container.path, "name")  # the container itself when it has no name
 
 
 def native_fix_possible(ctx: RuleContext) -> bool:
@@ -93,7 +93,7 @@ def native_fix_possible(ctx: RuleContext) -> bool:
 def covering_mount(container: Container, path: str) -> Mount | None:
     """The mount whose mountPath contains ``path`` (the longest one)."""
     best: Mount | None = None
-    best_len = -1
+    best_len = 0
     for mount in container.mounts:
         mount_path = mount.path
         if not mount_path:
@@ -102,18 +102,3 @@ def covering_mount(container: Container, path: str) -> Mount | None:
         if (path == mount_path.rstrip("/") or path.startswith(prefix)) and len(prefix) > best_len:
             best, best_len = mount, len(prefix)
     return best
-
-
-def kind_of(container: Container) -> str:
-    return {
-        Role.APP: "app container",
-        Role.INIT: "init container",
-        Role.SIDECAR: "sidecar",
-        Role.EPHEMERAL: "ephemeral container",
-    }[container.role]
-
-
-def later_than(pod: Pod, first: Container, second: Container) -> bool:
-    """``second`` starts after ``first`` (init order, then app containers)."""
-    order = [*pod.init_containers, *pod.containers]
-    return order.index(second) > order.index(first) if first in order and second in order else False

@@ -1,4 +1,11 @@
-"""SCL011 app-container-restart-policy: ``restartPolicy`` on an app container."""
+"""SCL011 app-container-restart-policy: ``restartPolicy`` on an app container.
+
+Kubernetes ``pkg/apis/core/validation/validation.go``, ``validateContainers``: forbidden
+until ``AllowContainerRestartPolicyRules`` (1.28–1.33, and 1.34 with the gate on is the
+first to accept it); ``pkg/api/pod/util.go``, ``dropContainerRestartRules`` drops it first
+while ``ContainerRestartRules`` is off (1.34 default). ``Always`` in a run-to-completion Pod
+is accepted by the API: the error there is the kubelet restarting it forever.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from collections.abc import Iterator
 
 from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
+from sidecarlint.model import NEVER_COMPLETES, model
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
@@ -29,7 +37,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 path,
                 f"restartPolicy on app container {c.label} is silently dropped on Kubernetes "
-                f"{ctx.version} (ContainerRestartRules is off by default)",
+                f"{ctx.version} (ContainerRestartRules is off)",
                 key=True,
                 severity=Severity.WARNING,
                 container=c,
@@ -40,12 +48,13 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 f'Unsupported value: {shown}: supported values: "Always", "OnFailure", "Never"',
                 container=c,
             )
-        elif value == "Always" and pod.runs_to_completion:
+        elif value == "Always" and model(pod, ctx).blocker(c, NEVER_COMPLETES) is not None:
             yield Hit(
                 path,
-                f"app container {c.label} restarts forever (restartPolicy: Always), so this "
-                f"{pod.workload.kind} never succeeds; a helper that should stop with the work "
-                "belongs in initContainers with restartPolicy: Always",
+                f"the API accepts restartPolicy: Always on app container {c.label}, but the "
+                f"kubelet then restarts it forever, so this {pod.workload.kind} never succeeds; "
+                "a helper that should stop with the work belongs in initContainers with "
+                "restartPolicy: Always",
                 container=c,
             )
         elif value == "Always":

@@ -6,16 +6,15 @@ from collections.abc import Iterator
 
 from sidecarlint.checks._pod import name_path, native_fix_possible
 from sidecarlint.finding import Severity
-from sidecarlint.helpers import helper_match
 from sidecarlint.locate import Pod
+from sidecarlint.model import model
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
-    for c in pod.regular_init_containers:
-        match = helper_match(c, pod, ctx.options)
-        if match is None:
-            continue
+    for blocker in model(pod, ctx).of_rule("SCL104"):
+        c, match = blocker.container, blocker.match
+        assert match is not None
         fixable = native_fix_possible(ctx)
         yield Hit(
             name_path(c),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Pod
+from sidecarlint.model import model
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
@@ -19,9 +20,20 @@ def _consequence(pod: Pod, name: str) -> str:
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
+    dropped = {id(b.container) for b in model(pod, ctx).of_rule("SCL101")}
     for c in pod.sidecars:
         path = (*c.path, "restartPolicy")
-        if ctx.minor < 28:
+        if id(c) not in dropped:
+            if ctx.minor == 28:
+                yield Hit(
+                    path,
+                    f"native sidecars are alpha on 1.28: {c.label} starts in order but is "
+                    "terminated like a regular container (no ordered shutdown after the app)",
+                    key=True,
+                    severity=Severity.INFO,
+                    container=c,
+                )
+        elif ctx.minor < 28:
             yield Hit(
                 path,
                 f"native sidecars need Kubernetes 1.29 (1.28 with SidecarContainers=true); "
@@ -31,7 +43,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 key=True,
                 container=c,
             )
-        elif not ctx.gate("SidecarContainers"):
+        else:
             hooks = [
                 f
                 for f in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe")
@@ -43,15 +55,6 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 "Kubernetes 1.28 silently drops restartPolicy: Always on init containers while "
                 f"SidecarContainers is off (the default): {_consequence(pod, c.label)}{extra}",
                 key=True,
-                container=c,
-            )
-        elif ctx.minor == 28:
-            yield Hit(
-                path,
-                f"native sidecars are alpha on 1.28: {c.label} starts in order but is "
-                "terminated like a regular container (no ordered shutdown after the app)",
-                key=True,
-                severity=Severity.INFO,
                 container=c,
             )
 

@@ -38,9 +38,9 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 path,
                 f"this onExitCodes rule ({excerpt(str(operator))}) has no containerName, so it "
-                f"also matches the exit codes of sidecar(s) {', '.join(sidecars)} — which exit "
-                "with 137 or 143 when stopped at the end of the Job; set containerName to the "
-                "work container",
+                f"also matches the exit codes of sidecar(s) {excerpt(', '.join(sidecars))} — "
+                "which exit with 137 or 143 when stopped at the end of the Job; set containerName "
+                "to the work container",
                 key=True,
                 severity=Severity.WARNING,
             )

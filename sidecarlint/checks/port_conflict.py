@@ -1,11 +1,16 @@
-"""SCL501 port-conflict: two containers that run at the same time declare the same port."""
+"""SCL501 port-conflict: two containers that run at the same time declare the same port.
+
+Two app containers on one ``hostPort`` are rejected by the API server: ``duplicate-host-port``
+(SCL020) reports those, this rule the clashes the API accepts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sidecarlint.checks.duplicate_host_port import host_port_key
 from sidecarlint.finding import Severity, excerpt
-from sidecarlint.locate import Container, Pod, Port
+from sidecarlint.locate import Container, Pod, Port, Role
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
@@ -22,18 +27,14 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             ):
                 if number is None:
                     continue
+                same = _same_host_port if key == "hostPort" else _same_container_port
                 for first in order[:j]:
                     if not _runs_with(first, second):
                         continue
-                    same = next(
-                        (
-                            p.index
-                            for p in first.ports
-                            if _number(p, key) == number and p.protocol == protocol
-                        ),
-                        None,
-                    )
-                    if same is not None:
+                    if key == "hostPort" and first.role is Role.APP and second.role is Role.APP:
+                        continue  # rejected by the API: SCL020
+                    index = next((p.index for p in first.ports if same(p, port)), None)
+                    if index is not None:
                         shown = excerpt(str(protocol))
                         yield Hit(
                             (*second.path, "ports", port.index, key),
@@ -43,7 +44,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                             container=second,
                             related=(
                                 (
-                                    (*first.path, "ports", same, key),
+                                    (*first.path, "ports", index, key),
                                     f"{first.label} declares {key} {number}/{shown} here",
                                 ),
                             ),
@@ -51,8 +52,13 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                         break
 
 
-def _number(port: Port, key: str) -> int | None:
-    return port.container_port if key == "containerPort" else port.host_port
+def _same_container_port(a: Port, b: Port) -> bool:
+    return a.container_port == b.container_port and a.protocol == b.protocol
+
+
+def _same_host_port(a: Port, b: Port) -> bool:
+    key = host_port_key(a)
+    return key is not None and key == host_port_key(b)
 
 
 def _runs_with(first: Container, second: Container) -> bool:

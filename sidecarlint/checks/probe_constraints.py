@@ -1,16 +1,22 @@
-"""SCL018 probe-constraints: probe and lifecycle-handler rules the API enforces."""
+"""SCL018 probe-constraints: probe rules the API enforces.
+
+Kubernetes ``pkg/apis/core/validation/validation.go``: ``validateLivenessProbe``,
+``validateStartupProbe``, ``validateReadinessProbe``, ``validateProbe`` → ``validateHandler``.
+Lifecycle hooks: ``lifecycle-handler-invalid`` (SCL021).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from sidecarlint.checks._lifecycle import handler_hits
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
+#: Probe actions in the order ``validateHandler`` checks them.
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
-HOOK_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
@@ -19,12 +25,6 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             probe = c.data.get(field)
             if isinstance(probe, dict):
                 yield from _probe(c, field, probe)
-        lifecycle = c.data.get("lifecycle")
-        if isinstance(lifecycle, dict):
-            for hook in ("postStart", "preStop"):
-                handler = lifecycle.get(hook)
-                if isinstance(handler, dict):
-                    yield from _handlers(c, (*c.path, "lifecycle", hook), handler, HOOK_HANDLERS)
 
 
 def _probe(c: Container, field: str, probe: dict[str, Any]) -> Iterator[Hit]:
@@ -50,34 +50,13 @@ def _probe(c: Container, field: str, probe: dict[str, Any]) -> Iterator[Hit]:
             f"Invalid value: {grace}: must be greater than 0 ({field} of {c.label})",
             container=c,
         )
-    yield from _handlers(c, path, probe, PROBE_HANDLERS)
-
-
-def _handlers(
-    c: Container, path: tuple[str | int, ...], spec: dict[str, Any], names: tuple[str, ...]
-) -> Iterator[Hit]:
-    present = [key for key in spec if key in names]  # in the order written
-    if not present:
-        yield Hit(
-            path,
-            f"Required value: must specify a handler type ({path[-1]} of {c.label})",
-            key=True,
-            container=c,
-        )
-    elif len(present) > 1:
-        yield Hit(
-            (*path, present[1]),
-            f"Forbidden: may not specify more than 1 handler type ({', '.join(present)} "
-            f"in {path[-1]} of {c.label})",
-            key=True,
-            container=c,
-        )
+    yield from handler_hits(c, path, probe, PROBE_HANDLERS)
 
 
 RULE = Rule(
     code="SCL018",
     name="probe-constraints",
     severity=Severity.ERROR,
-    summary="Probe or hook constraints the API enforces (successThreshold, handlers, grace)",
+    summary="Probe constraints the API enforces (successThreshold, one action, grace)",
     check=check,
 )

@@ -1,4 +1,10 @@
-"""SCL016 restart-rules-invalid: ``restartPolicyRules`` misuse for the target version."""
+"""SCL016 restart-rules-invalid: ``restartPolicyRules`` misuse for the target version.
+
+Kubernetes ``pkg/apis/core/validation/validation.go``: ``validateContainerRestartPolicy``
+(app containers, and init containers with another policy) and
+``validateInitContainerRestartPolicy`` (sidecars); ``pkg/api/pod/util.go``:
+``dropContainerRestartRules`` while ``ContainerRestartRules`` is off.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 path,
                 f"restartPolicyRules on {c.label} are silently dropped on Kubernetes "
-                f"{ctx.version} (ContainerRestartRules is off by default)",
+                f"{ctx.version} (ContainerRestartRules is off)",
                 key=True,
                 severity=Severity.WARNING,
                 container=c,
@@ -36,20 +42,18 @@ def _validate(
     c: Container, rules: Any, path: tuple[str | int, ...], ctx: RuleContext
 ) -> Iterator[Hit]:
     all_restart = ctx.gate("RestartAllContainersOnContainerExits")
-    if c.role is Role.SIDECAR:
-        severity = Severity.WARNING if ctx.minor >= 36 and not all_restart else None
-        if not all_restart:
-            yield Hit(
-                path,
-                "Forbidden: restartPolicyRules are not allowed for init containers with restart "
-                f"policy Always (sidecar {c.label})"
-                + (" unless RestartAllContainersOnContainerExits is on" if severity else ""),
-                key=True,
-                severity=severity,
-                container=c,
-            )
-            return
-    if "restartPolicy" not in c.data:
+    if c.role is Role.SIDECAR and not all_restart:
+        yield Hit(
+            path,
+            "Forbidden: restartPolicyRules are not allowed for init containers with restart "
+            f"policy Always — Kubernetes {ctx.version} rejects them on sidecar {c.label}"
+            + (" (RestartAllContainersOnContainerExits is off)" if ctx.minor >= 35 else ""),
+            key=True,
+            container=c,
+        )
+        return
+    if "restartPolicy" not in c.data and not (c.role is Role.INIT and ctx.minor == 34):
+        # 1.34's validateInitContainerRestartPolicy returns early without a restartPolicy.
         yield Hit(
             path,
             f"restartPolicy: Required value: must specify restartPolicy when restart rules are "
@@ -62,7 +66,7 @@ def _validate(
     if len(rules) > MAX_RULES:
         yield Hit(
             path,
-            f"Too many: {len(rules)}: must have at most {MAX_RULES} items",
+            f"Too long: may have at most {MAX_RULES} items ({len(rules)} rules on {c.label})",
             key=True,
             container=c,
         )
@@ -72,10 +76,10 @@ def _validate(
             continue
         action = rule.get("action")
         if action not in actions:
+            # The message lists "Restart" only, even where RestartAllContainers is allowed.
             yield Hit(
-                (*path, i, "action") if "action" in rule else (*path, i),
-                f'Unsupported value: "{excerpt(str(action))}": supported values: '
-                + ", ".join(f'"{a}"' for a in actions),
+                (*path, i, "action"),  # the rule's entry when it has no action
+                f'Unsupported value: "{excerpt(str(action))}": supported values: "Restart"',
                 container=c,
             )
         codes = rule.get("exitCodes")
@@ -84,9 +88,7 @@ def _validate(
             continue
         if codes.get("operator") not in ("In", "NotIn"):
             yield Hit(
-                (*path, i, "exitCodes", "operator")
-                if "operator" in codes
-                else (*path, i, "exitCodes"),
+                (*path, i, "exitCodes", "operator"),  # exitCodes when it has no operator
                 f'Unsupported value: "{excerpt(str(codes.get("operator")))}": supported values: '
                 '"In", "NotIn"',
                 container=c,
@@ -95,7 +97,7 @@ def _validate(
         if isinstance(values, list) and len(values) > MAX_VALUES:
             yield Hit(
                 (*path, i, "exitCodes", "values"),
-                f"Too many: {len(values)}: must have at most {MAX_VALUES} items",
+                f"Too long: may have at most {MAX_VALUES} items ({len(values)} exit codes)",
                 key=True,
                 container=c,
             )

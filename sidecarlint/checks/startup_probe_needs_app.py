@@ -11,7 +11,8 @@ from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
-def _handler_port(c: Container, handler: dict[str, Any]) -> tuple[str, int] | None:
+def _handler_port(handler: dict[str, Any]) -> tuple[str, int] | None:
+    # A named port is one of the sidecar's own ports: it never waits for an app container.
     for kind in ("httpGet", "tcpSocket", "grpc"):
         spec = handler.get(kind)
         if not isinstance(spec, dict) or spec.get("host") not in (
@@ -22,8 +23,6 @@ def _handler_port(c: Container, handler: dict[str, Any]) -> tuple[str, int] | No
         ):
             continue
         port = spec.get("port")
-        if isinstance(port, str):
-            port = next((p.container_port for p in c.ports if p.name == port), None)
         if isinstance(port, int):
             return kind, port
     return None
@@ -39,13 +38,13 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         targets: list[tuple[tuple[str | int, ...], str, int]] = []
         probe = c.data.get("startupProbe")
         if isinstance(probe, dict):
-            found = _handler_port(c, probe)
+            found = _handler_port(probe)
             if found:
                 targets.append(((*c.path, "startupProbe"), f"startupProbe {found[0]}", found[1]))
-        hook = c.data.get("lifecycle", {})
+        hook = c.data.get("lifecycle")
         post = hook.get("postStart") if isinstance(hook, dict) else None
         if isinstance(post, dict):
-            found = _handler_port(c, post)
+            found = _handler_port(post)
             if found:
                 targets.append(((*c.path, "lifecycle", "postStart"), "postStart hook", found[1]))
             exec_ = post.get("exec")

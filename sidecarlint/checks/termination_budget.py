@@ -23,7 +23,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     parts = ", ".join(f"{c.label} {s}s" for c, s in sidecar_sleeps)
     path = (*pod.path, "terminationGracePeriodSeconds")
     yield Hit(
-        path if "terminationGracePeriodSeconds" in pod.spec else pod.path,
+        path,  # the pod spec's key when the grace period is not written
         f"preStop sleeps add up to {total}s (app {app}s; sidecars {parts}) but the Pod has "
         f"{grace}s to terminate: sidecars stop one at a time after the app, within one grace "
         "period, so the last ones are killed",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sidecarlint.finding import Finding
-from sidecarlint.locate import Container, KubeObject, Pod, iter_objects
+from sidecarlint.locate import Container, KubeObject, Pod, Role, iter_objects
 from sidecarlint.parse import MAX_DEPTH, Document, ParseProblem, iter_documents
 from sidecarlint.pipeline import FileResult, pods_in_text
 from sidecarlint.records import Record
@@ -370,13 +370,22 @@ def finding_hover(finding: Finding) -> str:
     return "\n\n".join(parts)
 
 
+#: What a container is, in words.
+_KINDS = {
+    Role.APP: "app container",
+    Role.INIT: "init container",
+    Role.SIDECAR: "sidecar",
+    Role.EPHEMERAL: "ephemeral container",
+}
+
+
 def container_hover(pod: Pod, container: Container, ctx: Any) -> str:
     """A container's role in its Pod and its place in the start and stop order."""
-    from sidecarlint.checks._pod import kind_of
+    from sidecarlint.model import NEVER_EXITS, model
     from sidecarlint.timeline import start_order, stop_order
 
     ref = pod.obj.ref
-    role = kind_of(container)
+    role = _KINDS[container.role]
     if container.is_sidecar and not ctx.native_sidecars:
         role = (
             f"init container (declared as a sidecar; Kubernetes {ctx.version} runs it as a "
@@ -399,6 +408,10 @@ def container_hover(pod: Pod, container: Container, ctx: Any) -> str:
             lines.extend(f"- {note}" for note in step.notes if note.startswith(container.label))
         elif container.role.value == "ephemeral":
             lines.append(f"**{what}:** not in the {what.lower()} order (added to a running Pod)")
+        elif what == "Stop" and model(pod, ctx).blocker(container, NEVER_EXITS) is not None:
+            lines.append(
+                "**Stop:** not in the stop order: it never exits, so the Pod stays in Init"
+            )
         elif what == "Stop":
             lines.append(
                 "**Stop:** not in the stop order: it has exited before the app containers start"

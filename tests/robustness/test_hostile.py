@@ -115,3 +115,4 @@ def test_internal_error_is_contained(tmp_path: Path, crashing_rule: None) -> Non
     (tmp_path / "p.yaml").write_text(text)
     report = run([str(tmp_path)], Settings())
     assert report.exit_code("error") == 2
+
