@@ -1146,6 +1146,7 @@ class _Builder:
         self.patch_keys = False
         self._sizes: dict[int, int] = {}
         self._reported: set[tuple[int, str]] = set()
+        self._first_keys: dict[int, dict[str, Any]] = {}
 
     def _span(self, node: Any) -> Span:
         return Span(*_region(node, self.line1, self.column0))
@@ -1308,11 +1309,16 @@ class _Builder:
         if (id(node), key) in self._reported:
             return  # an aliased mapping is built once per alias; report it once
         self._reported.add((id(node), key))
-        first = next(
-            k
-            for (k, _), merge in zip(node.value, _merges(node), strict=True)
-            if _key_of(k, merge) == key
-        )
+        # The first key node of each key, found once per mapping: a mapping of n keys written
+        # twice costs n, not n squared.
+        firsts = self._first_keys.get(id(node))
+        if firsts is None:
+            firsts = self._first_keys[id(node)] = {}
+            for (k, _), merge in zip(node.value, _merges(node), strict=True):
+                found = _key_of(k, merge)
+                if found is not None:
+                    firsts.setdefault(found, k)
+        first = firsts[key]
         self.problems.append(
             ParseProblem(
                 "SCL002",

@@ -116,3 +116,12 @@ def test_internal_error_is_contained(tmp_path: Path, crashing_rule: None) -> Non
     report = run([str(tmp_path)], Settings())
     assert report.exit_code("error") == 2
 
+
+def test_many_keys_written_twice(tmp_path: Path) -> None:
+    # Each duplicate is reported at once (the first of its key is not searched for again).
+    data = b"".join(b"k%d: 0\n" % n for n in range(60_000))
+    data += b"".join(b"k%d: 1\n" % n for n in range(60_000))
+    code, found = run_with_control(tmp_path, "twice.yaml", data)
+    assert found[:2] == [("SCL002", 60_001, 1), ("SCL002", 60_002, 1)]
+    assert len(found) == 1001 and found[-1] == ("SCL002", 61_001, 1)
+    assert code == 1
