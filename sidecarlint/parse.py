@@ -43,10 +43,12 @@ MAX_DEPTH = 100
 #: go-yaml stops at 10,000; no Kubernetes object comes near either).
 MAX_DEPTH_LIMIT = 1000
 MAX_NODES = 1_000_000
-#: The most text one document may have (characters): the API server refuses a request body
-#: over 3 MiB (k8s.io/apiserver ``NewConfig``, ``MaxRequestBodyBytes``), so a document far
-#: beyond that cannot be applied. A larger document is reported and skipped as it is read,
-#: so that no document can exhaust memory; a JSON stream, read whole, has the same limit.
+#: The most text one document may have (bytes of UTF-8, what it takes in a UTF-8 file): the
+#: API server refuses a request body over 3 MiB (k8s.io/apiserver ``NewConfig``,
+#: ``MaxRequestBodyBytes``), so a document far beyond that cannot be applied. A larger
+#: document is reported and skipped as it is read, so that no document can exhaust memory
+#: (a copy of its text takes at most this many bytes); a JSON stream, read whole, has the
+#: same limit.
 MAX_DOCUMENT_SIZE = 8 * 1024 * 1024
 #: The most nodes (scalars, lists, mappings) one document may compose into, each of which
 #: costs a few hundred bytes: five times the largest object of a corpus of real manifests.
@@ -303,6 +305,12 @@ def _merge_sources(value_node: Any) -> list[Any]:
     return [value_node]
 
 
+#: Above this many entries, a mapping's keys are looked up in an index built once and kept
+#: on the node, not by a scan: a finding for each key of a large mapping must not cost the
+#: square of its size.
+_SCANNED = 64
+
+
 def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
     """The (value node, key node) for one path step, resolving duplicates and merges the
     way go-yaml v2 does: entries apply in order, a merge sets every key of its mappings,
@@ -313,6 +321,8 @@ def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
         return None
     if node.id != "mapping":
         return None
+    if len(node.value) > _SCANNED:
+        return _key_index(node).get(part)
     for (key_node, value_node), merge in reversed(
         list(zip(node.value, _merges(node), strict=True))
     ):
@@ -325,6 +335,26 @@ def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
         elif _key_of(key_node) == part:
             return value_node, key_node
     return None
+
+
+def _key_index(node: Any) -> dict[str, tuple[Any, Any]]:
+    """Every key of a mapping node with its (value node, key node), as :func:`_child` finds
+    them: entries apply in order and the last assignment of a key wins."""
+    index: dict[str, tuple[Any, Any]] | None = getattr(node, "sidecarlint_keys", None)
+    if index is not None:
+        return index
+    index = {}
+    for (key_node, value_node), merge in zip(node.value, _merges(node), strict=True):
+        if merge:
+            for source in _merge_sources(value_node):
+                if source.id == "mapping":
+                    index.update(_key_index(source))
+        else:
+            key = _key_of(key_node)
+            if key is not None:
+                index[key] = (value_node, key_node)
+    node.sidecarlint_keys = index
+    return index
 
 
 def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
@@ -472,7 +502,7 @@ class _Separator:
 
 
 class _Held:
-    """The text of the part being read; past ``max_size`` characters it is dropped, and
+    """The text of the part being read; past ``max_size`` bytes it is dropped, and
     only its size and where its content starts are kept."""
 
     __slots__ = ("max_size", "pieces", "size", "start")
@@ -491,7 +521,7 @@ class _Held:
 
     def add(self, text: str) -> None:
         size = self.size
-        self.size += len(text)
+        self.size += utf8_size(text)
         if size <= self.max_size:
             self.pieces.append(text)
             if self.size > self.max_size:
@@ -506,11 +536,18 @@ class _Held:
             column, end = column + column0, end + column0
         span = Span(line0 + line + 1, column + 1, line0 + line + 1, end + 1)
         message = _skipped(
-            f"document has {self.size:,} characters, more than the {self.max_size:,} "
+            f"document has {self.size:,} bytes, more than the {self.max_size:,} "
             f"({self.max_size / (1 << 20):g} MiB) read for one document; the API server takes "
             "a request body of at most 3 MiB (split a List into one document per item)"
         )
         return _Part(line0, "", problem=ParseProblem("SCL001", message, span))
+
+
+def utf8_size(text: str) -> int:
+    """How many bytes ``text`` takes in UTF-8."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _first_content(text: str) -> tuple[int, int, int] | None:
@@ -544,7 +581,7 @@ def _yaml_parts(
     the start of the next part instead, and go-yaml reads it as a document start marker.
     ``pieces`` must each end at a line break, but the last, and the pieces of a line too
     long to read at once: the stream is read piece by piece, and no more than one
-    document's text is held, up to ``max_size`` characters (a larger part is given as a
+    document's text is held, up to ``max_size`` bytes of UTF-8 (a larger part is given as a
     problem at its first node).
     """
     splitter = _Splitter(line0, column0, max_size)
@@ -1546,7 +1583,7 @@ def iter_stream(
             # A JSON stream is read whole: one that large is reported at its first value.
             line, column = _json_start(first)
             message = (
-                f"JSON stream has more than {MAX_DOCUMENT_SIZE:,} characters "
+                f"JSON stream has more than {MAX_DOCUMENT_SIZE:,} bytes "
                 f"({MAX_DOCUMENT_SIZE >> 20} MiB), the most read for a JSON stream, which is "
                 "read whole; the API server takes a request body of at most 3 MiB (split the "
                 "stream into one document per object); this file is not checked"
@@ -1554,12 +1591,15 @@ def iter_stream(
             yield ParseProblem("SCL001", message, Span(line, column, line, column + 1))
             return
         text = "".join(held)
+        del held  # the text alone is held while it is read
         yield from _documents(_json_parts(text, max_depth), file, max_depth, max_nodes, False)
         return
     if _has_template_markers(first):
         held, whole = _read_whole(first, stream, MAX_DOCUMENT_SIZE)
         if whole:  # a larger stream is read as YAML, document by document
-            yield from _template_stream("".join(held), file, max_depth, max_nodes)
+            text = "".join(held)
+            del held
+            yield from _template_stream(text, file, max_depth, max_nodes)
             return
         first, stream = held[0], chain(held[1:], stream)
     parts = _yaml_parts(chain([first], stream))
@@ -1594,14 +1634,14 @@ def _too_many_message() -> str:
 
 
 def _read_whole(first: str, stream: Iterator[str], limit: int) -> tuple[list[str], bool]:
-    """The pieces of a stream up to ``limit`` characters, and whether they are all of it."""
-    held, size = [first], len(first)
+    """The pieces of a stream up to ``limit`` bytes of UTF-8, and whether they are all of it."""
+    held, size = [first], utf8_size(first)
     while size <= limit:
         piece = next(stream, None)
         if piece is None:
             return held, True
         held.append(piece)
-        size += len(piece)
+        size += utf8_size(piece)
     return held, False
 
 

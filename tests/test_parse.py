@@ -458,12 +458,29 @@ def test_a_document_over_the_size_limit_is_reported_at_its_first_node() -> None:
         0,
         "SCL001",
         Span(4, 3, 4, end),
-        f"document has {MAX_DOCUMENT_SIZE + 1:,} characters, more than the "
+        f"document has {MAX_DOCUMENT_SIZE + 1:,} bytes, more than the "
         f"{MAX_DOCUMENT_SIZE:,} (8 MiB) read for one document; the API server takes a request "
         "body of at most 3 MiB (split a List into one document per item); this document is "
         "not checked",
     )
     assert doc == ("doc", 1, 6, 0, {"z": 1})
+
+
+@pytest.mark.parametrize("character", ["é", "\U0001f600"])
+def test_the_size_limit_counts_bytes_of_utf8(character: str) -> None:
+    # A copy of the text takes at most as many bytes in memory as in UTF-8.
+    from sidecarlint.parse import MAX_DOCUMENT_SIZE
+
+    width = len(character.encode())
+    count = (MAX_DOCUMENT_SIZE - len("a: \n")) // width
+    at_limit = "a: " + character * count + "\n"
+    assert _items([at_limit])[0][:3] == ("doc", 0, 1)
+    over = "a: " + character * (count + 1) + "\n"
+    (problem,) = _items([over])
+    size = len(over.encode())
+    assert size > MAX_DOCUMENT_SIZE >= size - width
+    assert problem[:4] == ("problem", 0, "SCL001", Span(1, 1, 1, len(over)))
+    assert str(problem[4]).startswith(f"document has {size:,} bytes, more than the ")
 
 
 def test_a_json_stream_over_the_size_limit_is_reported_at_its_start() -> None:
@@ -473,7 +490,7 @@ def test_a_json_stream_over_the_size_limit_is_reported_at_its_start() -> None:
     (problem,) = _items([text])
     assert problem[:4] == ("problem", None, "SCL001", Span(2, 3, 2, 4))
     assert str(problem[4]).startswith(
-        f"JSON stream has more than {MAX_DOCUMENT_SIZE:,} characters (8 MiB)"
+        f"JSON stream has more than {MAX_DOCUMENT_SIZE:,} bytes (8 MiB)"
     )
 
 
