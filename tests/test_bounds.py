@@ -119,6 +119,27 @@ def test_one_more_finding_past_the_limit() -> None:
     assert "At most 1,000 findings per rule and file are listed" in findings[-1].message
 
 
+def test_a_limit_of_one() -> None:
+    findings = lint_text(_duplicates(3), settings=Settings(max_findings=1))
+    assert positions(findings) == [("SCL002", 2, 1), ("SCL002", 4, 1)]
+    assert findings[-1].message == (
+        "2 more SCL002 findings in this file are not listed — the first of them is here. At "
+        "most 1 finding per rule and file is listed (max-findings); the ones left out are "
+        "counted in the summary"
+    )
+
+
+def test_fix_counts_the_findings_left_out_among_those_that_remain(tmp_path: Path) -> None:
+    from sidecarlint.fix import fix_report
+    from sidecarlint.pipeline import run
+
+    path = tmp_path / "dup.yaml"
+    path.write_text(_duplicates(3))
+    settings = Settings(max_findings=1)
+    outcome = fix_report(run([str(path)], settings), settings, write=False)
+    assert (outcome.fixed, outcome.remaining) == (0, 3)
+
+
 def test_the_limit_is_per_rule_and_per_file(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(_duplicates(4) + "---\nx: [\n")
     (tmp_path / "b.yaml").write_text(_duplicates(2))
@@ -333,3 +354,46 @@ def test_no_rule_quotes_a_whole_value() -> None:
             for name in (f.container, f.object and f.object.name):
                 assert name is None or len(name) <= NAME_EXCERPT + 1
     assert len(checked) >= 35  # most rules have fired on the lengthened examples
+
+
+# --- one object ------------------------------------------------------------------------------
+
+
+def _pod_with_nodes(nodes: int) -> str:
+    """A valid Pod of exactly ``nodes`` nodes (values, lists and mappings, keys counted)."""
+    args = "    args: [x]\n" if nodes % 2 else ""
+    selector = "".join(f"    k{n}: v\n" for n in range((nodes - 20 - 3 * (nodes % 2)) // 2))
+    return (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        f"  - name: a\n    image: b\n{args}  nodeSelector:\n{selector}"
+    )
+
+
+def test_a_workload_object_up_to_the_node_limit_is_checked() -> None:
+    from sidecarlint.pipeline import MAX_OBJECT_NODES
+
+    assert lint_text(_pod_with_nodes(MAX_OBJECT_NODES)) == []
+    text = _pod_with_nodes(MAX_OBJECT_NODES + 1)
+    (finding,) = lint_text(text)
+    lines = text.splitlines()
+    assert positions([finding]) == [("SCL001", 1, 1)]
+    # The whole object: a block mapping ends where the next line starts.
+    assert (finding.span.end_line, finding.span.end_column) == (len(lines) + 1, 1)
+    assert finding.message == (
+        "Pod/p has more than 20,000 nodes (values, lists and mappings), the most checked in one "
+        "workload object; this object is not checked"
+    )
+
+
+def test_the_other_objects_of_a_list_are_checked() -> None:
+    from sidecarlint.pipeline import MAX_OBJECT_NODES
+
+    big = _pod_with_nodes(MAX_OBJECT_NODES + 1).replace("\n", "\n    ").rstrip()
+    small = (
+        "apiVersion: v1\n    kind: Pod\n    metadata: {name: q}\n"
+        "    spec: {containers: [{name: a, image: 1}]}"
+    )
+    text = f"apiVersion: v1\nkind: List\nitems:\n  - {big}\n  - {small}\n"
+    found = [(f.code, f.span.line, f.object and f.object.name) for f in lint_text(text)]
+    last = len(text.splitlines())
+    assert found == [("SCL001", 4, "p"), ("SCL003", last, "q")]
