@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from sidecarlint import scalars
 from sidecarlint.finding import EXCERPT, NAME_EXCERPT, Span, YPath, excerpt
@@ -63,6 +63,7 @@ LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _NUMBER_START = scalars.NUMBER_START
 _WORDS = scalars.WORDS
 _MERGE = "<<"
+_T = TypeVar("_T")
 
 
 def resolve_plain(text: str) -> Any:
@@ -1068,18 +1069,25 @@ def _exact_depth(text: str, limit: int) -> tuple[int, int] | None:
     libyaml's scanner looks ahead for keys and may stop at its own nesting limit before
     the event at ``limit`` is reached; the pure-Python parser then counts instead.
     """
+    return _count_events(_count_depth, text, limit, None)
+
+
+def _count_events(count: Callable[[Any, str, int], _T], text: str, limit: int, failed: _T) -> _T:
+    """``count`` over the parser's events with libyaml, else (libyaml missing or stopping
+    first) with the pure-Python parser; ``failed`` if the text does not parse (composing
+    then reports the syntax error)."""
     import yaml
 
     c_loader = _c_loader()
     if c_loader is not None:
         try:
-            return _count_depth(c_loader, text, limit)
+            return count(c_loader, text, limit)
         except yaml.YAMLError:
             pass
     try:
-        return _count_depth(_go_loader(), text, limit)
+        return count(_go_loader(), text, limit)
     except yaml.YAMLError:
-        return None  # composing reports the syntax error
+        return failed
 
 
 #: Characters that each node but the first needs one of, counted generously (a node per
@@ -1094,18 +1102,7 @@ def _too_many_nodes(text: str, limit: int) -> bool:
     a count of the parser's events, which builds no node."""
     if 1 + 3 * sum(text.count(c) for c in _NODE_MARKS) <= limit:
         return False
-    import yaml
-
-    c_loader = _c_loader()
-    if c_loader is not None:
-        try:
-            return _count_nodes(c_loader, text, limit)
-        except yaml.YAMLError:
-            pass
-    try:
-        return _count_nodes(_go_loader(), text, limit)
-    except yaml.YAMLError:
-        return False  # composing reports the syntax error
+    return _count_events(_count_nodes, text, limit, False)
 
 
 def _count_nodes(loader_class: Any, text: str, limit: int) -> bool:

@@ -7,6 +7,7 @@ is written as the files are checked. (The full-size cases are in benchmarks/memo
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,18 +31,25 @@ def _stream(path: Path, size: int) -> int:
     return count
 
 
-def _peak_mb(stdin: Path, *args: str) -> tuple[float, dict[str, object]]:
-    """Peak RSS of one ``sidecarlint check -`` (a fresh parent, so it is the only child)."""
+def _peak(args: list[str], stdin: Path | None = None) -> tuple[float, int, str, str]:
+    """Peak RSS (MB), exit code, stdout and stderr of one ``sidecarlint`` run (a fresh
+    parent, so it is the only child)."""
     code = (
         "import json, resource, subprocess, sys\n"
-        f"with open({str(stdin)!r}, 'rb') as handle:\n"
+        f"with open({str(stdin or os.devnull)!r}, 'rb') as handle:\n"
         f"    done = subprocess.run({[sys.executable, '-m', 'sidecarlint', *args]!r}, "
         "stdin=handle, capture_output=True)\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6\n"
         "print(json.dumps([peak, done.returncode, done.stdout.decode(), done.stderr.decode()]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     peak, returncode, stdout, stderr = json.loads(out.stdout)
+    return peak, returncode, stdout, stderr
+
+
+def _peak_mb(stdin: Path, *args: str) -> tuple[float, dict[str, object]]:
+    """Peak RSS of one ``sidecarlint check -``."""
+    peak, returncode, stdout, stderr = _peak(list(args), stdin)
     assert returncode == 0, stderr
     return peak, json.loads(stdout)
 
@@ -60,17 +68,8 @@ def test_fifty_megabytes_through_stdin_in_flat_memory(tmp_path: Path) -> None:
 
 
 def _peak_of(*args: str) -> tuple[float, str]:
-    """Peak RSS (MB) and stdout of one ``sidecarlint check`` (a fresh parent, so it is the
-    only child)."""
-    code = (
-        "import json, resource, subprocess, sys\n"
-        f"done = subprocess.run({[sys.executable, '-m', 'sidecarlint', 'check', *args]!r}, "
-        "capture_output=True)\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6\n"
-        "print(json.dumps([peak, done.returncode, done.stdout.decode(), done.stderr.decode()]))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    peak, returncode, stdout, stderr = json.loads(out.stdout)
+    """Peak RSS (MB) and stdout of one ``sidecarlint check`` that finds something."""
+    peak, returncode, stdout, stderr = _peak(["check", *args])
     assert returncode == 1, stderr
     return peak, stdout
 
