@@ -1,6 +1,6 @@
 """Benchmarks: print a table of timings and ratios to the YAML-parsing floor.
 
-    python benchmarks/run.py [--corpus DIR] [--repeat N] [--count N] [--peers]
+    python benchmarks/run.py [--corpus DIR] [--repeat N] [--count N] [--peers] [--no-memory]
 
 Measured as a user sees it: each ``sidecarlint check`` is a whole process (start-up
 included), and the floor is a whole process too, PyYAML's libyaml ``compose_all`` over the
@@ -9,6 +9,8 @@ alternate with floor runs of the same input, ``--repeat`` times over (default 7)
 ratio shown is the median of those paired ratios (the seconds shown are the median too).
 A few in-process rows (paired with the in-process floor) show where the time goes. Peers
 (checkov, kubernetes-validate) are installed into a throwaway virtualenv with ``--peers``.
+A last section prints the peak memory of hostile and very large inputs within the default
+limits (``benchmarks/memory.py``; several minutes, skipped with ``--no-memory``).
 
 Subprocesses run with bytecode caching allowed, as an installed copy does.
 """
@@ -249,6 +251,9 @@ def main() -> None:
     parser.add_argument(
         "--peers", action="store_true", help="also time checkov and kubernetes-validate"
     )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="leave out the peak memory of large inputs"
+    )
     args = parser.parse_args()
 
     print(
@@ -327,6 +332,21 @@ def main() -> None:
         scale_texts = texts([str(path)])
         t = best(lambda st=scale_texts: engine_run(st, full), 1)  # type: ignore[misc]
         print(f"  {mb:>3} MB: {t:7.2f} s, {t / mb:.3f} s/MB")
+
+    if not args.no_memory:
+        from memory import LIMIT_MB, run_cases
+
+        print(
+            f"peak memory, hostile and large inputs (bound {LIMIT_MB} MB): the whole process "
+            "tree, its largest process"
+        )
+        with tempfile.TemporaryDirectory(prefix="sidecarlint-memory-") as inputs:
+            for name, tree, largest, _, seconds in run_cases(Path(inputs)):
+                over = "" if tree <= LIMIT_MB else "  OVER THE BOUND"
+                print(
+                    f"  {name:<66} {tree:4.0f} MB {largest:4.0f} MB {seconds:6.1f} s{over}",
+                    flush=True,
+                )
 
     if args.peers and args.corpus.is_dir():
         for name, seconds in peers(many, args.repeat).items():

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sidecarlint import images
-from sidecarlint.finding import YPath
+from sidecarlint.finding import YPath, excerpt
 from sidecarlint.images import Image
 from sidecarlint.locate import Container, Mount, Pod, int_at, text_at
 from sidecarlint.shell import SHELLS, Command, file_access, parsed, script_of
@@ -523,7 +523,7 @@ class Activity:
         found = self.env.get(name)
         if found is None:
             return None
-        return found[0], (*self.c.path, *found[1]), f"env {name}"
+        return found[0], (*self.c.path, *found[1]), f"env {excerpt(name)}"
 
     def _config_map(self, name: str | None) -> dict[str, str] | None:
         maps = self.maps
@@ -586,14 +586,18 @@ class Activity:
             if value.startswith("/") and " " not in value:
                 upper = name.upper()
                 if _ENV_LOG_FILE.search(upper):
-                    self._write(value, f"env {name}", self._env_where(name))
+                    self._write(value, f"env {excerpt(name)}", self._env_where(name))
                 elif _ENV_LOG_DIR.search(upper):
-                    self._write(value, f"env {name}", self._env_where(name), directory=True)
+                    self._write(
+                        value, f"env {excerpt(name)}", self._env_where(name), directory=True
+                    )
             elif "-D" in value and name.upper() in _JAVA_OPTIONS:
                 for found in _JAVA_LOG_FILE.findall(value):
-                    self._write(found, f"env {name}", self._env_where(name))
+                    self._write(found, f"env {excerpt(name)}", self._env_where(name))
                 for found in _JAVA_LOG_DIR.findall(value):
-                    self._write(found, f"env {name}", self._env_where(name), directory=True)
+                    self._write(
+                        found, f"env {excerpt(name)}", self._env_where(name), directory=True
+                    )
 
     def _env_ports(self) -> None:
         """Local servers env variables name (``DATABASE_URL``, ``DB_HOST`` with
@@ -604,7 +608,7 @@ class Activity:
                 if "LISTEN" in upper or "BIND" in upper or value.startswith("0.0.0.0"):
                     continue
                 for port in local_urls(value):
-                    self._connect(port, f"env {name}", self._env_where(name), False)
+                    self._connect(port, f"env {excerpt(name)}", self._env_where(name), False)
             elif value in _CLIENT_HOSTS and len(name) > 4 and name.upper().endswith("HOST"):
                 env = self.env
                 prefix = name[: -len("HOST")]
@@ -612,7 +616,9 @@ class Activity:
                 paired = _port(other[0]) if other else None
                 if paired is not None:
                     where = self._env_where(name)
-                    self._connect(paired, f"env {name} and {prefix}PORT", where, False)
+                    self._connect(
+                        paired, f"env {excerpt(name)} and {excerpt(prefix)}PORT", where, False
+                    )
 
     def _env_items(self) -> list[tuple[str, str]]:
         """Env variables and their literal values (the env list alone, unless values
@@ -717,7 +723,7 @@ class Activity:
             for file_path, key, text in files:
                 if len(text) > MAX_CONFIG:
                     continue
-                evidence = f"ConfigMap {name}, {key}"
+                evidence = f"ConfigMap {excerpt(name)}, {excerpt(key)}"
                 where = (*self.c.path, "volumeMounts", mount.index)
                 parse(self, text, file_path, evidence, where)
 
@@ -826,7 +832,7 @@ def _command_facts(facts: _Facts, cmd: Command) -> None:
                 bound = _bind(value if eq else _at(words, i + 1))
                 if bound is not None:
                     facts.arg_ports.add(bound[0])
-                    facts.listens.append((bound[0], name, word, bound[1]))
+                    facts.listens.append((bound[0], excerpt(name), word, bound[1]))
                 continue
         if ":" in word:
             for found in local_urls(word):
@@ -1170,7 +1176,7 @@ def _vault_annotations(r: Activity) -> None:
         if not isinstance(directory, str) or not isinstance(file_name, str):
             continue
         where = (*pod.template_path, "metadata", "annotations", key)
-        r._write(f"{directory.rstrip('/')}/{file_name}", f"annotation {key}", where)
+        r._write(f"{directory.rstrip('/')}/{file_name}", f"annotation {excerpt(key)}", where)
 
 
 def _oauth2_proxy(r: Activity, words: list[str]) -> None:

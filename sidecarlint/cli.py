@@ -146,6 +146,13 @@ def cli() -> None:
     help="Deepest YAML nesting accepted, at most 1000 (default: 100).",
 )
 @click.option(
+    "--max-findings",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Findings listed per rule and file (default: 1,000); the rest are counted in one "
+    "finding at the first of them.",
+)
+@click.option(
     "--config",
     "config_path",
     metavar="FILE",

@@ -58,7 +58,8 @@ def check(
     from sidecarlint.config import load_config, resolve
     from sidecarlint.pipeline import run
     from sidecarlint.records import replace
-    from sidecarlint.report import choose, renderer, use_colour
+    from sidecarlint.report import choose, use_colour, writer
+    from sidecarlint.report._stream import Chunked, Recorded
     from sidecarlint.sources import PathError
 
     if stdin_filename is not None:
@@ -84,7 +85,14 @@ def check(
         if target:
             check_writable(target)
     try:
-        report = run(paths, settings, stdin_name=stdin_filename)
+        # Reported as the files are checked, unless fixes need the whole report first.
+        report = run(
+            paths,
+            settings,
+            stdin_name=stdin_filename,
+            stream=not (fix or show_diff),
+            reports=tuple(p for p in (out.output, sarif_output) if p),
+        )
     except PathError as exc:
         raise UsageError(printable(str(exc))) from None
     if not report.files and not report.skipped_files:
@@ -111,24 +119,39 @@ def check(
                 out = replace(out, output="/dev/stderr")
         report.notes.append(f"fixed {outcome.fixed} findings; {outcome.remaining} remain")
     colour = fmt == "text" and use_colour(color, None if out.output else sys.stdout)
-    text = renderer(fmt)(
-        report,
-        colour=colour,
-        show_suppressed=out.show_suppressed,
-        show_source=out.show_source,
-        sarif_root=sarif_root,
-        quiet=quiet,
-        statistics_only=statistics,
-    )
-    if sarif_output:
-        sarif = renderer("sarif")(
-            report, sarif_root=sarif_root, show_suppressed=out.show_suppressed
-        )
-        write_report(sarif_output, sarif)
+    options = {
+        "colour": colour,
+        "show_suppressed": out.show_suppressed,
+        "show_source": out.show_source,
+        "sarif_root": sarif_root,
+        "quiet": quiet,
+        "statistics_only": statistics,
+    }
+    recorded = None
+    if sarif_output and not isinstance(report.findings, list):
+        # The findings come once, as the files are checked: they are kept aside for the
+        # SARIF file (on disk once they are many).
+        recorded = Recorded(report.findings)
+        report.findings = recorded.first()
     if out.output:
-        write_report(out.output, text)
+        write_report(out.output, lambda handle: writer(fmt)(report, handle, **options))
     else:
-        echo(text, False)
+        stdout = Chunked(lambda text: echo(text, False))
+        writer(fmt)(report, stdout, **options)
+        stdout.flush()
+    if sarif_output:
+        if recorded is not None:
+            report.findings = recorded.again()
+        try:
+            write_report(
+                sarif_output,
+                lambda handle: writer("sarif")(
+                    report, handle, sarif_root=sarif_root, show_suppressed=out.show_suppressed
+                ),
+            )
+        finally:
+            if recorded is not None:
+                recorded.close()
     code = report.exit_code(out.fail_on)
     if code == EXIT_ERROR:
         return explain_internal_errors(report, echo)
@@ -175,10 +198,11 @@ def explain_internal_errors(report: Any, echo: Echo) -> int:
     return EXIT_ERROR
 
 
-def write_report(path: str, text: str) -> None:
+def write_report(path: str, write: Callable[[Any], None]) -> None:
+    """Open ``path`` and ``write`` the report to it (a report is written as it comes)."""
     try:
         with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            write(handle)
     except OSError as exc:
         raise Failure(f"cannot write the report to {path}: {exc.strerror or exc}") from None
 

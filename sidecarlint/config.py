@@ -35,6 +35,7 @@ KEYS: dict[str, str] = {
     "follow-symlinks": "bool",
     "max-file-size": "int",
     "max-depth": "int",
+    "max-findings": "int",
     "jobs": "int or 'auto'",
     "show-source": "bool",
     "chart-templates": "string",
@@ -476,7 +477,7 @@ def resolve(cli: Mapping[str, Any], loaded: LoadedConfig) -> tuple[Any, OutputOp
         if jobs < 1:
             raise ConfigError("jobs must be at least 1")
     limits: dict[str, int] = {}
-    for key in ("max-file-size", "max-depth"):
+    for key in ("max-file-size", "max-depth", "max-findings"):
         value = pick(key)
         if value is not None:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

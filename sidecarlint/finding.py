@@ -34,6 +34,23 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 #: A path into a parsed document: mapping keys and sequence indexes.
 YPath = tuple["str | int", ...]
 
+#: Characters of a value from the input that a message quotes: a longer value is cut there,
+#: with an ellipsis, so that a finding stays small whatever the input holds.
+EXCERPT = 200
+#: Characters of a name from the input that a finding carries as a field (object names and
+#: namespaces, container names, path keys): more than any name Kubernetes accepts (253), so
+#: only a name no cluster would take is cut.
+NAME_EXCERPT = 256
+ELLIPSIS = "\u2026"
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """``text`` as a message quotes it: the same text, or its first ``limit`` characters
+    followed by an ellipsis when it is longer."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + ELLIPSIS
+
 
 @total_ordering
 class Span(FrozenRecord):
@@ -125,7 +142,9 @@ class Finding(FrozenRecord):
     suppressed: bool
     #: The document path as a tuple (for fixes; not part of any output).
     ypath: YPath | None
-    #: The text of the finding's first line (only when a run shows source snippets).
+    #: The text of the finding's first line (only when a run shows source snippets): the
+    #: whole line, or of a long line the part around the finding, which starts at
+    #: ``source_start`` (0-based) and ends with an ellipsis unless the line ends there.
     source_line: str | None
     #: GitHub's ``primaryLocationLineHash`` of that line (only for SARIF output).
     line_hash: str | None
@@ -133,9 +152,19 @@ class Finding(FrozenRecord):
     related: tuple[tuple[Span, str], ...]
     #: For a finding in rendered output (a kustomization, a chart): what was rendered.
     rendered: Rendered | None
+    #: Set when this finding stands for findings of its rule left out of its file's list
+    #: (past the limit per rule and file): how many there were of each severity, suppressed
+    #: or not. Such a finding is not counted itself; the ones it stands for are.
+    omitted: tuple[tuple[Severity, bool, int], ...]
+    #: Where ``source_line`` starts in its line.
+    source_start: int
 
-    _uncompared = frozenset({"suppressed", "ypath", "source_line", "line_hash", "related"})
-    _unshown = frozenset({"ypath", "source_line", "line_hash", "related"})
+    _uncompared = frozenset(
+        {"suppressed", "ypath", "source_line", "source_start", "line_hash", "related"}
+    )
+    _unshown = frozenset(
+        {"ypath", "source_line", "source_start", "line_hash", "related", "omitted"}
+    )
 
     def __init__(
         self,
@@ -157,6 +186,8 @@ class Finding(FrozenRecord):
         line_hash: str | None = None,
         related: tuple[tuple[Span, str], ...] = (),
         rendered: Rendered | None = None,
+        omitted: tuple[tuple[Severity, bool, int], ...] = (),
+        source_start: int = 0,
     ) -> None:
         self.code = code
         self.name = name
@@ -176,10 +207,16 @@ class Finding(FrozenRecord):
         self.line_hash = line_hash
         self.related = related
         self.rendered = rendered
+        self.omitted = omitted
+        self.source_start = source_start
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.span.line, self.span.column, self.code, self.message)
+
+    def counts(self) -> tuple[tuple[Severity, bool, int], ...]:
+        """What this finding counts for in a summary: (severity, suppressed, how many)."""
+        return self.omitted or ((self.severity, self.suppressed, 1),)
 
 
 def format_path(path: YPath) -> str:
@@ -189,7 +226,7 @@ def format_path(path: YPath) -> str:
         if isinstance(part, int):
             out.append(f"[{part}]")
         elif out:
-            out.append(f".{part}")
+            out.append(f".{excerpt(part, NAME_EXCERPT)}")
         else:
-            out.append(part)
+            out.append(excerpt(part, NAME_EXCERPT))
     return "".join(out)

@@ -598,7 +598,8 @@ class FixOutcome(Record):
 
     @property
     def remaining(self) -> int:
-        return sum(1 for f in self.report.findings if not f.suppressed)
+        # Those left out of a file's list (past max-findings) count too.
+        return sum(n for f in self.report.findings for _, hidden, n in f.counts() if not hidden)
 
 
 class _Fixer:

@@ -21,6 +21,7 @@ import re
 
 from sidecarlint import images
 from sidecarlint.activity import activity, flows
+from sidecarlint.finding import excerpt
 from sidecarlint.images import image_name
 from sidecarlint.locate import Container, Pod, Role
 from sidecarlint.records import FrozenRecord
@@ -77,7 +78,7 @@ def known_image(image: str, options: Options = _DEFAULT) -> str | None:
         name = image_name(image)
         for pattern in options.sidecar_images:
             if fnmatch.fnmatch(image, pattern) or fnmatch.fnmatch(name, pattern):
-                return f"image pattern '{pattern}'"
+                return f"image pattern '{excerpt(pattern)}'"
     return None
 
 
@@ -127,9 +128,9 @@ class HelperMatch(FrozenRecord):
 
     def describe(self) -> str:
         if self.signal == "image":
-            return f"its image is a known sidecar ({self.detail})"
+            return f"its image is a known sidecar ({excerpt(self.detail)})"
         if self.signal == "name":
-            return f"its name matches the helper pattern '{self.detail}'"
+            return f"its name matches the helper pattern '{excerpt(self.detail)}'"
         if self.signal == "role":
             return self.detail
         return f"its command never exits ({self.detail})"
@@ -183,7 +184,7 @@ def helper_role(container: Container, pod: Pod) -> str | None:
     ]
     if followed and all(use.follows for use in mine.reads) and not mine.listens:
         flow = followed[0]
-        return f"it only follows {flow.path}, which {flow.writer.label} writes"
+        return f"it only follows {excerpt(flow.path)}, which {flow.writer.label} writes"
     for use in mine.listens:
         if use.evidence != "socat TCP-LISTEN":
             continue

@@ -57,16 +57,33 @@ class TooDeep(JSONError):
     """Nested deeper than the limit."""
 
 
+class TooMany(JSONError):
+    """A value with more nodes than the limit; read to its end (where the cursor is left),
+    but not kept."""
+
+
 def is_json_stream(text: str) -> bool:
     """kubectl's guess: the first non-blank character of the first 4 KiB is ``{``."""
     return text[:4096].lstrip(GO_SPACE)[:1] == "{"
 
 
 class _Reader:
-    def __init__(self, text: str, start: int, max_depth: int, line: int, line_start: int) -> None:
+    def __init__(
+        self,
+        text: str,
+        start: int,
+        max_depth: int,
+        line: int,
+        line_start: int,
+        max_nodes: int | None = None,
+    ) -> None:
         self.text = text
         self.pos = start
         self.max_depth = max_depth
+        #: Nodes of the value being read (its root counts); past ``max_nodes`` they are read,
+        #: not kept.
+        self.nodes = 1
+        self.max_nodes = max_nodes
         # Line bookkeeping: only blanks between tokens hold line breaks.
         self.line = line
         self.line_start = line_start
@@ -157,11 +174,14 @@ class _Reader:
             if not stack:
                 return done
             parent = stack[-1]
+            parent[1] = "next"
+            self.nodes += 1 + (parent[0].id == "mapping")
+            if self.max_nodes is not None and self.nodes > self.max_nodes:
+                continue  # read on to the end of the value, keeping nothing more
             if parent[0].id == "mapping":
                 parent[0].value.append((parent[2], done))
             else:
                 parent[0].value.append(done)
-            parent[1] = "next"
 
 
 def _string(token: str) -> str:
@@ -180,11 +200,15 @@ class Cursor:
         self.line_start = line_start
 
 
-def read_value(text: str, cursor: Cursor, max_depth: int) -> Any:
-    """The JSON value at ``cursor`` (blanks first are skipped); moves the cursor past it."""
-    reader = _Reader(text, cursor.offset, max_depth, cursor.line, cursor.line_start)
+def read_value(text: str, cursor: Cursor, max_depth: int, max_nodes: int | None = None) -> Any:
+    """The JSON value at ``cursor`` (blanks first are skipped); moves the cursor past it.
+    A value of more than ``max_nodes`` nodes raises :class:`TooMany` (the cursor past it)."""
+    start = Mark(cursor.line, cursor.offset - cursor.line_start, cursor.offset)
+    reader = _Reader(text, cursor.offset, max_depth, cursor.line, cursor.line_start, max_nodes)
     node = reader.value()
     cursor.offset, cursor.line, cursor.line_start = reader.pos, reader.line, reader.line_start
+    if max_nodes is not None and reader.nodes > max_nodes:
+        raise TooMany(f"more than {max_nodes:,} nodes", node.start_mark or start)
     return node
 
 

@@ -9,7 +9,7 @@ import enum
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, overload
 
-from sidecarlint.finding import ObjectRef, YPath
+from sidecarlint.finding import ObjectRef, YPath, excerpt
 from sidecarlint.parse import Document
 from sidecarlint.records import FrozenRecord, Record
 
@@ -287,7 +287,9 @@ class Container(Record):
     @property
     def label(self) -> str:
         """How messages name the container."""
-        return f"'{self.name}'" if self.name else f"{_LISTS[self._list_role]}[{self.index}]"
+        if self.name:
+            return f"'{excerpt(self.name)}'"
+        return f"{_LISTS[self._list_role]}[{self.index}]"
 
     @property
     def _list_role(self) -> Role:

@@ -18,6 +18,7 @@ import re
 import weakref
 
 from sidecarlint.activity import FileUse, activity, local_urls, same_file
+from sidecarlint.finding import excerpt
 from sidecarlint.helpers import HelperMatch, helper_match
 from sidecarlint.locate import Container, Pod
 from sidecarlint.records import FrozenRecord
@@ -199,7 +200,9 @@ class PodModel:
             ]
             if needed:
                 read, write = needed[0]
-                found.append((sidecar, f"reads {read.path} ({read.evidence})", write.evidence))
+                found.append(
+                    (sidecar, f"reads {excerpt(read.path)} ({read.evidence})", write.evidence)
+                )
         return found
 
     def _written_by_others(self, read: FileUse, sidecar: Container) -> bool:
@@ -302,9 +305,10 @@ def unsent_shutdown(pod: Pod) -> str | None:
             for word in cmd.args:
                 if _signal(word):
                     return (
-                        f"no command sends the shutdown request {word}: in the command of "
-                        f"{c.label} it is an argument of '{cmd.program}', as the shell reads "
-                        "the script — a folded block scalar joins lines into one command"
+                        f"no command sends the shutdown request {excerpt(word)}: in the command "
+                        f"of {c.label} it is an argument of '{excerpt(cmd.program)}', as the "
+                        "shell reads the script — a folded block scalar joins lines into one "
+                        "command"
                     )
     return None
 

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from sidecarlint import scalars
-from sidecarlint.finding import Span, YPath
+from sidecarlint.finding import EXCERPT, NAME_EXCERPT, Span, YPath, excerpt
 from sidecarlint.jsonread import GO_SPACE, NUMBER_TAG
 from sidecarlint.records import FrozenRecord, Record
 
@@ -43,6 +43,19 @@ MAX_DEPTH = 100
 #: go-yaml stops at 10,000; no Kubernetes object comes near either).
 MAX_DEPTH_LIMIT = 1000
 MAX_NODES = 1_000_000
+#: The most text one document may have (bytes of UTF-8, what it takes in a UTF-8 file): the
+#: API server refuses a request body over 3 MiB (k8s.io/apiserver ``NewConfig``,
+#: ``MaxRequestBodyBytes``), so a document far beyond that cannot be applied. A larger
+#: document is reported and skipped as it is read, so that no document can exhaust memory
+#: (a copy of its text takes at most this many bytes); a JSON stream, read whole, has the
+#: same limit.
+MAX_DOCUMENT_SIZE = 8 * 1024 * 1024
+#: The most nodes (scalars, lists, mappings) one document may compose into, each of which
+#: costs a few hundred bytes: five times the largest object of a corpus of real manifests.
+MAX_DOCUMENT_NODES = 250_000
+#: A stream that looks like a template is parsed whole before any document is given out;
+#: above this many characters it is parsed twice instead of being held parsed.
+_TEMPLATE_HELD = 256 * 1024
 
 #: What YAML (libyaml) counts as a line break; positions count lines the same way.
 LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -50,6 +63,7 @@ LINE_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _NUMBER_START = scalars.NUMBER_START
 _WORDS = scalars.WORDS
 _MERGE = "<<"
+_T = TypeVar("_T")
 
 
 def resolve_plain(text: str) -> Any:
@@ -292,6 +306,12 @@ def _merge_sources(value_node: Any) -> list[Any]:
     return [value_node]
 
 
+#: Above this many entries, a mapping's keys are looked up in an index built once and kept
+#: on the node, not by a scan: a finding for each key of a large mapping must not cost the
+#: square of its size.
+_SCANNED = 64
+
+
 def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
     """The (value node, key node) for one path step, resolving duplicates and merges the
     way go-yaml v2 does: entries apply in order, a merge sets every key of its mappings,
@@ -302,6 +322,8 @@ def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
         return None
     if node.id != "mapping":
         return None
+    if len(node.value) > _SCANNED:
+        return _key_index(node).get(part)
     for (key_node, value_node), merge in reversed(
         list(zip(node.value, _merges(node), strict=True))
     ):
@@ -314,6 +336,26 @@ def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
         elif _key_of(key_node) == part:
             return value_node, key_node
     return None
+
+
+def _key_index(node: Any) -> dict[str, tuple[Any, Any]]:
+    """Every key of a mapping node with its (value node, key node), as :func:`_child` finds
+    them: entries apply in order and the last assignment of a key wins."""
+    index: dict[str, tuple[Any, Any]] | None = getattr(node, "sidecarlint_keys", None)
+    if index is not None:
+        return index
+    index = {}
+    for (key_node, value_node), merge in zip(node.value, _merges(node), strict=True):
+        if merge:
+            for source in _merge_sources(value_node):
+                if source.id == "mapping":
+                    index.update(_key_index(source))
+        else:
+            key = _key_of(key_node)
+            if key is not None:
+                index[key] = (value_node, key_node)
+    node.sidecarlint_keys = index
+    return index
 
 
 def _children_with_paths(node: Any) -> list[tuple[str | int, Any, Any]]:
@@ -391,21 +433,6 @@ class _Part:
         self.problem = problem
 
 
-def _separator_problem(line: str, line0: int) -> ParseProblem | None:
-    """kubectl's ``YAMLReader`` allows only blanks and a comment after ``---``."""
-    after = line[3:]
-    rest = after.strip(GO_SPACE)
-    if not rest or rest.startswith("#"):
-        return None
-    column = 4 + len(after) - len(after.lstrip(GO_SPACE))
-    return ParseProblem(
-        "SCL001",
-        f"kubectl stops reading the stream here ('invalid Yaml document separator: {rest}'): "
-        "only a comment may follow '---' on its line; move the content to the next line",
-        Span(line0 + 1, column, line0 + 1, column + len(rest)),
-    )
-
-
 _EXOTIC_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
@@ -428,54 +455,221 @@ def _separator_starts(piece: str) -> list[int]:
     return starts
 
 
-def _yaml_parts(pieces: Iterable[str], line0: int = 0, column0: int = 0) -> Iterator[_Part]:
+class _Separator:
+    """A separator line read after its ``---``, maybe over several pieces (a line longer
+    than a piece): kubectl's ``YAMLReader`` allows only blanks and a comment after the
+    marker. Only what a message needs of the line is kept."""
+
+    __slots__ = ("blanks", "content", "length", "line", "rest")
+
+    def __init__(self, line: int) -> None:
+        #: The line's 0-based number.
+        self.line = line
+        #: Blanks between the marker and the first other character.
+        self.blanks = 0
+        #: The first characters from there on (as many as a message quotes).
+        self.rest = ""
+        #: Characters from there on, and up to the last that is not a blank.
+        self.length = 0
+        self.content = 0
+
+    def feed(self, text: str) -> None:
+        """The next characters of the line (its line break may end them)."""
+        if not self.length:
+            stripped = text.lstrip(GO_SPACE)
+            self.blanks += len(text) - len(stripped)
+            text = stripped
+            if not text:
+                return
+        if len(self.rest) <= EXCERPT:
+            self.rest += text[: EXCERPT + 1 - len(self.rest)]
+        body = text.rstrip(GO_SPACE)
+        if body:
+            self.content = self.length + len(body)
+        self.length += len(text)
+
+    def problem(self) -> ParseProblem | None:
+        """The problem kubectl has with the whole line, if any."""
+        if not self.length or self.rest.startswith("#"):
+            return None
+        column = 4 + self.blanks
+        rest = excerpt(self.rest[: self.content])
+        return ParseProblem(
+            "SCL001",
+            f"kubectl stops reading the stream here ('invalid Yaml document separator: {rest}'): "
+            "only a comment may follow '---' on its line; move the content to the next line",
+            Span(self.line + 1, column, self.line + 1, column + self.content),
+        )
+
+
+class _Held:
+    """The text of the part being read; past ``max_size`` bytes it is dropped, and
+    only its size and where its content starts are kept."""
+
+    __slots__ = ("max_size", "pieces", "size", "start")
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+        self.pieces: list[str] = []
+        self.size = 0
+        #: Set once the part is too large: where its first node starts (0-based line
+        #: within the part, 0-based column, end column), if that was within the text held.
+        self.start: tuple[int, int, int] | None = None
+
+    @property
+    def too_large(self) -> bool:
+        return self.size > self.max_size
+
+    def add(self, text: str) -> None:
+        size = self.size
+        self.size += utf8_size(text)
+        if size <= self.max_size:
+            self.pieces.append(text)
+            if self.size > self.max_size:
+                self.start = _first_content("".join(self.pieces))
+                self.pieces = []
+
+    def part(self, line0: int, column0: int) -> _Part:
+        if not self.too_large:
+            return _Part(line0, "".join(self.pieces), column0=column0)
+        line, column, end = self.start or (0, 0, 1)
+        if line == 0:
+            column, end = column + column0, end + column0
+        span = Span(line0 + line + 1, column + 1, line0 + line + 1, end + 1)
+        message = _skipped(
+            f"document has {self.size:,} bytes, more than the {self.max_size:,} "
+            f"({self.max_size / (1 << 20):g} MiB) read for one document; the API server takes "
+            "a request body of at most 3 MiB (split a List into one document per item)"
+        )
+        return _Part(line0, "", problem=ParseProblem("SCL001", message, span))
+
+
+def utf8_size(text: str) -> int:
+    """How many bytes ``text`` takes in UTF-8."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _first_content(text: str) -> tuple[int, int, int] | None:
+    """Where the first node of a document's text starts: the first line that is not
+    blank, a comment or a ``---`` marker (0-based line, first and end column of its
+    content); None if there is no such line."""
+    line = start = 0
+    while start < len(text):
+        found = LINE_BREAKS.search(text, start)
+        end = len(text) if found is None else found.start()
+        content = text[start:end].rstrip(" \t")
+        stripped = content.lstrip(" \t\ufeff")
+        if stripped.startswith("---") and stripped[3:].lstrip(" \t")[:1] in ("", "#"):
+            stripped = ""
+        if stripped and not stripped.startswith("#"):
+            return line, len(content) - len(stripped), len(content)
+        if found is None:
+            break
+        start = found.end()
+        line += 1
+    return None
+
+
+def _yaml_parts(
+    pieces: Iterable[str], line0: int = 0, column0: int = 0, max_size: int = MAX_DOCUMENT_SIZE
+) -> Iterator[_Part]:
     """Split a YAML stream at separator lines, as kubectl's ``YAMLReader`` does.
 
     A separator line ends the part held so far; when nothing is held yet (the first line
     of the stream, or a separator right after another), ``YAMLReader`` keeps the line as
     the start of the next part instead, and go-yaml reads it as a document start marker.
-    ``pieces`` must each end at a line break (but the last): the stream is read piece by
-    piece, and no more than one document's text is held.
+    ``pieces`` must each end at a line break, but the last, and the pieces of a line too
+    long to read at once: the stream is read piece by piece, and no more than one
+    document's text is held, up to ``max_size`` bytes of UTF-8 (a larger part is given as a
+    problem at its first node).
     """
-    held: list[str] = []
-    holding = False  # any text held (``held`` may hold empty strings)
-    part_line, part_column = line0, column0
-    line = line0  # the line the current piece starts on
+    splitter = _Splitter(line0, column0, max_size)
     for piece in pieces:
+        if piece:
+            yield from splitter.feed(piece)
+    yield from splitter.end()
+
+
+class _Splitter:
+    """The state of :func:`_yaml_parts` between pieces."""
+
+    def __init__(self, line0: int, column0: int, max_size: int) -> None:
+        self.max_size = max_size
+        self.held = _Held(max_size)
+        self.holding = False  # any text held (it may all be empty strings)
+        self.part_line, self.part_column = line0, column0
+        self.line = line0  # the line the next piece starts on
+        self.mid_line = False  # the last piece ended inside a line
+        #: A separator line not ended yet, and whether its text starts the next part.
+        self.separator: _Separator | None = None
+        self.keep = False
+
+    def feed(self, piece: str) -> Iterator[_Part]:
         exotic = any(c in piece for c in _EXOTIC_BREAKS)
+        starts = _separator_starts(piece)
+        if self.mid_line and starts and starts[0] == 0:
+            del starts[0]  # the rest of a long line, not a line of its own
         offset = 0
-        for start in _separator_starts(piece):
+        if self.separator is not None:  # a separator line goes on from the last piece
+            newline = piece.find("\n")
+            offset = len(piece) if newline < 0 else newline + 1
+            self.separator.feed(piece[:offset])
+            if self.keep:
+                self.held.add(piece[:offset])
+            self.line += count_line_breaks(piece, 0, offset, exotic)
+            if newline >= 0:
+                yield from self._separator_ended()
+        for start in starts:
+            if self.separator is not None:
+                break  # a line still going on holds no other line
             if start > offset:
-                held.append(piece[offset:start])
-                holding = True
-            line += count_line_breaks(piece, offset, start, exotic)
+                self._add(piece[offset:start])
+            self.line += count_line_breaks(piece, offset, start, exotic)
             newline = piece.find("\n", start)
-            end = len(piece) if newline < 0 else newline + 1
-            problem = _separator_problem(piece[start:end].rstrip("\r\n"), line)
-            if problem is not None:
-                if holding:
-                    yield _Part(part_line, "".join(held), column0=part_column)
-                yield _Part(line, "", problem=problem)
-                held, holding = [], False
-                line += count_line_breaks(piece, start, end, exotic)
-                part_line, part_column = line, 0
-            elif holding:
-                yield _Part(part_line, "".join(held), column0=part_column)
-                held, holding = [], False
-                line += count_line_breaks(piece, start, end, exotic)
-                part_line, part_column = line, 0
+            offset = len(piece) if newline < 0 else newline + 1
+            self.separator = _Separator(self.line)
+            self.separator.feed(piece[start + 3 : offset])
+            self.keep = not self.holding
+            if self.holding:
+                yield self.held.part(self.part_line, self.part_column)
+                self.held, self.holding = _Held(self.max_size), False
             else:
-                # Nothing held: the separator line starts the next part.
-                held, holding = [piece[start:end]], True
-                part_line, part_column = line, 0
-                line += count_line_breaks(piece, start, end, exotic)
-            offset = end
-        if offset < len(piece):
-            held.append(piece[offset:])
-            holding = True
-        line += count_line_breaks(piece, offset, len(piece), exotic)
-    if holding:
-        yield _Part(part_line, "".join(held), column0=part_column)
+                # Nothing held: the line starts the next part (unless kubectl refuses it).
+                self._add(piece[start:offset])
+                self.part_line, self.part_column = self.line, 0
+            self.line += count_line_breaks(piece, start, offset, exotic)
+            if newline >= 0:
+                yield from self._separator_ended()
+        if self.separator is None and offset < len(piece):
+            self._add(piece[offset:])
+            self.line += count_line_breaks(piece, offset, len(piece), exotic)
+        self.mid_line = not piece.endswith("\n")
+
+    def end(self) -> Iterator[_Part]:
+        if self.separator is not None:
+            yield from self._separator_ended()
+        if self.holding:
+            yield self.held.part(self.part_line, self.part_column)
+
+    def _add(self, text: str) -> None:
+        self.held.add(text)
+        self.holding = True
+
+    def _separator_ended(self) -> Iterator[_Part]:
+        """The separator line being read has ended: the next part starts after it, unless
+        it starts the next part itself; a problem if kubectl refuses it."""
+        separator = self.separator
+        assert separator is not None
+        self.separator = None
+        problem = separator.problem()
+        if problem is not None:
+            if self.keep:
+                self.held, self.holding = _Held(self.max_size), False
+            yield _Part(separator.line, "", problem=problem)
+        if problem is not None or not self.keep:
+            self.part_line, self.part_column = self.line, 0
 
 
 def split_documents(text: str) -> list[tuple[int, str]]:
@@ -509,7 +703,7 @@ def _json_parts(text: str, max_depth: int) -> Iterator[_Part]:
     """A JSON stream as kubectl's ``YAMLOrJSONDecoder`` reads it: JSON values one after the
     other; if a value is not valid JSON after at most one good one, the rest of the stream
     (from the end of the last good value, its line break eaten) is read as YAML."""
-    from sidecarlint.jsonread import Cursor, JSONError, TooDeep, read_value, skip_blanks
+    from sidecarlint.jsonread import Cursor, JSONError, TooDeep, TooMany, read_value, skip_blanks
 
     cursor = Cursor()
     consumed = Cursor()
@@ -517,7 +711,19 @@ def _json_parts(text: str, max_depth: int) -> Iterator[_Part]:
     skip_blanks(text, cursor)
     while cursor.offset < len(text):
         try:
-            node = read_value(text, cursor, max_depth)
+            node = read_value(text, cursor, max_depth, MAX_DOCUMENT_NODES)
+        except TooMany as exc:
+            # Read to its end, not kept: reported, and the stream goes on after it.
+            mark = exc.mark
+            found = LINE_BREAKS.search(text, mark.index, cursor.offset)
+            end = cursor.offset if found is None else found.start()
+            line, column = mark.line + 1, mark.column + 1
+            span = Span(line, column, line, column + max(end - mark.index, 1))
+            yield _Part(mark.line, "", problem=ParseProblem("SCL001", _too_many_message(), span))
+            count += 1
+            consumed = Cursor(cursor.offset, cursor.line, cursor.line_start)
+            skip_blanks(text, cursor)
+            continue
         except TooDeep as exc:
             mark = exc.mark
             span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
@@ -863,18 +1069,59 @@ def _exact_depth(text: str, limit: int) -> tuple[int, int] | None:
     libyaml's scanner looks ahead for keys and may stop at its own nesting limit before
     the event at ``limit`` is reached; the pure-Python parser then counts instead.
     """
+    return _count_events(_count_depth, text, limit, None)
+
+
+def _count_events(count: Callable[[Any, str, int], _T], text: str, limit: int, failed: _T) -> _T:
+    """``count`` over the parser's events with libyaml, else (libyaml missing or stopping
+    first) with the pure-Python parser; ``failed`` if the text does not parse (composing
+    then reports the syntax error)."""
     import yaml
 
     c_loader = _c_loader()
     if c_loader is not None:
         try:
-            return _count_depth(c_loader, text, limit)
+            return count(c_loader, text, limit)
         except yaml.YAMLError:
             pass
     try:
-        return _count_depth(_go_loader(), text, limit)
+        return count(_go_loader(), text, limit)
     except yaml.YAMLError:
-        return None  # composing reports the syntax error
+        return failed
+
+
+#: Characters that each node but the first needs one of, counted generously (a node per
+#: ``:``, ``?`` and ``-`` may open a collection as well as hold a value).
+_NODE_MARKS = (":", "?", "-", ",", "[", "{")
+
+
+def _too_many_nodes(text: str, limit: int) -> bool:
+    """Whether the first document of ``text`` composes into more than ``limit`` nodes,
+    told before composing: a cheap bound first (characters that each node needs, counted
+    in comments and strings too, so the bound can only be too high), then, past the limit,
+    a count of the parser's events, which builds no node."""
+    if 1 + 3 * sum(text.count(c) for c in _NODE_MARKS) <= limit:
+        return False
+    return _count_events(_count_nodes, text, limit, False)
+
+
+def _count_nodes(loader_class: Any, text: str, limit: int) -> bool:
+    from yaml.events import CollectionStartEvent, DocumentEndEvent, ScalarEvent
+
+    loader = loader_class(text)
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (ScalarEvent, CollectionStartEvent)):
+                count += 1
+                if count > limit:
+                    return True
+            elif isinstance(event, DocumentEndEvent):
+                break
+    finally:
+        loader.dispose()
+    return False
 
 
 def _count_depth(loader_class: Any, text: str, limit: int) -> tuple[int, int] | None:
@@ -933,6 +1180,7 @@ class _Builder:
         self.patch_keys = False
         self._sizes: dict[int, int] = {}
         self._reported: set[tuple[int, str]] = set()
+        self._first_keys: dict[int, dict[str, Any]] = {}
 
     def _span(self, node: Any) -> Span:
         return Span(*_region(node, self.line1, self.column0))
@@ -943,7 +1191,9 @@ class _Builder:
         if node.id == "scalar" and not node.style and node.tag is None:
             hint = "; quote the value if it is meant as text"
         return _Abort(
-            _skipped(f"kubectl refuses this document: {exc.message} (the value {text!r}){hint}"),
+            _skipped(
+                f"kubectl refuses this document: {exc.message} (the value {excerpt(text)!r}){hint}"
+            ),
             self._span(node),
         )
 
@@ -1014,7 +1264,10 @@ class _Builder:
             return _scalar_key(node)
         except scalars.Refused as exc:
             raise _Abort(
-                _skipped(f"kubectl refuses this document: {exc.message} (the key {node.value!r})"),
+                _skipped(
+                    f"kubectl refuses this document: {exc.message} "
+                    f"(the key {excerpt(node.value)!r})"
+                ),
                 self._span(node),
             ) from None
 
@@ -1090,16 +1343,22 @@ class _Builder:
         if (id(node), key) in self._reported:
             return  # an aliased mapping is built once per alias; report it once
         self._reported.add((id(node), key))
-        first = next(
-            k
-            for (k, _), merge in zip(node.value, _merges(node), strict=True)
-            if _key_of(k, merge) == key
-        )
+        # The first key node of each key, found once per mapping: a mapping of n keys written
+        # twice costs n, not n squared.
+        firsts = self._first_keys.get(id(node))
+        if firsts is None:
+            firsts = self._first_keys[id(node)] = {}
+            for (k, _), merge in zip(node.value, _merges(node), strict=True):
+                found = _key_of(k, merge)
+                if found is not None:
+                    firsts.setdefault(found, k)
+        first = firsts[key]
         self.problems.append(
             ParseProblem(
                 "SCL002",
-                f"duplicate key '{key}' (first at line {self._span(first).line}); kubectl keeps "
-                "this last value and drops the earlier one, kustomize rejects the file",
+                f"duplicate key '{excerpt(key)}' (first at line {self._span(first).line}); "
+                "kubectl keeps this last value and drops the earlier one, kustomize rejects the "
+                "file",
                 self._span(second),
             )
         )
@@ -1248,6 +1507,7 @@ def _error_message(exc: Exception, text: str) -> str:
     else:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         problem = detail
+    detail = excerpt(detail, NAME_EXCERPT)  # the parser's words may quote a value
     if isinstance(exc, RecursionError):
         detail = "document is nested too deeply to parse"
     hint = _hint(str(problem), str(context or ""), _character_at(exc, text), text)
@@ -1295,10 +1555,14 @@ def iter_stream(
     max_nodes: int = MAX_NODES,
 ) -> Iterator[Document | ParseProblem]:
     """Documents and problems of a stream given as text pieces, each ending at a line break
-    (but the last), one at a time: only the document at hand is held in memory.
+    (but the last, and the pieces of a line too long for one), one at a time: only the
+    document at hand is held in memory, and a document larger than
+    :data:`MAX_DOCUMENT_SIZE` is reported without being held.
 
     A stream that looks like a template (``{{`` in its first piece) is read in full first,
     because a template is reported once, instead of its documents; so is a JSON stream.
+    Either is read whole only up to :data:`MAX_DOCUMENT_SIZE`: a larger JSON stream is
+    reported, a larger template-looking one is read document by document.
     """
     from itertools import chain
 
@@ -1311,20 +1575,88 @@ def iter_stream(
     if first.startswith("\ufeff"):
         first = first[1:]
     if is_json_stream(first):
-        text = first + "".join(stream)
+        held, whole = _read_whole(first, stream, MAX_DOCUMENT_SIZE)
+        if not whole:
+            # A JSON stream is read whole: one that large is reported at its first value.
+            line, column = _json_start(first)
+            message = (
+                f"JSON stream has more than {MAX_DOCUMENT_SIZE:,} bytes "
+                f"({MAX_DOCUMENT_SIZE >> 20} MiB), the most read for a JSON stream, which is "
+                "read whole; the API server takes a request body of at most 3 MiB (split the "
+                "stream into one document per object); this file is not checked"
+            )
+            yield ParseProblem("SCL001", message, Span(line, column, line, column + 1))
+            return
+        text = "".join(held)
+        del held  # the text alone is held while it is read
         yield from _documents(_json_parts(text, max_depth), file, max_depth, max_nodes, False)
         return
     if _has_template_markers(first):
-        text = first + "".join(stream)
-        buffered = list(_documents(_yaml_parts([text]), file, max_depth, max_nodes, True))
-        templated = [p for p in buffered if isinstance(p, ParseProblem) and p.template]
-        if templated:
-            yield _template_problem(_first_template_marker(text) or templated[0].span)
-        else:
-            yield from buffered
-        return
+        held, whole = _read_whole(first, stream, MAX_DOCUMENT_SIZE)
+        if whole:  # a larger stream is read as YAML, document by document
+            text = "".join(held)
+            del held
+            yield from _template_stream(text, file, max_depth, max_nodes)
+            return
+        first, stream = held[0], chain(held[1:], stream)
     parts = _yaml_parts(chain([first], stream))
     yield from _documents(parts, file, max_depth, max_nodes, False)
+
+
+def _json_start(text: str) -> tuple[int, int]:
+    """The 1-based line and column of the first character of a JSON stream that is not a
+    blank (the ``{`` kubectl saw)."""
+    stripped = text.lstrip(GO_SPACE)
+    blanks = text[: len(text) - len(stripped)]
+    breaks = list(LINE_BREAKS.finditer(blanks))
+    if not breaks:
+        return 1, len(blanks) + 1
+    return len(breaks) + 1, len(blanks) - breaks[-1].end() + 1
+
+
+def _too_many(part: _Part, text: str) -> _Abort:
+    """A document with more nodes than :data:`MAX_DOCUMENT_NODES`, at its first node."""
+    line, column, end = _first_content(text) or (0, 0, 1)
+    if line == 0:
+        column, end = column + part.column0, end + part.column0
+    line += part.line0 + 1
+    return _Abort(_too_many_message(), Span(line, column + 1, line, end + 1))
+
+
+def _too_many_message() -> str:
+    return _skipped(
+        f"document has more than {MAX_DOCUMENT_NODES:,} nodes (values, lists and mappings), "
+        "the most read for one document (split a List into one document per item)"
+    )
+
+
+def _read_whole(first: str, stream: Iterator[str], limit: int) -> tuple[list[str], bool]:
+    """The pieces of a stream up to ``limit`` bytes of UTF-8, and whether they are all of it."""
+    held, size = [first], utf8_size(first)
+    while size <= limit:
+        piece = next(stream, None)
+        if piece is None:
+            return held, True
+        held.append(piece)
+        size += utf8_size(piece)
+    return held, False
+
+
+def _template_stream(
+    text: str, file: str, max_depth: int, max_nodes: int
+) -> Iterator[Document | ParseProblem]:
+    """A stream that looks like a template: reported once if it is one, else its documents.
+    They are held until the end while the text is small, else parsed again."""
+    held: list[Document | ParseProblem] | None = [] if len(text) <= _TEMPLATE_HELD else None
+    for item in _documents(_yaml_parts([text]), file, max_depth, max_nodes, True):
+        if isinstance(item, ParseProblem) and item.template:
+            yield _template_problem(_first_template_marker(text) or item.span)
+            return
+        if held is not None:
+            held.append(item)
+    yield from (
+        _documents(_yaml_parts([text]), file, max_depth, max_nodes, True) if held is None else held
+    )
 
 
 def _allow_recursion(max_depth: int) -> None:
@@ -1362,11 +1694,15 @@ def _documents(
                         _skipped(f"document is nested deeper than {max_depth} levels"),
                         Span(line, column, line, column + 1),
                     )
+                if _too_many_nodes(text, MAX_DOCUMENT_NODES):
+                    raise _too_many(part, text)
                 node = _compose_first(text)
                 if node is None:
                     continue
+            # A JSON value has no tags or aliases: its text (the whole stream) is not searched.
+            searched = text if part.json is None else ""
             builder = _Builder(
-                text, part.line0 + 1, part.column0, max_depth, max_nodes, "*" in text
+                searched, part.line0 + 1, part.column0, max_depth, max_nodes, "*" in searched
             )
             try:
                 data = builder.build(node)

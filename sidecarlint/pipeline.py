@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
 
-from sidecarlint.finding import Finding, ObjectRef, Severity, Span, YPath, format_path
+from sidecarlint.finding import (
+    NAME_EXCERPT,
+    Finding,
+    ObjectRef,
+    Severity,
+    Span,
+    YPath,
+    excerpt,
+    format_path,
+)
 from sidecarlint.locate import (
     ConfigMaps,
     CustomPodPath,
@@ -23,13 +33,13 @@ from sidecarlint.records import FrozenRecord, Record, replace
 from sidecarlint.registry import ALWAYS_REPORTED, Hit, Options, Rule, RuleContext, registry
 from sidecarlint.sources import (
     MAX_FILE_SIZE,
+    PIECE_SIZE,
     ReadError,
     Source,
     StreamError,
     chart_of,
     discover,
     read_pieces,
-    read_source,
     text_pieces,
 )
 from sidecarlint.suppress import CommentScanner, Suppressions, annotation_codes
@@ -41,6 +51,50 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 #: ConfigMap it has not defined yet (it may come later); past this many, they are checked
 #: at once.
 MAX_DEFERRED = 64
+
+#: Findings of one rule listed for one file; past it they are counted in one finding, so
+#: what a file costs to report does not grow with its findings.
+MAX_FINDINGS = 1000
+#: Notes kept for one file (one per object at most); the rest are counted in one note.
+MAX_NOTES = 100
+#: The most nodes a workload object may have to be checked (validated and ruled): checking
+#: holds a few kilobytes per node and schema error, so a larger object is reported instead.
+#: Seventeen times the largest workload of a corpus of 2,202 real ones (1,156 nodes).
+MAX_OBJECT_NODES = 20_000
+
+#: Gives a file's text again, piece by piece, each time it is called.
+Pieces = Callable[[], Iterable[str]]
+#: Findings of a file held before they are settled (listed or counted, see
+#: :meth:`_Engine._settle`).
+_SETTLED_AT = 256
+#: Findings no annotation suppresses.
+_NOT_BY_ANNOTATION = frozenset({"SCL900", "SCL901", "SCL999"})
+
+
+class _Annotation(Record):
+    """A ``sidecarlint.io/ignore[-all]`` annotation of the object being checked."""
+
+    #: The rules it suppresses (None: all).
+    codes: frozenset[str] | None
+    path: YPath
+    key: str
+    unknown: tuple[str, ...]
+    #: It suppressed a finding.
+    used: bool
+
+    def __init__(
+        self,
+        codes: frozenset[str] | None,
+        path: YPath,
+        key: str,
+        unknown: tuple[str, ...],
+        used: bool = False,
+    ) -> None:
+        self.codes = codes
+        self.path = path
+        self.key = key
+        self.unknown = unknown
+        self.used = used
 
 
 class Settings(FrozenRecord):
@@ -63,6 +117,8 @@ class Settings(FrozenRecord):
     max_file_size: int
     max_depth: int
     max_nodes: int
+    #: Findings listed per rule and file; the rest are counted in one finding.
+    max_findings: int
     validate: bool
     jobs: int
     debug: bool
@@ -95,6 +151,7 @@ class Settings(FrozenRecord):
         max_file_size: int = MAX_FILE_SIZE,
         max_depth: int = MAX_DEPTH,
         max_nodes: int = MAX_NODES,
+        max_findings: int = MAX_FINDINGS,
         validate: bool = True,
         jobs: int = 1,
         debug: bool = False,
@@ -119,6 +176,7 @@ class Settings(FrozenRecord):
         self.max_file_size = max_file_size
         self.max_depth = max_depth
         self.max_nodes = max_nodes
+        self.max_findings = max_findings
         self.validate = validate
         self.jobs = jobs
         self.debug = debug
@@ -194,14 +252,21 @@ class FileResult(Record):
     def crashed(self, span: Span, message: str) -> None:
         """Count an internal error, and say where and what it was."""
         self.internal_errors += 1
-        self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
+        if len(self.crashes) < MAX_NOTES:  # the first few are shown; all are counted
+            self.crashes.append(f"{self.file}:{span.line}:{span.column}: {message}")
 
 
 class Report(Record):
-    """The result of a run: what reporters see."""
+    """The result of a run: what reporters see.
+
+    Its findings are a list in file order (:func:`collect`), or, when the run streams
+    (:func:`run` with ``stream``), an iterator that checks the files as it is read, one
+    file's findings at a time: then the counts and notes are complete once it is
+    exhausted, and reporters read them after the findings.
+    """
 
     version: str
-    findings: list[Finding]
+    findings: Iterable[Finding]
     files: int
     documents: int
     objects: int
@@ -223,7 +288,7 @@ class Report(Record):
     def __init__(
         self,
         version: str,
-        findings: list[Finding],
+        findings: Iterable[Finding],
         files: int = 0,
         documents: int = 0,
         objects: int = 0,
@@ -249,13 +314,25 @@ class Report(Record):
         self.stdin_name = stdin_name
         self.skipped_files = skipped_files
         self.crashes = [] if crashes is None else crashes
+        #: Findings counted by (severity, suppressed) as they stream (None: a list, counted
+        #: when asked).
+        self._tally: dict[tuple[Severity, bool], int] | None = None
+
+    def tally(self) -> dict[tuple[Severity, bool], int]:
+        """How many findings there are of each severity, suppressed or not (those left out
+        of a file's list included)."""
+        if self._tally is not None:
+            return self._tally
+        tally: dict[tuple[Severity, bool], int] = {}
+        _count(tally, self.findings)
+        return tally
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity and not f.suppressed)
+        return self.tally().get((severity, False), 0)
 
     @property
     def suppressed(self) -> int:
-        return sum(1 for f in self.findings if f.suppressed)
+        return sum(n for (_, hidden), n in self.tally().items() if hidden)
 
     def exit_code(self, fail_on: str) -> int:
         """0: nothing at or above ``fail_on``; 1: findings; 2: an internal error happened."""
@@ -264,8 +341,15 @@ class Report(Record):
         if fail_on == "never":
             return 0
         threshold = Severity(fail_on).rank
-        active = (f for f in self.findings if not f.suppressed)
-        return 1 if any(f.severity.rank >= threshold for f in active) else 0
+        active = (sev for (sev, hidden), n in self.tally().items() if n and not hidden)
+        return 1 if any(sev.rank >= threshold for sev in active) else 0
+
+
+def _count(tally: dict[tuple[Severity, bool], int], findings: Iterable[Finding]) -> None:
+    for f in findings:
+        for severity, hidden, n in f.counts():
+            key = (severity, hidden)
+            tally[key] = tally.get(key, 0) + n
 
 
 class _Engine:
@@ -288,6 +372,14 @@ class _Engine:
             self.validator = Validator(settings.version)
         self._kustomize_dirs: dict[str, bool] = {}
         self._ignored: tuple[str, frozenset[str]] = ("", frozenset())
+        # The file at hand: findings listed per rule, those left out, notes left out.
+        self._listed: dict[str, int] = {}
+        self._omitted: dict[str, tuple[Finding, dict[tuple[Severity, bool], int]]] = {}
+        self._notes_omitted = 0
+        # Suppressions that apply to the findings being added, and where they start.
+        self._directives: Suppressions | None = None
+        self._annotations: list[_Annotation] = []
+        self._unsettled = 0
 
     def finding(
         self,
@@ -311,6 +403,10 @@ class _Engine:
         sev = self.severities.get(code) or severity or rule.severity
         if ypath is not None and path is None:
             path = format_path(ypath)
+        if obj is not None:
+            obj = _short_ref(obj)
+        if container is not None:
+            container = excerpt(container, NAME_EXCERPT)
         return Finding(
             code,
             rule.name,
@@ -345,7 +441,7 @@ class _Engine:
 
     def lint_text(self, text: str, file: str) -> FileResult:
         result = self.lint_stream([text], file)
-        self._annotate(result, text)
+        self._annotate(result, lambda: [text])
         return result
 
     def lint_stream(
@@ -368,6 +464,7 @@ class _Engine:
         given to stdin, which holds no kustomize input (it is rendered output, if anything).
         """
         result = FileResult(file)
+        self._listed, self._omitted, self._notes_omitted = {}, {}, 0
         kustomize = not (rendered or stdin) and self._kustomize_input(file)
         base = os.path.basename(file)
         if rendered:
@@ -379,6 +476,9 @@ class _Engine:
             )
             return result
         comments = CommentScanner(self.registry)
+        # Directives found so far: when a document comes out of the parser, every line it
+        # spans has been scanned, and so has every directive that can suppress its findings.
+        directives = comments.result
 
         def scanned() -> Iterator[str]:
             for piece in pieces:
@@ -391,10 +491,11 @@ class _Engine:
         )
         config_maps = ConfigMaps()
         deferred: list[KubeObject] = []
+        self._directives, self._annotations, self._unsettled = directives, [], 0
         try:
             for doc in stream:
                 if isinstance(doc, ParseProblem):
-                    self._add(
+                    self._keep(
                         result,
                         self.finding(doc.code, doc.message, file, doc.span, document=doc.document),
                     )
@@ -407,56 +508,151 @@ class _Engine:
                     continue
                 for obj in iter_objects(doc):
                     if obj.kind == "Kustomization":
-                        result.notes.append(f"{file}: Kustomization object skipped")
+                        self._note(result, f"{file}: Kustomization object skipped")
                         continue
                     result.objects += 1
                     if obj.kind == "ConfigMap":
                         config_maps.add(obj)
                     self._lint_object(result, obj, kustomize, config_maps, deferred)
         except StreamError as exc:
-            self._add(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
+            self._keep(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
+        # Pods that mount a ConfigMap defined later in the input, now that it has been read.
         for obj in deferred:
             self._lint_object(result, obj, kustomize, config_maps)
-        suppressions = comments.result
-        for problem in suppressions.problems:
-            self._add(result, self.finding("SCL901", problem.message, file, problem.span))
-        if suppressions.directives:
-            self._apply_comments(result, suppressions)
+        self._settle(result)
+        # The directives' own problems: no directive applies to them.
+        self._directives = None
+        for problem in directives.problems:
+            self._keep(result, self.finding("SCL901", problem.message, file, problem.span))
+        self._unused_directives(result, directives)
+        self._settle(result)
+        self._close(result)
         result.not_kubernetes = not result.objects and not any(
             f.code == "SCL001" for f in result.findings
         )
         return result
 
-    def _annotate(self, result: FileResult, text: str, hash_text: str | None = None) -> None:
-        """Attach what some outputs show besides the finding: its source line, its line
-        hash (computed from ``hash_text``, the file as GitHub reads it, when given)."""
-        if not result.findings or not (self.settings.source_lines or self.settings.line_hashes):
-            return
-        wanted = {f.span.line for f in result.findings}
-        lines: dict[int, str] = {}
-        if self.settings.source_lines:
-            for number, line in enumerate(text.splitlines(), 1):
-                if number in wanted:
-                    lines[number] = line
-        hashes: dict[int, str] = {}
-        if self.settings.line_hashes:
-            from sidecarlint.linehash import line_hashes
+    def _keep(self, result: FileResult, finding: Finding | None) -> None:
+        """Add a finding of the file being checked; they are settled a batch at a time, so
+        that the findings a file holds at once do not grow past ``max_findings`` a rule."""
+        if finding is not None:
+            result.findings.append(finding)
+            if len(result.findings) - self._unsettled >= _SETTLED_AT:
+                self._settle(result)
 
-            hashes = line_hashes(text if hash_text is None else hash_text, wanted)
-        result.findings = [
-            replace(f, source_line=lines.get(f.span.line), line_hash=hashes.get(f.span.line))
-            for f in result.findings
-        ]
-
-    def _apply_comments(self, result: FileResult, suppressions: Suppressions) -> None:
-        for i, finding in enumerate(result.findings):
-            if finding.suppressed or finding.code in ("SCL900", "SCL901"):
+    def _settle(self, result: FileResult) -> None:
+        """The findings not settled yet are final but for suppressions: apply the
+        annotations of the object being checked and the comment directives of the file,
+        and list each finding unless its rule has reached ``max_findings`` for this file,
+        else count it."""
+        findings = result.findings
+        limit = self.settings.max_findings
+        listed = self._listed
+        directives = self._directives
+        match = directives.match if directives is not None and directives.directives else None
+        annotations = self._annotations
+        kept = start = self._unsettled
+        for i in range(start, len(findings)):
+            finding = findings[i]
+            code = finding.code
+            if annotations and not finding.suppressed and code not in _NOT_BY_ANNOTATION:
+                for annotation in annotations:
+                    if annotation.codes is None or code in annotation.codes:
+                        finding = replace(finding, suppressed=True)
+                        annotation.used = True
+                        break
+            if (
+                match is not None
+                and not finding.suppressed
+                and code not in ("SCL900", "SCL901")
+                and match(code, finding.span.line) is not None
+            ):
+                finding = replace(finding, suppressed=True)
+            count = listed.get(code, 0)
+            if count < limit:
+                listed[code] = count + 1
+                findings[kept] = finding
+                kept += 1
                 continue
-            if suppressions.match(finding.code, finding.span.line) is not None:
-                result.findings[i] = replace(finding, suppressed=True)
+            omitted = self._omitted.get(code)
+            if omitted is None:
+                omitted = self._omitted[code] = (finding, {})
+            key = (finding.severity, finding.suppressed)
+            omitted[1][key] = omitted[1].get(key, 0) + 1
+        del findings[kept:]
+        self._unsettled = kept
+
+    def _close(self, result: FileResult) -> None:
+        """One finding for each rule that had findings left out, and one note for the
+        notes left out."""
+        limit = self.settings.max_findings
+        for code, (first, counts) in self._omitted.items():
+            total = sum(counts.values())
+            suppressed = sum(n for (_, hidden), n in counts.items() if hidden)
+            active = [sev for (sev, hidden) in counts if not hidden] or [sev for sev, _ in counts]
+            hidden = f" ({suppressed:,} of them suppressed)" if suppressed else ""
+            more = (
+                f"1 more {code} finding in this file is not listed{hidden} — it is here"
+                if total == 1
+                else f"{total:,} more {code} findings in this file are not listed{hidden} — "
+                "the first of them is here"
+            )
+            most = (
+                "At most 1 finding per rule and file is"
+                if limit == 1
+                else f"At most {limit:,} findings per rule and file are"
+            )
+            result.findings.append(
+                replace(
+                    first,
+                    severity=max(active, key=lambda sev: sev.rank),
+                    message=(
+                        f"{more}. {most} listed (max-findings); the ones left out are counted "
+                        "in the summary"
+                    ),
+                    fix=None,
+                    fixable=False,
+                    suppressed=suppressed == total,
+                    ypath=None,
+                    related=(),
+                    omitted=tuple((sev, hid, n) for (sev, hid), n in counts.items()),
+                )
+            )
+        if self._notes_omitted:
+            result.notes.append(
+                f"{result.file}: {self._notes_omitted:,} more notes about this file are not shown"
+            )
+
+    def _note(self, result: FileResult, note: str) -> None:
+        """Keep a note about an object (at most :data:`MAX_NOTES` of them per file)."""
+        if len(result.notes) < MAX_NOTES:
+            result.notes.append(note)
+        else:
+            self._notes_omitted += 1
+
+    def _annotate(
+        self, result: FileResult, pieces: Pieces, hash_pieces: Pieces | None = None
+    ) -> None:
+        """Attach what some outputs show besides the finding: its source line, its line
+        hash (of ``hash_pieces()``, the file as GitHub reads it, when given), from the
+        file's text given again by ``pieces()``."""
+        settings = self.settings
+        if not result.findings or not (settings.source_lines or settings.line_hashes):
+            return
+        from sidecarlint.annotate import annotate
+
+        result.findings = annotate(
+            result.findings,
+            pieces,
+            source_lines=settings.source_lines,
+            line_hashes=settings.line_hashes,
+            hash_pieces=hash_pieces,
+        )
+
+    def _unused_directives(self, result: FileResult, suppressions: Suppressions) -> None:
         for directive in suppressions.directives:
             if not directive.used:
-                self._add(
+                self._keep(
                     result,
                     self.finding(
                         "SCL900",
@@ -477,19 +673,39 @@ class _Engine:
         """Check one object; with ``deferred``, a pod that mounts a ConfigMap the input has
         not defined yet is put there instead, to be checked at the end of the input."""
         workload = _workload_for(obj, self.settings.pod_paths)
+        if (workload is not None or obj.kind in VALIDATED_KINDS) and _too_large(obj):
+            doc = obj.doc
+            ref = _short_ref(obj.ref)
+            self._keep(
+                result,
+                self.finding(
+                    "SCL001",
+                    f"{ref.kind}/{ref.name or '?'} has more than {MAX_OBJECT_NODES:,} nodes "
+                    "(values, lists and mappings), the most checked in one workload object; "
+                    "this object is not checked",
+                    doc.file,
+                    doc.span(obj.path),
+                    document=doc.index,
+                    obj=obj.ref,
+                    ypath=obj.path,
+                ),
+            )
+            return
         pod = locate(obj, workload) if workload is not None else None
         if pod is not None and config_maps is not None:
             if deferred is not None and len(deferred) < MAX_DEFERRED and config_maps.missing(pod):
                 deferred.append(obj)
                 return
             pod.config_maps = config_maps
-        start = len(result.findings)
+        self._settle(result)  # what came before is not this object's
+        self._annotations = self._annotations_of(obj, pod)
         self._check_object(result, obj, workload, pod, kustomize)
-        self._apply_annotations(result, obj, pod, start)
+        self._settle(result)
+        annotations, self._annotations = self._annotations, []
+        for annotation in annotations:
+            self._annotation_findings(result, obj, annotation)
 
-    def _apply_annotations(
-        self, result: FileResult, obj: KubeObject, pod: Pod | None, start: int
-    ) -> None:
+    def _annotations_of(self, obj: KubeObject, pod: Pod | None) -> list[_Annotation]:
         """``sidecarlint.io/ignore[-all]`` on the object or its pod template."""
         places: list[tuple[tuple[str | int, ...], object]] = [
             ((*obj.path, "metadata", "annotations"), obj.metadata.get("annotations"))
@@ -501,46 +717,45 @@ class _Engine:
                     pod.template_metadata.get("annotations"),
                 )
             )
-        doc = obj.doc
+        out = []
         for path, values in places:
             codes, applies, unknown, keys = annotation_codes(values, self.registry)
-            if not applies:
-                continue
-            key_path = (*path, keys[0])
-            if unknown:
-                self._add(
-                    result,
-                    self.finding(
-                        "SCL901",
-                        f"annotation {keys[0]} names unknown rule(s): {', '.join(unknown)}",
-                        doc.file,
-                        doc.span(key_path),
-                        document=doc.index,
-                        obj=obj.ref,
-                        ypath=key_path,
-                    ),
-                )
-            used = False
-            for i in range(start, len(result.findings)):
-                finding = result.findings[i]
-                if finding.suppressed or finding.code in ("SCL900", "SCL901", "SCL999"):
-                    continue
-                if codes is None or finding.code in codes:
-                    result.findings[i] = replace(finding, suppressed=True)
-                    used = True
-            if not used:
-                self._add(
-                    result,
-                    self.finding(
-                        "SCL900",
-                        f"annotation {keys[0]} suppresses nothing on this object",
-                        doc.file,
-                        doc.span(key_path, key=True),
-                        document=doc.index,
-                        obj=obj.ref,
-                        ypath=key_path,
-                    ),
-                )
+            if applies:
+                out.append(_Annotation(codes, (*path, keys[0]), keys[0], tuple(unknown)))
+        return out
+
+    def _annotation_findings(
+        self, result: FileResult, obj: KubeObject, annotation: _Annotation
+    ) -> None:
+        """An annotation's unknown rules, and whether it suppressed nothing."""
+        doc = obj.doc
+        if annotation.unknown:
+            self._keep(
+                result,
+                self.finding(
+                    "SCL901",
+                    f"annotation {annotation.key} names unknown rule(s): "
+                    + ", ".join(excerpt(name) for name in annotation.unknown),
+                    doc.file,
+                    doc.span(annotation.path),
+                    document=doc.index,
+                    obj=obj.ref,
+                    ypath=annotation.path,
+                ),
+            )
+        if not annotation.used:
+            self._keep(
+                result,
+                self.finding(
+                    "SCL900",
+                    f"annotation {annotation.key} suppresses nothing on this object",
+                    doc.file,
+                    doc.span(annotation.path, key=True),
+                    document=doc.index,
+                    obj=obj.ref,
+                    ypath=annotation.path,
+                ),
+            )
 
     def _check_object(
         self,
@@ -552,16 +767,17 @@ class _Engine:
     ) -> None:
         partial = is_partial(obj, workload, pod) or (kustomize and workload is not None)
         if partial:
-            ref = obj.ref
+            ref = _short_ref(obj.ref)
             why = "is in a kustomize directory" if kustomize else "looks like a kustomize patch"
-            result.notes.append(
+            self._note(
+                result,
                 f"{obj.doc.file}: {ref.kind}/{ref.name or '?'} {why}; only field types "
-                "are checked (check 'kubectl kustomize' output for the rest)"
+                "are checked (check 'kubectl kustomize' output for the rest)",
             )
         if self.validator is not None and obj.kind in VALIDATED_KINDS:
             doc = obj.doc
             for violation in self.validator.validate(obj, partial=partial):
-                self._add(
+                self._keep(
                     result,
                     self.finding(
                         violation.code,
@@ -579,9 +795,9 @@ class _Engine:
             assert rule.check is not None
             try:
                 for hit in rule.check(pod, self.context):
-                    self._add(result, self._from_hit(rule, pod, hit))
+                    self._keep(result, self._from_hit(rule, pod, hit))
             except Exception as exc:  # contained: one rule on one object
-                detail = f"{type(exc).__name__}: {exc}"
+                detail = excerpt(f"{type(exc).__name__}: {exc}", NAME_EXCERPT)
                 if self.settings.debug:
                     import sys
                     import traceback
@@ -589,13 +805,13 @@ class _Engine:
                     from sidecarlint.report._escape import printable
 
                     sys.stderr.write(f"{printable(obj.doc.file)}: {traceback.format_exc()}")
-                ref = obj.ref
+                ref = _short_ref(obj.ref)
                 message = (
                     f"rule {rule.code} ({rule.name}) crashed on {ref.kind}/{ref.name or '?'}: "
                 )
                 span = obj.doc.span((*obj.path, "kind"), key=True)
                 result.crashed(span, message + detail)
-                self._add(
+                self._keep(
                     result,
                     self.finding(
                         "SCL999",
@@ -635,42 +851,47 @@ class _Engine:
             result.findings.append(finding)
 
     def lint_source(self, source: Source) -> FileResult:
-        """Check one file. It is read piece by piece, unless an output needs its source
-        lines (``--show-source``, SARIF line hashes): then it is read whole."""
+        """Check one file, read piece by piece. When an output needs source lines
+        (``--show-source``, SARIF line hashes), the file is read again afterwards, only as
+        far as its findings (stdin, which cannot be read again, is kept aside as it is read:
+        in a temporary file once it is large)."""
         settings = self.settings
-        text: str | None = None
-        pieces: Iterable[str] | ReadError
-        if settings.source_lines or settings.line_hashes:
-            whole = read_source(source, settings.max_file_size)
-            pieces = whole if isinstance(whole, ReadError) else [whole]
-            text = None if isinstance(whole, ReadError) else whole
-        else:
-            pieces = read_pieces(source, settings.max_file_size)
-        result = self.lint_read(pieces, source.display, text, stdin=source.path is None)
-        if text is not None and settings.line_hashes and result.findings and source.path:
-            # GitHub hashes the file's bytes read as UTF-8; only a byte-order mark (or a
-            # UTF-16/32 file) makes that differ from the text that was checked.
-            raw = _github_text(source.path)
-            if raw is not None and raw != text:
-                self._annotate(result, text, raw)
+        pieces = read_pieces(source, settings.max_file_size)
+        annotated = (settings.source_lines or settings.line_hashes) and not isinstance(
+            pieces, ReadError
+        )
+        spool = None
+        if annotated and source.path is None:
+            from sidecarlint.annotate import Spool
+
+            spool = Spool()
+            pieces = spool.tee(cast("Iterable[str]", pieces))
+        try:
+            result = self.lint_read(pieces, source.display, stdin=source.path is None)
+            if annotated and result.findings:
+                again: Pieces = (
+                    spool.pieces if spool is not None else lambda: _read_again(source, settings)
+                )
+                raw = None
+                if settings.line_hashes and source.path is not None:
+                    raw = _github_pieces(source.path)
+                self._annotate(result, again, raw)
+        finally:
+            if spool is not None:
+                spool.close()
         return result
 
     def lint_read(
-        self,
-        pieces: Iterable[str] | ReadError,
-        file: str,
-        text: str | None = None,
-        stdin: bool = False,
+        self, pieces: Iterable[str] | ReadError, file: str, stdin: bool = False
     ) -> FileResult:
         """Check what reading ``file`` gave: its text in pieces, or why it could not be
-        read. ``text``, the whole of it, is given when outputs show source lines;
-        ``stdin``: ``file`` is the name given to stdin."""
+        read. ``stdin``: ``file`` is the name given to stdin."""
         if isinstance(pieces, ReadError):
             result = FileResult(file)
             self._add(result, self.finding("SCL006", pieces.message, file, pieces.span))
             return result
         try:
-            result = self.lint_stream(pieces, file, stdin=stdin)
+            return self.lint_stream(pieces, file, stdin=stdin)
         except (RecursionError, MemoryError) as exc:
             result = FileResult(file)
             self._add(
@@ -683,6 +904,7 @@ class _Engine:
                     Span(1, 1, 1, 1),
                 ),
             )
+            return result
         except Exception as exc:  # contained: one file
             if self.settings.debug:
                 import sys
@@ -692,9 +914,6 @@ class _Engine:
 
                 sys.stderr.write(f"{printable(file)}: {traceback.format_exc()}")
             return self.file_failed(file, f"checking this file failed: {type(exc).__name__}: {exc}")
-        if text is not None:
-            self._annotate(result, text)
-        return result
 
     def file_failed(self, file: str, message: str) -> FileResult:
         """The result of a file that could not be checked for an internal error."""
@@ -705,18 +924,65 @@ class _Engine:
         return result
 
 
-def _github_text(path: str) -> str | None:
-    """The file as GitHub's upload action reads it, if it has a byte-order mark."""
+def _too_large(obj: KubeObject) -> bool:
+    """Whether ``obj`` has more than :data:`MAX_OBJECT_NODES` nodes. A document of fewer
+    than half as many characters and no alias cannot hold that many: it is not counted."""
+    source = obj.doc.source
+    if source is not None and "*" not in source.text and 2 * len(source.text) <= MAX_OBJECT_NODES:
+        return False
+    count = 0
+    stack: list[Any] = [obj.data]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > MAX_OBJECT_NODES:
+            return True
+        if isinstance(value, dict):
+            count += len(value)  # the keys
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _short_ref(ref: ObjectRef) -> ObjectRef:
+    """``ref`` with names no cluster accepts cut (see :data:`NAME_EXCERPT`)."""
+    values = (ref.api_version, ref.kind, ref.name, ref.namespace)
+    if all(v is None or len(v) <= NAME_EXCERPT for v in values):
+        return ref
+    return ObjectRef(*(None if v is None else excerpt(v, NAME_EXCERPT) for v in values))
+
+
+def _read_again(source: Source, settings: Settings) -> Iterable[str]:
+    """The pieces of a file read again (none if it cannot be read any more)."""
+    pieces = read_pieces(source, settings.max_file_size)
+    return () if isinstance(pieces, ReadError) else pieces
+
+
+def _github_pieces(path: str) -> Pieces | None:
+    """The file as GitHub's upload action reads it (its bytes as UTF-8), piece by piece, if
+    that can differ from the text checked: if it has a byte-order mark."""
     import codecs
 
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            start = handle.read(4)
     except OSError:
         return None
-    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not start.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
-    return data.decode("utf-8", "replace")
+
+    def pieces() -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        try:
+            with open(path, "rb") as handle:
+                while block := handle.read(PIECE_SIZE):
+                    yield decoder.decode(block)
+        except OSError:
+            return
+        yield decoder.decode(b"", final=True)
+
+    return pieces
 
 
 #: Below this many files a process pool costs more than it saves.
@@ -739,27 +1005,73 @@ def lint_sources(sources: Sequence[Source], settings: Settings) -> Iterator[File
 
 def collect(results: Iterable[FileResult], version: str) -> Report:
     """Merge per-file results into a sorted report."""
-    report = Report(version, [])
+    findings: list[Finding] = []
+    report = Report(version, findings)
     for result in results:
         if result.file:  # a result with no file holds a rendering's findings
             report.files += 1
-        report.findings.extend(result.findings)
-        report.documents += result.documents
-        report.objects += result.objects
-        if result.not_kubernetes:
-            report.non_kubernetes_files += 1
-        else:
-            report.non_kubernetes += result.non_kubernetes
+        findings.extend(result.findings)
+        _merge(report, result)
         report.notes.extend(result.notes)
-        report.internal_errors += result.internal_errors
         report.crashes.extend(result.crashes)
-    report.findings.sort(key=lambda f: f.sort_key)
+    findings.sort(key=lambda f: f.sort_key)
     return report
 
 
-def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = None) -> Report:
+def _merge(report: Report, result: FileResult) -> None:
+    report.documents += result.documents
+    report.objects += result.objects
+    if result.not_kubernetes:
+        report.non_kubernetes_files += 1
+    else:
+        report.non_kubernetes += result.non_kubernetes
+    report.internal_errors += result.internal_errors
+
+
+def _streamed(
+    report: Report, results: Iterable[FileResult], order: Sequence[int]
+) -> Iterator[Finding]:
+    """The findings of ``results`` (checked in file-name order) in report order, one file
+    at a time, counted into ``report`` as they go; ``order`` is each result's place in the
+    order the files were found, which notes and internal errors keep."""
+    tally: dict[tuple[Severity, bool], int] = {}
+    report._tally = tally
+    notes: list[tuple[int, list[str], list[str]]] = []
+    group: list[Finding] = []
+    current: str | None = None
+    for index, result in zip(order, results, strict=True):
+        _merge(report, result)
+        _count(tally, result.findings)
+        if result.notes or result.crashes:
+            notes.append((index, result.notes, result.crashes))
+        if result.file != current:
+            group.sort(key=lambda f: f.sort_key)
+            yield from group
+            group, current = [], result.file
+        group.extend(result.findings)
+        result.findings = []
+    group.sort(key=lambda f: f.sort_key)
+    yield from group
+    notes.sort(key=lambda entry: entry[0])
+    report.notes[:0] = [note for _, file_notes, _ in notes for note in file_notes]
+    report.crashes[:0] = [crash for _, _, crashes in notes for crash in crashes]
+
+
+def run(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    stdin_name: str | None = None,
+    stream: bool = False,
+    reports: Sequence[str] = (),
+) -> Report:
     """Check every file under ``paths`` (``-`` is stdin, reported as ``stdin_name`` when
-    given) and return the report."""
+    given) and return the report.
+
+    With ``stream``, the files are checked as the report's findings are read (one file's
+    findings held at a time; see :class:`Report`), unless kustomizations or charts are
+    rendered. ``reports``, the files the report is being written to, are not checked.
+    """
     sources = discover(
         paths,
         include=settings.include,
@@ -768,14 +1080,23 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     )
     if stdin_name:
         sources = [Source(stdin_name, None) if s.path is None else s for s in sources]
+    if reports:
+        sources = _without(sources, reports)
     charts: dict[str, list[Source]] = {}
     if settings.chart_templates == "skip":
         sources, charts = _without_chart_templates(sources)
     if not charts and not _near_kustomization(sources):
-        report = collect(lint_sources(sources, settings), settings.version)
+        if stream:
+            order = sorted(range(len(sources)), key=lambda i: sources[i].display)
+            report = Report(settings.version, [], files=len(sources))
+            checked = lint_sources([sources[i] for i in order], settings)
+            report.findings = _streamed(report, checked, order)
+        else:
+            report = collect(lint_sources(sources, settings), settings.version)
     else:
         # Kustomizations and charts are rendered (sidecarlint.rendering), starting while
-        # the other files are checked.
+        # the other files are checked. Renderings are checked whole, and their findings
+        # land in any file: this report is held (still bounded per file by max-findings).
         from sidecarlint.rendering import Plan
 
         plan = Plan.make(sources, charts, settings)
@@ -788,6 +1109,27 @@ def run(paths: Sequence[str], settings: Settings, *, stdin_name: str | None = No
     report.stdin_name = stdin_name or "-"
     report.rules = [r for r in registry().rules if settings.is_enabled(r)]
     return report
+
+
+def _without(sources: list[Source], paths: Sequence[str]) -> list[Source]:
+    """``sources`` without the files at ``paths`` (the reports being written)."""
+    targets = []
+    for path in paths:
+        try:
+            targets.append(os.stat(path))
+        except OSError:
+            continue
+    if not targets:
+        return sources
+    kept = []
+    for source in sources:
+        try:
+            st = os.stat(source.path) if source.path is not None else None
+        except OSError:
+            st = None
+        if st is None or not any(os.path.samestat(st, target) for target in targets):
+            kept.append(source)
+    return kept
 
 
 def _near_kustomization(sources: Sequence[Source]) -> bool:
@@ -881,8 +1223,10 @@ class Linter:
     def lint(self, text: str, file: str) -> FileResult:
         """Check ``text`` as the contents of ``file``; findings in file order."""
         settings = self.settings
-        whole = text if settings.source_lines or settings.line_hashes else None
-        result = self._engine.lint_read(text_pieces(text, settings.max_file_size), file, whole)
+        pieces = text_pieces(text, settings.max_file_size)
+        result = self._engine.lint_read(pieces, file)
+        if not isinstance(pieces, ReadError):
+            self._engine._annotate(result, lambda: [text])
         result.findings.sort(key=lambda f: f.sort_key)
         return result
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from sidecarlint.finding import excerpt
 from sidecarlint.records import FrozenRecord
 
 SHELLS = frozenset(["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"])
@@ -257,12 +258,12 @@ def _runs_forever(argv: tuple[str, ...]) -> str | None:
         or (a.startswith("-") and not a.startswith("--") and ("f" in a[1:] or "F" in a[1:]))
         for a in last.args
     ):
-        return f"'{' '.join(last.words)}' follows a file forever"
+        return f"'{excerpt(' '.join(last.words))}' follows a file forever"
     if last.program == "sleep" and last.args and last.args[0] in ("infinity", "inf"):
-        return f"'{' '.join(last.words)}' never returns"
+        return f"'{excerpt(' '.join(last.words))}' never returns"
     for word in last.words:
         if ",fork" in word and _FORKING_LISTENER.match(word):
-            return f"'{' '.join(last.words)}' serves connections forever"
+            return f"'{excerpt(' '.join(last.words))}' serves connections forever"
     return None
 
 

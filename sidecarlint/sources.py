@@ -262,8 +262,9 @@ class StreamError(Exception):
 
 def read_pieces(source: Source, max_size: int = MAX_FILE_SIZE) -> Iterator[str] | ReadError:
     """Open one source and decode it piece by piece: each piece ends at a line break (but
-    the last). A problem found on opening is returned; one found later (a bad byte, a
-    stream larger than ``max_size``) is raised by the iterator as :class:`StreamError`."""
+    the last, and the pieces of a line longer than a piece). A problem found on opening is
+    returned; one found later (a bad byte, a stream larger than ``max_size``) is raised by
+    the iterator as :class:`StreamError`."""
     if source.problem is not None:
         return ReadError(source.problem)
     if source.path is None and _STDIN:
@@ -327,6 +328,10 @@ def _pieces(
                 if text:
                     yield text
                 return
+            if not cut and len(text) >= PIECE_SIZE:
+                # A line longer than a piece is given in pieces of its own (a CR of a CRLF
+                # stays with its LF), so that no line is held whole.
+                cut = len(text) - text.endswith("\r")
             if cut:
                 yield text[:cut]
             carry = text[cut:]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sidecarlint.finding import Span
+from sidecarlint.finding import Span, excerpt
 from sidecarlint.records import Record
 from sidecarlint.registry import Registry
 
@@ -125,13 +125,24 @@ class CommentScanner:
         self.lines = 0  # lines before the next piece
         #: The first line with content (not a comment, a blank or '---'), once seen.
         self.first_content: int | None = None
+        #: The last piece ended inside a line (a line longer than a piece): the next one
+        #: starts with the rest of it, which was looked at with its start.
+        self._mid_line = False
 
     def feed(self, text: str) -> None:
         from sidecarlint.parse import LINE_BREAKS, count_line_breaks
 
-        if not self.lines and text.startswith("\ufeff"):
+        if not self.lines and not self._mid_line and text.startswith("\ufeff"):
             text = text[1:]  # a byte order mark is no content
         exotic = "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text
+        if self._mid_line:
+            found = LINE_BREAKS.search(text) if exotic else None
+            end = found.end() if found else text.find("\n") + 1
+            if not end:
+                return  # the line goes on
+            self.lines += count_line_breaks(text, 0, end, exotic)
+            text = text[end:]
+        self._mid_line = bool(text) and text[-1] not in "\n\r\x85\u2028\u2029"
         if self.first_content is None:
             # Line by line from the top, only as far as the first line with content.
             number, start = self.lines, 0
@@ -182,8 +193,9 @@ class CommentScanner:
             result.problems.append(
                 Problem(
                     span,
-                    f"malformed suppression '{body}': expected 'disable=CODE[,CODE...]' or "
-                    "'disable-file[=CODE,...]', optionally followed by '-- reason'",
+                    f"malformed suppression '{excerpt(body)}': expected "
+                    "'disable=CODE[,CODE...]' or 'disable-file[=CODE,...]', optionally followed "
+                    "by '-- reason'",
                 )
             )
             return
@@ -192,13 +204,14 @@ class CommentScanner:
             parsed.group("codes"),
             parsed.group("reason"),
         )
+        if reason is not None:
+            reason = excerpt(reason)
         codes: frozenset[str] | None = None
         if codes_text is not None:
             found, unknown = resolve_codes(codes_text.split(","), registry)
             if unknown:
-                result.problems.append(
-                    Problem(span, f"suppression names unknown rule(s): {', '.join(unknown)}")
-                )
+                names = ", ".join(excerpt(name) for name in unknown)
+                result.problems.append(Problem(span, f"suppression names unknown rule(s): {names}"))
                 if not found:
                     return
             codes = frozenset(found)
@@ -210,13 +223,15 @@ class CommentScanner:
                 return
             # Alone on its line: covers the next line; after content: that line.
             lines = frozenset({number, number + 1}) if is_comment else frozenset({number})
-            result.directives.append(Directive(span, codes, lines, reason, text=body))
+            result.directives.append(Directive(span, codes, lines, reason, text=excerpt(body)))
         elif not leading:
             result.problems.append(
                 Problem(span, "'disable-file' only works in the comments at the top of the file")
             )
         else:
-            result.directives.append(Directive(span, codes, frozenset(), reason, text=body))
+            result.directives.append(
+                Directive(span, codes, frozenset(), reason, text=excerpt(body))
+            )
 
 
 def disable_comment(code: str) -> str:

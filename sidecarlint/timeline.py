@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from sidecarlint.activity import activity, covering_mount, flows, servers
 from sidecarlint.checks._lifecycle import grace_period, hook_sleep
+from sidecarlint.finding import excerpt
 from sidecarlint.helpers import helper_match
 from sidecarlint.locate import Container, Pod
 from sidecarlint.model import NEEDS_LATER_SIDECAR, NEVER_COMPLETES, NEVER_EXITS, model
@@ -94,9 +95,9 @@ def _place(c: Container, path: str) -> str:
     mount = covering_mount(c, path)
     if mount is None or mount.name is None or mount.path is None:
         return "its own filesystem"
-    sub = f", subPath {mount.sub_path}" if mount.sub_path else ""
+    sub = f", subPath {excerpt(mount.sub_path)}" if mount.sub_path else ""
     ro = ", read-only" if mount.read_only else ""
-    return f"volume '{mount.name}' at {mount.path.rstrip('/') or '/'}{sub}{ro}"
+    return f"volume '{excerpt(mount.name)}' at {excerpt(mount.path.rstrip('/') or '/')}{sub}{ro}"
 
 
 def file_lines(pod: Pod) -> list[str]:
@@ -111,7 +112,7 @@ def file_lines(pod: Pod) -> list[str]:
             if write.linked is not None and where == "its own filesystem":
                 where = f"its stdout/stderr (no volume at {write.linked})"
             lines.append(
-                f"{c.label} writes {kind + ' ' if kind else ''}{write.path} "
+                f"{c.label} writes {kind + ' ' if kind else ''}{excerpt(write.path)} "
                 f"({write.evidence}) to {where}"
             )
         for read in uses.reads:
@@ -119,7 +120,8 @@ def file_lines(pod: Pod) -> list[str]:
             writers = sorted({f.writer.label for f in passed if f.reader is c and f.read is read})
             by = f"; written by {', '.join(writers)}" if writers else ""
             lines.append(
-                f"{c.label} {verb} {read.path} ({read.evidence}) from {_place(c, read.path)}{by}"
+                f"{c.label} {verb} {excerpt(read.path)} ({read.evidence}) from "
+                f"{_place(c, read.path)}{by}"
             )
     return lines
 
@@ -134,7 +136,8 @@ def port_lines(pod: Pod) -> list[str]:
         for listen in uses.listens:
             scope = ", localhost only" if listen.loopback else ""
             lines.append(
-                f"{c.label} listens on {listen.port}/{listen.protocol} ({listen.evidence}{scope})"
+                f"{c.label} listens on {listen.port}/{excerpt(listen.protocol)} "
+                f"({listen.evidence}{scope})"
             )
         for connect in uses.connects:
             waits = " and waits for it" if connect.waits else ""

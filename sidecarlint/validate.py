@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.finding import YPath
+from sidecarlint.finding import ELLIPSIS, NAME_EXCERPT, YPath, excerpt
 from sidecarlint.locate import KubeObject, is_patch_key
 from sidecarlint.records import FrozenRecord
 
@@ -81,16 +81,24 @@ def _describe(value: Any) -> str:
     if isinstance(value, float):
         return f"number {value:g}"
     if isinstance(value, str):
-        return f"string {json.dumps(value)}"
+        return f"string {_json_string(value)}"
     if isinstance(value, list):
         return "a list"
     return "a mapping"
 
 
+def _json_string(text: str) -> str:
+    """``text`` quoted as JSON, cut to an excerpt (the ellipsis inside the quotes)."""
+    cut = excerpt(text)
+    if cut is text:
+        return json.dumps(text)
+    return json.dumps(cut[: -len(ELLIPSIS)])[:-1] + ELLIPSIS + '"'
+
+
 def _field_name(path: YPath) -> str:
     for part in reversed(path):
         if isinstance(part, str):
-            return part
+            return excerpt(part)
     return "value"
 
 
@@ -200,7 +208,7 @@ class Validator:
         return Violation(
             "SCL005",
             (*obj.path, "apiVersion"),
-            f"{api_version} {kind} is not served by Kubernetes {self.version}{why}{use}",
+            f"{excerpt(api_version)} {kind} is not served by Kubernetes {self.version}{why}{use}",
         )
 
     def _explain(
@@ -250,7 +258,8 @@ class Validator:
                 "SCL003", path, f"`{field}` must be one of {options}, got {_describe(value)}"
             )
             return
-        message = str(error.message)
+        # The engine's own words quote the value: only an excerpt of them is kept.
+        message = excerpt(str(error.message), NAME_EXCERPT)
         yield Violation("SCL003", path, f"`{field}`: {message}")
 
     def _type_message(
@@ -260,6 +269,7 @@ class Validator:
         text = f"`{field}` must be {' or '.join(names)}, got {_describe(value)}{_unrendered(value)}"
         if "string" in wanted and not isinstance(value, str) and obj.doc.is_plain(path):
             raw = obj.doc.raw(path)
+            raw = raw if raw is None else excerpt(raw)
             text += (
                 f": Kubernetes reads the unquoted `{raw}` as YAML 1.1 {_describe(value).split()[0]}"
                 f'; quote it ("{raw}")'
@@ -284,12 +294,15 @@ class Validator:
         from sidecarlint.versions import SUPPORTED, minor
 
         added = schemas.field_added_in(owner, name)
+        shown = excerpt(name)
         if added is not None and minor(added) > minor(self.version) and added in SUPPORTED:
             return (
-                f"`{name}` is not a field of {owner} in Kubernetes {self.version} "
+                f"`{shown}` is not a field of {owner} in Kubernetes {self.version} "
                 f"(added in {added})"
             )
-        text = f"`{name}` is not a field of {owner}"
+        text = f"`{shown}` is not a field of {owner}"
+        if shown is not name:
+            return text  # no field name is that long: nothing to suggest
         import difflib
 
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)

@@ -379,3 +379,145 @@ def test_the_byte_order_mark_is_skipped_once(encoding: str) -> None:
     doubled = decode(bom + f"\ufeff{one}\n{one}".encode(encoding))
     assert isinstance(doubled, str)
     assert [d.data["n"] for d in parse_text(doubled, "f").documents] == [1]
+
+
+# --- a stream read piece by piece, and its limits ---------------------------------------------
+
+
+def _items(pieces: list[str]) -> list[tuple[object, ...]]:
+    from sidecarlint.parse import Document, iter_stream
+
+    out: list[tuple[object, ...]] = []
+    for item in iter_stream(pieces, "f"):
+        if isinstance(item, Document):
+            out.append(("doc", item.index, item.line1, item.column0, item.data))
+        else:
+            out.append(("problem", item.document, item.code, item.span, item.message))
+    return out
+
+
+_PARTS = ["---", "--- #c", "--- x  ", "a: 1", "- b", "\n", "\r\n", " ", "#", "...", "k: [1, 2]"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PARTS), max_size=30), st.lists(st.integers(0, 200), max_size=6))
+def test_pieces_cut_anywhere_read_as_the_whole_text(parts: list[str], cuts: list[int]) -> None:
+    # A line longer than a piece comes in several pieces: cut anywhere in a line but its
+    # first three characters (a long line is cut after a piece's worth of it) and inside a
+    # CRLF, the stream gives the same documents and problems at the same places.
+    text = "".join(parts)
+    points = sorted(
+        c
+        for c in set(cuts)
+        if 0 < c < len(text)
+        and text[c - 1 : c + 1] != "\r\n"
+        and c - (text.rfind("\n", 0, c) + 1) >= 3
+    )
+    pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
+    assert _items(pieces) == _items([text])
+
+
+def test_a_separator_line_longer_than_a_piece() -> None:
+    # Its comment is no document, its content is reported whole, and what follows it is read.
+    piece = 1 << 20
+    comment = ["a: 1\n", "--- #" + "c" * piece, "c" * 100 + "\nb: 2\n"]
+    assert [i[:5] for i in _items(comment) if i[0] == "doc"] == [
+        ("doc", 0, 1, 0, {"a": 1}),
+        ("doc", 1, 3, 0, {"b": 2}),
+    ]
+    content = ["--- x" + "y" * piece, "y" * 100 + "  \nb: 2\n"]
+    problem, doc = _items(content)
+    assert problem[:4] == ("problem", 0, "SCL001", Span(1, 5, 1, 5 + 1 + piece + 100))
+    message = str(problem[4])
+    assert message.startswith(
+        "kubectl stops reading the stream here ('invalid Yaml document separator: x"
+        + "y" * 199
+        + "…'): only a comment may follow '---' on its line"
+    )
+    assert len(message) < 400
+    assert doc == ("doc", 1, 2, 0, {"b": 2})
+
+
+def test_a_document_over_the_size_limit_is_reported_at_its_first_node() -> None:
+    from sidecarlint.parse import MAX_DOCUMENT_SIZE
+
+    head = "---\n# a comment\n\n  key: "
+    value = "x" * (MAX_DOCUMENT_SIZE - len(head) - 1)
+    at_limit = head + value + "\n"
+    assert len(at_limit) == MAX_DOCUMENT_SIZE
+    assert _items([at_limit, "---\nz: 1\n"]) == [
+        ("doc", 0, 1, 0, {"key": value}),
+        ("doc", 1, 6, 0, {"z": 1}),
+    ]
+    over = head + value + "x\n"
+    pieces = [over[i : i + (1 << 20)] for i in range(0, len(over), 1 << 20)]
+    problem, doc = _items([*pieces, "---\nz: 1\n"])
+    end = 3 + len("key: ") + len(value) + 1
+    assert problem == (
+        "problem",
+        0,
+        "SCL001",
+        Span(4, 3, 4, end),
+        f"document has {MAX_DOCUMENT_SIZE + 1:,} bytes, more than the "
+        f"{MAX_DOCUMENT_SIZE:,} (8 MiB) read for one document; the API server takes a request "
+        "body of at most 3 MiB (split a List into one document per item); this document is "
+        "not checked",
+    )
+    assert doc == ("doc", 1, 6, 0, {"z": 1})
+
+
+@pytest.mark.parametrize("character", ["é", "\U0001f600"])
+def test_the_size_limit_counts_bytes_of_utf8(character: str) -> None:
+    # A copy of the text takes at most as many bytes in memory as in UTF-8.
+    from sidecarlint.parse import MAX_DOCUMENT_SIZE
+
+    width = len(character.encode())
+    count = (MAX_DOCUMENT_SIZE - len("a: \n")) // width
+    at_limit = "a: " + character * count + "\n"
+    assert _items([at_limit])[0][:3] == ("doc", 0, 1)
+    over = "a: " + character * (count + 1) + "\n"
+    (problem,) = _items([over])
+    size = len(over.encode())
+    assert size > MAX_DOCUMENT_SIZE >= size - width
+    assert problem[:4] == ("problem", 0, "SCL001", Span(1, 1, 1, len(over)))
+    assert str(problem[4]).startswith(f"document has {size:,} bytes, more than the ")
+
+
+def test_a_json_stream_over_the_size_limit_is_reported_at_its_start() -> None:
+    from sidecarlint.parse import MAX_DOCUMENT_SIZE
+
+    text = '\n  {"a": "' + "x" * MAX_DOCUMENT_SIZE + '"}\n'
+    (problem,) = _items([text])
+    assert problem[:4] == ("problem", None, "SCL001", Span(2, 3, 2, 4))
+    assert str(problem[4]).startswith(
+        f"JSON stream has more than {MAX_DOCUMENT_SIZE:,} bytes (8 MiB)"
+    )
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_a_document_over_the_node_limit_is_reported_and_the_next_is_read(json: bool) -> None:
+    from sidecarlint.parse import MAX_DOCUMENT_NODES
+
+    def stream(nodes: int) -> str:
+        # A mapping with a list: the mapping, its key, the list and its numbers.
+        numbers = ",".join("0" for _ in range(nodes - 3))
+        if json:
+            return f'{{"k": [{numbers}]}}\n{{"z": 1}}\n'
+        return f"---\nk: [{numbers}]\n---\nz: 1\n"
+
+    second = 1 if json else 4  # (a JSON value's positions are its own)
+    ok = _items([stream(MAX_DOCUMENT_NODES)])
+    assert [(i[0], i[1], i[2]) for i in ok] == [("doc", 0, 1), ("doc", 1, second)]
+    problem, doc = _items([stream(MAX_DOCUMENT_NODES + 1)])
+    line = 1 if json else 2
+    length = len(stream(MAX_DOCUMENT_NODES + 1).splitlines()[line - 1])
+    assert problem == (
+        "problem",
+        0,
+        "SCL001",
+        Span(line, 1, line, length + 1),
+        f"document has more than {MAX_DOCUMENT_NODES:,} nodes (values, lists and mappings), "
+        "the most read for one document (split a List into one document per item); this "
+        "document is not checked",
+    )
+    assert doc == ("doc", 1, second, 0, {"z": 1})

@@ -40,7 +40,7 @@ def cli(
     )
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit", "gitlab"])
 def test_golden(fmt: str) -> None:
     proc = cli("check", "--format", fmt, "--sarif-root", ".", "--show-suppressed", ".")
     assert proc.returncode == 1, proc.stderr

@@ -814,3 +814,58 @@ def test_explain_pod_shows_who_writes_reads_listens_and_connects() -> None:
         "       'logshipper' looks like a helper (it only follows /opt/logs.txt, which 'app' "
         "writes): no ordering with the app"
     ) in lines
+
+
+# --- long values are quoted as excerpts ----------------------------------------------------
+
+
+def test_long_paths_config_map_names_and_env_names_are_quoted_as_excerpts() -> None:
+    from sidecarlint.finding import ELLIPSIS, EXCERPT
+
+    long_dir = "/var/log/" + "d" * 3000
+    config = SHIPPER_CONFIG.replace("name: fb}", "name: " + "f" * 3000 + "}").replace(
+        "/var/log/nginx/access.log", long_dir + "/app.log"
+    )
+    text = workload(
+        item(
+            "web",
+            "busybox",
+            command=[*SH, f"while true; do date >> {long_dir}/app.log; sleep 1; done"],
+        ),
+        init=SHIPPER,
+        volumes=CONF.replace("name: fb}", "name: " + "f" * 3000 + "}"),
+        extra=config,
+    )
+    f = only(text, "SCL201")
+    assert (f.code, f.severity.value, f.span.line, f.span.column) == (
+        "SCL201",
+        "error",
+        *at(text, "{name: conf, mountPath"),
+    )
+    cut = (long_dir + "/app.log")[:EXCERPT] + ELLIPSIS
+    assert f.message.startswith(
+        f"'shipper' reads {cut} (ConfigMap {'f' * EXCERPT}{ELLIPSIS}, fluent-bit.conf (Path)), "
+        f"which 'web' writes to its own filesystem (its command)"
+    )
+    assert len(f.message) < 1000
+    assert all(len(note) < 600 for _, note in f.related)
+    # An env name that pairs a host with a port: the name is cut too.
+    prefix = "X" * 3000 + "_"
+    env = [
+        {"name": prefix + "HOST", "value": "127.0.0.1"},
+        {"name": prefix + "PORT", "value": "5431"},
+    ]
+    text = workload(
+        item("app", "busybox", env=env),
+        init=(
+            "        - name: cloud-sql-proxy\n"
+            "          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0\n"
+            "          restartPolicy: Always\n"
+            '          args: ["--port=5431", "p:r:db"]\n'
+        ),
+    )
+    f = only(text, "SCL304")
+    assert f.message.startswith(
+        f"'app' connects to localhost:5431 (env {(prefix + 'HOST')[:EXCERPT]}{ELLIPSIS} and "
+        f"{prefix[:EXCERPT]}{ELLIPSIS}PORT) served by sidecar 'cloud-sql-proxy'"
+    )

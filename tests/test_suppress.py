@@ -170,3 +170,24 @@ def test_a_code_joins_a_well_formed_disable_directive() -> None:
     )
     for line in ("# sidecarlint: disable-file", "# sidecarlint: disable", "a: 1  # other"):
         assert add_to_directive(line, "SCL103") is None
+
+
+def _lint_pieces(pieces: list[str]) -> list[Finding]:
+    from sidecarlint.pipeline import Settings, _Engine
+
+    return _Engine(Settings()).lint_stream(pieces, "t.yaml").findings
+
+
+def test_directives_after_a_line_longer_than_a_piece() -> None:
+    # A line longer than a piece comes in pieces; the rest of it is no line of its own.
+    half = "x" * (1 << 20)
+    top = ["# " + half, half + "\n# sidecarlint: disable-file=SCL202\n" + POD]
+    assert active(_lint_pieces(top)) == [("SCL014", 12)]
+    lines = POD.splitlines(keepends=True)
+    inside = [
+        "".join(lines[:9]) + "        # " + half,
+        half + "\n        # sidecarlint: disable=SCL014 -- mounted later\n" + "".join(lines[9:]),
+    ]
+    findings = _lint_pieces(inside)
+    assert active(findings) == [("SCL202", 15)]
+    assert suppressed(findings) == [("SCL014", 12)]

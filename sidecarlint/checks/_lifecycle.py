@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from sidecarlint.finding import excerpt
 from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit
 from sidecarlint.shell import commands, sleep_seconds
@@ -57,16 +58,16 @@ def stops_itself(container: Container) -> str | None:
     http = handler.get("httpGet")
     path = http.get("path") if isinstance(http, dict) else None
     if isinstance(path, str) and _SHUTDOWN.search(path):
-        return f"httpGet {path}"
+        return f"httpGet {excerpt(path)}"
     argv = _exec(handler)
     own = _own_programs(container)
     for cmd in commands(argv):
         if cmd.program in _KILLERS:
-            return " ".join(cmd.words)
+            return excerpt(" ".join(cmd.words))
         if cmd.program in ("curl", "wget") and any(_SHUTDOWN.search(w) for w in cmd.args):
-            return " ".join(cmd.words)
+            return excerpt(" ".join(cmd.words))
         if cmd.program in own and _stops(cmd.args):
-            return " ".join(cmd.words)
+            return excerpt(" ".join(cmd.words))
     return None
 
 
@@ -113,9 +114,9 @@ def startup_wait(container: Container) -> str | None:
         if program in _WAITERS:
             word = _WAITERS[program]
             if word is None or word in cmd.args:
-                return " ".join(cmd.words)
+                return excerpt(" ".join(cmd.words))
         if cmd.retried:
-            return " ".join(cmd.words)
+            return excerpt(" ".join(cmd.words))
     return None
 
 

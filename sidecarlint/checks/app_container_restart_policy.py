@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.model import NEVER_COMPLETES, model
 from sidecarlint.registry import Hit, Rule, RuleContext
@@ -23,7 +23,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         if value is None:
             continue
         path = (*c.path, "restartPolicy")
-        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        shown = f'"{excerpt(value)}"' if isinstance(value, str) else excerpt(repr(value))
         if ctx.minor < 34:
             yield Hit(
                 path,

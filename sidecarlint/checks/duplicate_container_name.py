@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -22,7 +22,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             continue
         yield Hit(
             (*c.path, "name"),
-            f'Duplicate value: "{name}" — {c.list_name}[{c.index}] has the same name as '
+            f'Duplicate value: "{excerpt(name)}" — {c.list_name}[{c.index}] has the same name as '
             f"{first.list_name}[{first.index}]; names must be unique across containers, "
             "initContainers and ephemeralContainers",
             container=c,

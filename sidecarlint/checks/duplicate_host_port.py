@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod, Port
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -41,15 +41,16 @@ def _unique(containers: list[Container], scope: str) -> Iterator[Hit]:
             if first is c and index == port.index:
                 continue
             owner = "" if first is c else f", already used by {first.label}"
+            shown = excerpt(key)
             yield Hit(
                 (*c.path, "ports", port.index, "hostPort"),
-                f'Duplicate value: "{key}" — hostPorts must be unique across {scope} '
+                f'Duplicate value: "{shown}" — hostPorts must be unique across {scope} '
                 f"({c.label}{owner})",
                 container=c,
                 related=(
                     (
                         (*first.path, "ports", index, "hostPort"),
-                        f"{first.label} declares {key} first, here",
+                        f"{first.label} declares {shown} first, here",
                     ),
                 ),
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -29,16 +29,16 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if written == path:
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index, "mountPath"),
-                    f'Invalid value: "{path}": must be unique — {c.label} already mounts '
+                    f'Invalid value: "{excerpt(path)}": must be unique — {c.label} already mounts '
                     f"volumeMounts[{first}] there",
                     container=c,
                 )
             else:
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index, "mountPath"),
-                    f'"{path}" is the directory of volumeMounts[{first}] of {c.label} written '
-                    "differently: the API accepts it, but both volumes mount on one directory "
-                    "and one hides the other",
+                    f'"{excerpt(path)}" is the directory of volumeMounts[{first}] of {c.label} '
+                    "written differently: the API accepts it, but both volumes mount on one "
+                    "directory and one hides the other",
                     severity=Severity.WARNING,
                     container=c,
                 )

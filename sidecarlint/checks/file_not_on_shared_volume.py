@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sidecarlint.activity import FileUse, Flow, activity, covering_mount, flows
-from sidecarlint.finding import Severity, YPath
+from sidecarlint.finding import Severity, YPath, excerpt
 from sidecarlint.locate import Container, Mount, Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -27,38 +27,42 @@ def _unseen(reader: Container, path: str, written: Mount) -> str | None:
     if mount is None or mount.path is None:
         return f"{reader.label} has no volume there"
     if mount.name != written.name:
-        return f"{reader.label} mounts volume '{mount.name}' there instead"
+        return f"{reader.label} mounts volume '{excerpt(str(mount.name))}' there instead"
     if mount.sub_path != written.sub_path:
-        theirs = f"subPath '{written.sub_path}'" if written.sub_path else "the whole volume"
-        mine = f"subPath '{mount.sub_path}'" if mount.sub_path else "the whole volume"
+        theirs = (
+            f"subPath '{excerpt(written.sub_path)}'" if written.sub_path else "the whole volume"
+        )
+        mine = f"subPath '{excerpt(mount.sub_path)}'" if mount.sub_path else "the whole volume"
         return f"{reader.label} mounts {mine} of it, the writer {theirs}"
     if _relative(path, mount) != _relative(path, written):
-        return f"{reader.label} mounts it at {mount.path.rstrip('/') or '/'}"
+        return f"{reader.label} mounts it at {excerpt(mount.path.rstrip('/') or '/')}"
     return None
 
 
 def _writes(writer: Container, use: FileUse, path: str) -> tuple[tuple[YPath, str], ...]:
-    return ((use.where, f"{writer.label} writes {path} here ({use.evidence})"),)
+    return ((use.where, f"{writer.label} writes {excerpt(path)} here ({use.evidence})"),)
 
 
 def _flow_hit(flow: Flow, mount: Mount | None) -> Hit | None:
     """The reader of a flow does not see the file: ``mount`` is the writer's mount of it."""
-    writer, write, reader, read, path = flow
+    writer, write, reader, read, full = flow
+    path = excerpt(full)
     if mount is not None:
         volume, mount_path = mount.name, mount.path
         if volume is None or mount_path is None:
             return None  # the schema finding reports the mount
-        why = _unseen(reader, path, mount)
+        why = _unseen(reader, full, mount)
         if why is None:
             return None
-        shown = mount_path.rstrip("/") or "/"
+        shown = excerpt(mount_path.rstrip("/") or "/")
+        volume = excerpt(volume)
         return Hit(
             read.where,
             f"{reader.label} reads {path} ({read.evidence}), which {writer.label} writes "
             f"({write.evidence}) on volume '{volume}' mounted at {shown}; {reader.label} does "
             f"not see it there: {why}. Mount volume '{volume}' at {shown} in {reader.label}",
             container=reader,
-            related=_writes(writer, write, path),
+            related=_writes(writer, write, full),
         )
     reads = f"{reader.label} reads {path} ({read.evidence})"
     if write.linked is not None:
@@ -73,20 +77,20 @@ def _flow_hit(flow: Flow, mount: Mount | None) -> Hit | None:
             f"({write.evidence}): containers share only volumes. Mount a shared volume "
             f"(e.g. an emptyDir) at the directory of {path} in both"
         )
-    return Hit(read.where, message, container=reader, related=_writes(writer, write, path))
+    return Hit(read.where, message, container=reader, related=_writes(writer, write, full))
 
 
 def _read_only(flow: Flow, mount: Mount | None) -> Hit | None:
     """The writer of a shared file mounts its volume (``mount``) read-only: the write
     fails."""
-    writer, path = flow.writer, flow.path
+    writer, path = flow.writer, excerpt(flow.path)
     if mount is None or not mount.read_only or mount.name is None:
         return None
     return Hit(
         (*writer.path, "volumeMounts", mount.index, "readOnly"),
         f"{writer.label} writes {path} ({flow.write.evidence}), which {flow.reader.label} "
-        f"reads, on volume '{mount.name}', but mounts that volume read-only: the write fails. "
-        f"Remove readOnly from this mount of {writer.label}",
+        f"reads, on volume '{excerpt(mount.name)}', but mounts that volume read-only: the "
+        f"write fails. Remove readOnly from this mount of {writer.label}",
         key=True,
         container=writer,
         related=((flow.read.where, f"{flow.reader.label} reads {path} here"),),
@@ -118,18 +122,18 @@ def _mounted_elsewhere(pod: Pod, known: set[tuple[int, str]]) -> Iterator[Hit]:
                 why = _unseen(reader, read.path, mount)
                 if why is None:
                     break
-                shown = mount.path.rstrip("/")
+                shown, volume = excerpt(mount.path.rstrip("/")), excerpt(mount.name)
                 yield Hit(
                     read.where,
-                    f"{reader.label} follows {read.path} ({read.evidence}), under {shown}, where "
-                    f"{other.label} mounts emptyDir volume '{mount.name}' for it; "
+                    f"{reader.label} follows {excerpt(read.path)} ({read.evidence}), under "
+                    f"{shown}, where {other.label} mounts emptyDir volume '{volume}' for it; "
                     f"{reader.label} does not see that volume there: {why}. Mount volume "
-                    f"'{mount.name}' at {shown} in {reader.label}",
+                    f"'{volume}' at {shown} in {reader.label}",
                     container=reader,
                     related=(
                         (
                             (*other.path, "volumeMounts", mount.index),
-                            f"{other.label} mounts volume '{mount.name}' here",
+                            f"{other.label} mounts volume '{volume}' here",
                         ),
                     ),
                 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -17,7 +17,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         if value is None or value == "Always":
             continue
         path = (*c.path, "restartPolicy")
-        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        shown = f'"{excerpt(value)}"' if isinstance(value, str) else excerpt(repr(value))
         rules_on = ctx.gate("ContainerRestartRules")
         if ctx.minor == 28 and not ctx.gate("SidecarContainers"):
             yield Hit(

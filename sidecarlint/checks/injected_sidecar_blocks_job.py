@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.records import FrozenRecord
 from sidecarlint.registry import Hit, Rule, RuleContext
@@ -148,7 +148,7 @@ def _requested(pod: Pod) -> Iterator[Hit]:
             where = (*meta_path, section, key)
             message = (
                 f"{pod.workload.kind} pods get the {injector.name} sidecar in containers "
-                f"({key}: {value}), so they never complete"
+                f"({excerpt(key)}: {excerpt(str(value))}), so they never complete"
             )
             if explicit_off:
                 message += " — native mode is explicitly off"

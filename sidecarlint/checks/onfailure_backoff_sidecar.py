@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -21,8 +21,8 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     yield Hit(
         (*job_path, "backoffLimit"),
         f"backoffLimit {limit} with restartPolicy OnFailure: restarts of sidecar(s) "
-        f"{', '.join(c.label for c in pod.sidecars)} count towards it, so the Job can fail "
-        "with BackoffLimitExceeded while its work is healthy",
+        f"{excerpt(', '.join(c.label for c in pod.sidecars))} count towards it, so the Job can "
+        "fail with BackoffLimitExceeded while its work is healthy",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -30,16 +30,17 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         if name is not None and name not in names:
             yield Hit(
                 (*path, "containerName"),
-                f'Invalid value: "{name}": must be one of the container or initContainer names '
-                "in the pod template",
+                f'Invalid value: "{excerpt(name)}": must be one of the container or initContainer '
+                "names in the pod template",
             )
         elif name is None and sidecars:
             operator = on_codes.get("operator")
             yield Hit(
                 path,
-                f"this onExitCodes rule ({operator}) has no containerName, so it also matches "
-                f"the exit codes of sidecar(s) {', '.join(sidecars)} — which exit with 137 or "
-                "143 when stopped at the end of the Job; set containerName to the work container",
+                f"this onExitCodes rule ({excerpt(str(operator))}) has no containerName, so it "
+                f"also matches the exit codes of sidecar(s) {excerpt(', '.join(sidecars))} — "
+                "which exit with 137 or 143 when stopped at the end of the Job; set containerName "
+                "to the work container",
                 key=True,
                 severity=Severity.WARNING,
             )

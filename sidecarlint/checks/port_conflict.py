@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from sidecarlint.activity import PortUse, activity
 from sidecarlint.checks.duplicate_host_port import host_port_key
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod, Role
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -52,7 +52,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                     None,
                 )
                 if index is not None:
-                    what = f"hostPort {port.host_port}/{port.protocol}"
+                    what = f"hostPort {port.host_port}/{excerpt(port.protocol)}"
                     yield Hit(
                         (*second.path, "ports", port.index, "hostPort"),
                         f"{second.label} and {first.label} both declare {what} and run at the "
@@ -69,7 +69,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _clash(second: Container, use: PortUse, first: Container, other: PortUse) -> Hit:
-    what = f"{use.port}/{use.protocol}"
+    what = f"{use.port}/{excerpt(use.protocol)}"
     if use.declared and other.declared:
         message = (
             f"{second.label} and {first.label} both declare containerPort {what} and run at "

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from sidecarlint.activity import activity
 from sidecarlint.checks._pod import name_path
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.helpers import is_one_shot, proxy_label
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
@@ -71,7 +71,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 continue  # SCL301 reports the hard dependency
             yield Hit(
                 name_path(init),
-                f"init container {init.label} makes network calls ({program}) before the "
+                f"init container {init.label} makes network calls ({excerpt(program)}) before the "
                 f"{label} sidecar {proxy.label} has started: with traffic redirected through "
                 f"the proxy they fail or bypass it. Declare {proxy.label} first",
                 container=init,

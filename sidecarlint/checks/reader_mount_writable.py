@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sidecarlint.activity import activity
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -41,8 +41,8 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if shared:
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index),
-                    f"sidecar {c.label} only reads volume '{mount.name}' (it reads "
-                    f"{reads[0].path}: {reads[0].evidence}) but mounts it read-write; "
+                    f"sidecar {c.label} only reads volume '{excerpt(mount.name)}' (it reads "
+                    f"{excerpt(reads[0].path)}: {reads[0].evidence}) but mounts it read-write; "
                     "readOnly: true keeps it from changing what the app writes",
                     container=c,
                     fix=f"Add readOnly: true to this mount of {c.label}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod, Role, text_at
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -72,7 +72,7 @@ def _entries(
         if name is not None and name in seen:
             yield Hit(
                 (*path, i, "resourceName"),
-                f'Duplicate value: "{name}" — {c.label} has two resize policies for it',
+                f'Duplicate value: "{excerpt(name)}" — {c.label} has two resize policies for it',
                 container=c,
             )
         if name is not None:
@@ -80,7 +80,7 @@ def _entries(
         if name is not None and name not in RESOURCES:
             yield Hit(
                 (*path, i, "resourceName"),
-                f'Unsupported value: "{name}": supported values: {_quoted(RESOURCES)}',
+                f'Unsupported value: "{excerpt(name)}": supported values: {_quoted(RESOURCES)}',
                 container=c,
             )
         value = text_at(policy, "restartPolicy")
@@ -88,7 +88,7 @@ def _entries(
         if value is not None and value not in POLICIES:
             yield Hit(
                 where,
-                f'Unsupported value: "{value}": supported values: {_quoted(POLICIES)}',
+                f'Unsupported value: "{excerpt(value)}": supported values: {_quoted(POLICIES)}',
                 container=c,
             )
         elif (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Container, Pod, Role
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -79,7 +79,7 @@ def _validate(
             # The message lists "Restart" only, even where RestartAllContainers is allowed.
             yield Hit(
                 (*path, i, "action"),  # the rule's entry when it has no action
-                f'Unsupported value: "{action}": supported values: "Restart"',
+                f'Unsupported value: "{excerpt(str(action))}": supported values: "Restart"',
                 container=c,
             )
         codes = rule.get("exitCodes")
@@ -89,7 +89,8 @@ def _validate(
         if codes.get("operator") not in ("In", "NotIn"):
             yield Hit(
                 (*path, i, "exitCodes", "operator"),  # exitCodes when it has no operator
-                f'Unsupported value: "{codes.get("operator")}": supported values: "In", "NotIn"',
+                f'Unsupported value: "{excerpt(str(codes.get("operator")))}": supported values: '
+                '"In", "NotIn"',
                 container=c,
             )
         values = codes.get("values")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 from sidecarlint.shell import commands, runs_forever, script_of
@@ -58,9 +58,9 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         key = "args" if "args" in c.data else "command"
         yield Hit(
             (*c.path, key),
-            f"sidecar {c.label} runs '{' '.join(last.words)}' last, which exits: a sidecar is "
-            "restarted whenever it exits (CrashLoopBackOff); if it is a one-shot step, make it a "
-            "regular init container (remove restartPolicy: Always)",
+            f"sidecar {c.label} runs '{excerpt(' '.join(last.words))}' last, which exits: a "
+            "sidecar is restarted whenever it exits (CrashLoopBackOff); if it is a one-shot "
+            "step, make it a regular init container (remove restartPolicy: Always)",
             key=True,
             container=c,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -35,7 +35,8 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
                 )
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index, "name"),
-                    f'Not found: "{name}" — {c.label} mounts a volume that is not in {where}',
+                    f'Not found: "{excerpt(name)}" — {c.label} mounts a volume that is not in '
+                    f"{where}",
                     container=c,
                 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -23,7 +23,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         if name not in used:
             yield Hit(
                 (*pod.path, "volumes", index, "name"),
-                f"volume '{name}' is not mounted by any container",
+                f"volume '{excerpt(name)}' is not mounted by any container",
             )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.finding import Severity
+from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
 
@@ -16,13 +16,14 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     value = pod.spec.get("restartPolicy")
     kind = pod.workload.kind
     path = (*pod.path, "restartPolicy")
+    shown = excerpt(str(value))
     if pod.workload.batch:
         if value not in ("OnFailure", "Never"):
             where = path if value is not None else pod.path
             yield Hit(
                 where,
                 f'Required value: valid values: "OnFailure", "Never" — a {kind} pod template '
-                + ("must set restartPolicy" if value is None else f'cannot use "{value}"'),
+                + ("must set restartPolicy" if value is None else f'cannot use "{shown}"'),
                 key=value is None,
             )
             return
@@ -30,13 +31,13 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
         if isinstance(job_spec, dict) and "podFailurePolicy" in job_spec and value != "Never":
             yield Hit(
                 path,
-                f'Invalid value: "{value}": only "Never" is supported when podFailurePolicy '
+                f'Invalid value: "{shown}": only "Never" is supported when podFailurePolicy '
                 "is specified",
             )
     elif value is not None and value not in allowed:
         yield Hit(
             path,
-            f'Unsupported value: "{value}": supported values: "Always" — a {kind} restarts its '
+            f'Unsupported value: "{shown}": supported values: "Always" — a {kind} restarts its '
             "pods forever",
         )
 

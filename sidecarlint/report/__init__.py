@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
 
-#: Format name -> module implementing ``render(report, **kw) -> str``.
+#: Format name -> module implementing ``write(report, out, **kw)``.
 FORMATS: dict[str, str] = {
     "text": "sidecarlint.report.text",
     "json": "sidecarlint.report.json",
@@ -83,11 +83,26 @@ def relative_path(file: str, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def renderer(name: str) -> Callable[..., str]:
-    """The ``render`` function of a format (imported only when used)."""
+def writer(name: str) -> Callable[..., None]:
+    """The ``write(report, out, **kw)`` function of a format (imported only when used): it
+    writes the report to ``out`` as its findings come."""
     module = import_module(FORMATS[name])
-    render: Callable[..., str] = module.render
+    write: Callable[..., None] = module.write
+    return write
+
+
+def renderer(name: str) -> Callable[..., str]:
+    """A format as a function that returns the whole report as one string."""
+    write = writer(name)
+
+    def render(report: Report, **kw: Any) -> str:
+        import io
+
+        buffer = io.StringIO()
+        write(report, buffer, **kw)
+        return buffer.getvalue()
+
     return render
 
 
-__all__ = ["FORMATS", "Report", "choose", "renderer", "use_colour"]
+__all__ = ["FORMATS", "Report", "choose", "renderer", "use_colour", "writer"]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sidecarlint.finding import Finding, Severity
 from sidecarlint.report._escape import printable
+from sidecarlint.report._stream import Output
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -45,37 +46,37 @@ def annotation(f: Finding, path: str) -> str:
     return f"::{_COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
 
 
-def render(
+def write(
     report: Report,
+    out: Output,
     *,
     show_suppressed: bool = False,
     quiet: bool = False,
     sarif_root: str | None = None,
     **_: Any,
-) -> str:
+) -> None:
     from sidecarlint.report import ci_root, relative_path
 
     root = ci_root(sarif_root, "GITHUB_WORKSPACE")
-    lines: list[str] = []
     current: str | None = None
+    path = ""
     for f in report.findings:
         if f.suppressed and not show_suppressed:
             continue
-        path = relative_path(f.file, root)
         if f.file != current:
             if current is not None:
-                lines.append("::endgroup::")
-            lines.append(f"::group::{escape_data(path)}")
+                out.write("::endgroup::\n")
+            path = relative_path(f.file, root)
+            out.write(f"::group::{escape_data(path)}\n")
             current = f.file
-        lines.append(annotation(f, path))
+        out.write(annotation(f, path) + "\n")
     if current is not None:
-        lines.append("::endgroup::")
+        out.write("::endgroup::\n")
     if quiet:
-        return "".join(line + "\n" for line in lines)
+        return
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
-    lines.append(
+    out.write(
         f"sidecarlint: {errors} errors, {warnings} warnings, {report.count(Severity.INFO)} infos "
         f"in {report.files} files (GitHub shows at most 10 annotations of each kind per step; "
-        "upload SARIF to see all)"
+        "upload SARIF to see all)\n"
     )
-    return "\n".join(lines) + "\n"

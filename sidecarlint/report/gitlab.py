@@ -10,11 +10,12 @@ Suppressed findings are left out: GitLab has no way to show them as such.
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint.finding import Finding, Severity
 from sidecarlint.report._escape import valid_unicode
+from sidecarlint.report._stream import Items, Output, write_json
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -39,23 +40,30 @@ def issue(f: Finding, path: str, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def render(report: Report, *, sarif_root: str | None = None, **_: Any) -> str:
+def write(report: Report, out: Output, *, sarif_root: str | None = None, **_: Any) -> None:
     from sidecarlint.report import ci_root, relative_path
     from sidecarlint.report.sarif import fingerprint
 
     root = ci_root(sarif_root, "CI_PROJECT_DIR")
-    issues: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for f in report.findings:
-        if f.suppressed:
-            continue
-        path = relative_path(f.file, root)
-        base = fingerprint(f, path)
-        seen[base] = seen.get(base, 0) + 1
-        unique = (
-            base
-            if seen[base] == 1
-            else hashlib.sha256(f"{base}:{seen[base]}".encode()).hexdigest()[:32]
-        )
-        issues.append(issue(f, path, unique))
-    return json.dumps(issues, indent=2, ensure_ascii=True) + "\n"
+
+    def issues() -> Iterator[dict[str, Any]]:
+        # A fingerprint holds the file's path: it can only repeat within one file.
+        seen: dict[str, int] = {}
+        current: str | None = None
+        for f in report.findings:
+            if f.suppressed:
+                continue
+            if f.file != current:
+                seen, current = {}, f.file
+            path = relative_path(f.file, root)
+            base = fingerprint(f, path)
+            seen[base] = seen.get(base, 0) + 1
+            unique = (
+                base
+                if seen[base] == 1
+                else hashlib.sha256(f"{base}:{seen[base]}".encode()).hexdigest()[:32]
+            )
+            yield issue(f, path, unique)
+
+    write_json(out, Items(issues()))
+    out.write("\n")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sidecarlint import __version__
 from sidecarlint.finding import Finding, ObjectRef, Severity
 from sidecarlint.records import fields, replace
 from sidecarlint.report._escape import valid_unicode
+from sidecarlint.report._stream import Items, Object, Output, write_json
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -82,13 +84,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def render(
+def write(
     report: Report,
+    out: Output,
     *,
     show_suppressed: bool = False,
     statistics_only: bool = False,
     **_: Any,
-) -> str:
+) -> None:
     if statistics_only:
         from sidecarlint.report.text import statistics
 
@@ -102,22 +105,29 @@ def render(
             }
             for f, count in statistics(report, show_suppressed=show_suppressed)
         ]
-        return json.dumps(rows, indent=2, ensure_ascii=True) + "\n"
-    findings = [f for f in report.findings if show_suppressed or not f.suppressed]
-    data = {
-        "schemaVersion": 1,
-        "tool": {"name": "sidecarlint", "version": __version__},
-        "kubernetesVersion": report.version,
-        "findings": [finding_dict(f) for f in findings],
-        "summary": {
-            "files": report.files,
-            "documents": report.documents,
-            "objects": report.objects,
-            "errors": report.count(Severity.ERROR),
-            "warnings": report.count(Severity.WARNING),
-            "infos": report.count(Severity.INFO),
-            "suppressed": report.suppressed,
-            "nonKubernetesFiles": report.non_kubernetes_files,
-        },
-    }
-    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+        out.write(json.dumps(rows, indent=2, ensure_ascii=True) + "\n")
+        return
+    findings = (finding_dict(f) for f in report.findings if show_suppressed or not f.suppressed)
+
+    def entries() -> Iterator[tuple[str, Any]]:
+        yield "schemaVersion", 1
+        yield "tool", {"name": "sidecarlint", "version": __version__}
+        yield "kubernetesVersion", report.version
+        yield "findings", Items(findings)
+        # Reached once every finding is written: the counts are complete.
+        yield (
+            "summary",
+            {
+                "files": report.files,
+                "documents": report.documents,
+                "objects": report.objects,
+                "errors": report.count(Severity.ERROR),
+                "warnings": report.count(Severity.WARNING),
+                "infos": report.count(Severity.INFO),
+                "suppressed": report.suppressed,
+                "nonKubernetesFiles": report.non_kubernetes_files,
+            },
+        )
+
+    write_json(out, Object(entries()))
+    out.write("\n")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sidecarlint.finding import Finding
 from sidecarlint.report._escape import printable, valid_unicode
+from sidecarlint.report._stream import Output
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -58,48 +59,81 @@ def testcase(f: Finding, path: str) -> ET.Element:
     return case
 
 
-def render(
-    report: Report, *, sarif_root: str | None = None, show_suppressed: bool = False, **_: Any
-) -> str:
+def write(
+    report: Report,
+    out: Output,
+    *,
+    sarif_root: str | None = None,
+    show_suppressed: bool = False,
+    **_: Any,
+) -> None:
+    import tempfile
+
     from sidecarlint.report import ci_root, relative_path
 
     root_dir = ci_root(sarif_root)
-    suites: dict[str, list[ET.Element]] = {}
-    for f in report.findings:
-        if f.suppressed and not show_suppressed:
-            continue
-        path = valid_unicode(relative_path(f.file, root_dir))  # as in JSON and SARIF
-        suites.setdefault(path, []).append(testcase(f, path))
-    root = ET.Element("testsuites", {"name": "sidecarlint"})
+    # The totals open the document: the suites wait in a spooled file (in memory while
+    # small) until every one is written.
     total = failed = 0
-    for path, cases in suites.items():
-        failures = sum(1 for c in cases if c.find("failure") is not None)
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            {
-                "name": xml_text(path),
-                "tests": str(len(cases)),
-                "failures": str(failures),
-                "errors": "0",
-                "skipped": str(len(cases) - failures),
-                "file": xml_text(path),
-            },
-        )
-        suite.extend(cases)
-        total += len(cases)
-        failed += failures
-    if not suites:
-        files = f"{report.files} file{'' if report.files == 1 else 's'}"
-        suite = ET.SubElement(
-            root, "testsuite", {"name": "sidecarlint", "tests": "1", "failures": "0", "errors": "0"}
-        )
-        ET.SubElement(
-            suite, "testcase", {"name": f"{files} checked, no findings", "classname": "sidecarlint"}
-        )
-        total = 1
-    root.set("tests", str(total))
-    root.set("failures", str(failed))
+    with tempfile.SpooledTemporaryFile(max_size=1 << 23, mode="w+", encoding="utf-8") as body:
+        path: str | None = None
+        cases: list[ET.Element] = []
+        for f in report.findings:
+            if f.suppressed and not show_suppressed:
+                continue
+            shown = valid_unicode(relative_path(f.file, root_dir))  # as in JSON and SARIF
+            if shown != path:
+                if cases:
+                    failed += _write_suite(body, path or "", cases)
+                    total += len(cases)
+                path, cases = shown, []
+            cases.append(testcase(f, shown))
+        if cases:
+            failed += _write_suite(body, path or "", cases)
+            total += len(cases)
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        if not total:
+            out.write(_no_findings(report))
+            return
+        out.write(f'<testsuites name="sidecarlint" tests="{total}" failures="{failed}" errors="0">')
+        body.seek(0)
+        while block := body.read(1 << 16):
+            out.write(block)
+        out.write("\n</testsuites>\n")
+
+
+def _write_suite(out: Output, path: str, cases: list[ET.Element]) -> int:
+    """Write one file's suite, as the second level of the document; its failures."""
+    failures = sum(1 for c in cases if c.find("failure") is not None)
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": xml_text(path),
+            "tests": str(len(cases)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": str(len(cases) - failures),
+            "file": xml_text(path),
+        },
+    )
+    suite.extend(cases)
+    ET.indent(suite, level=1)
+    out.write("\n  " + ET.tostring(suite, encoding="unicode"))
+    return failures
+
+
+def _no_findings(report: Report) -> str:
+    """A run without findings: one passing test, so that the report is never empty."""
+    files = f"{report.files} file{'' if report.files == 1 else 's'}"
+    root = ET.Element("testsuites", {"name": "sidecarlint"})
+    suite = ET.SubElement(
+        root, "testsuite", {"name": "sidecarlint", "tests": "1", "failures": "0", "errors": "0"}
+    )
+    ET.SubElement(
+        suite, "testcase", {"name": f"{files} checked, no findings", "classname": "sidecarlint"}
+    )
+    root.set("tests", "1")
+    root.set("failures", "0")
     root.set("errors", "0")
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return ET.tostring(root, encoding="unicode") + "\n"

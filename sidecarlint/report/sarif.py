@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sidecarlint import __version__
 from sidecarlint.docs import HOMEPAGE, help_uri, render_terminal, rule_sections
 from sidecarlint.finding import Finding, Severity
+from sidecarlint.report._stream import Items, Object, Output, write_json
 from sidecarlint.report.json import valid_finding
 
 if TYPE_CHECKING:
@@ -166,75 +167,101 @@ def _location_name(f: Finding) -> list[dict[str, str]]:
     return out
 
 
-def render(
-    report: Report, *, sarif_root: str | None = None, show_suppressed: bool = False, **_: Any
-) -> str:
+def write(
+    report: Report,
+    out: Output,
+    *,
+    sarif_root: str | None = None,
+    show_suppressed: bool = False,
+    **_: Any,
+) -> None:
     root = repository_root(sarif_root)
     rules = sorted(report.rules, key=lambda r: r.code)
     index = {r.code: i for i, r in enumerate(rules)}
-    results: list[dict[str, Any]] = []
-    findings = [f for f in report.findings if show_suppressed or not f.suppressed]
-    for f in findings[:MAX_RESULTS]:
-        location = artifact_location(f.file, root)
-        f = valid_finding(f)
-        result: dict[str, Any] = {
-            "ruleId": f.code,
-            "level": _LEVELS[f.severity],
-            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": {
-                            "startLine": f.span.line,
-                            "startColumn": f.span.column,
-                            "endLine": f.span.end_line,
-                            "endColumn": max(f.span.end_column, 1),
-                        },
-                    },
-                    "logicalLocations": _location_name(f),
-                }
-            ],
-            "partialFingerprints": _fingerprints(f, location["uri"]),
-        }
-        if f.code in index:
-            result["ruleIndex"] = index[f.code]
-        if f.suppressed:
-            result["suppressions"] = [{"kind": "inSource"}]
-        if f.rendered is not None:
-            from sidecarlint.report.json import rendered_dict
+    left_out = 0
 
-            result["properties"] = {"rendered": rendered_dict(f)}
-        results.append(result)
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "sidecarlint",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": HOMEPAGE,
-                "rules": [_rule(r) for r in rules],
-            }
-        },
-        "columnKind": "unicodeCodePoints",
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri(root)}},
-        "results": results,
-        "properties": {"kubernetesVersion": report.version},
-    }
-    if len(findings) > MAX_RESULTS:
-        run["invocations"] = [
+    def results() -> Iterator[dict[str, Any]]:
+        nonlocal left_out
+        written = 0
+        for f in report.findings:
+            if f.suppressed and not show_suppressed:
+                continue
+            if written == MAX_RESULTS:
+                left_out += 1
+                continue
+            written += 1
+            yield _result(f, root, index)
+
+    def run() -> Iterator[tuple[str, Any]]:
+        yield (
+            "tool",
             {
-                "executionSuccessful": True,
-                "toolExecutionNotifications": [
+                "driver": {
+                    "name": "sidecarlint",
+                    "version": __version__,
+                    "semanticVersion": __version__,
+                    "informationUri": HOMEPAGE,
+                    "rules": [_rule(r) for r in rules],
+                }
+            },
+        )
+        yield "columnKind", "unicodeCodePoints"
+        yield "originalUriBaseIds", {"%SRCROOT%": {"uri": root_uri(root)}}
+        yield "results", Items(results())
+        yield "properties", {"kubernetesVersion": report.version}
+        if left_out:  # known once every result is written
+            yield (
+                "invocations",
+                [
                     {
-                        "level": "warning",
-                        "message": {
-                            "text": f"{len(findings) - MAX_RESULTS} results beyond the "
-                            f"{MAX_RESULTS:,}-result upload limit were left out"
-                        },
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [
+                            {
+                                "level": "warning",
+                                "message": {
+                                    "text": f"{left_out} results beyond the "
+                                    f"{MAX_RESULTS:,}-result upload limit were left out"
+                                },
+                            }
+                        ],
                     }
                 ],
+            )
+
+    log = Object([("$schema", SCHEMA), ("version", "2.1.0"), ("runs", [Object(run())])])
+    write_json(out, log)
+    out.write("\n")
+
+
+def _result(f: Finding, root: str, index: dict[str, int]) -> dict[str, Any]:
+    location = artifact_location(f.file, root)
+    f = valid_finding(f)
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "level": _LEVELS[f.severity],
+        "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {
+                        "startLine": f.span.line,
+                        "startColumn": f.span.column,
+                        "endLine": f.span.end_line,
+                        "endColumn": max(f.span.end_column, 1),
+                    },
+                },
+                "logicalLocations": _location_name(f),
             }
-        ]
-    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=True) + "\n"
+        ],
+        "partialFingerprints": _fingerprints(f, location["uri"]),
+    }
+    if f.code in index:
+        result["ruleIndex"] = index[f.code]
+    if f.suppressed:
+        result["suppressions"] = [{"kind": "inSource"}]
+    if f.rendered is not None:
+        from sidecarlint.report.json import rendered_dict
+
+        result["properties"] = {"rendered": rendered_dict(f)}
+    return result

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sidecarlint.finding import Finding, Severity
+from sidecarlint.finding import ELLIPSIS, Finding, Severity
 from sidecarlint.report._escape import printable
+from sidecarlint.report._stream import Output
 
 if TYPE_CHECKING:
     from sidecarlint.pipeline import Report
@@ -94,14 +95,16 @@ def snippet(f: Finding) -> list[str]:
     line = f.source_line
     if line is None:
         return []
-    start = min(max(f.span.column - 1, 0), len(line))
-    end = f.span.end_column - 1 if f.span.end_line == f.span.line else len(line)
+    offset = f.source_start  # a long line is shown around the finding, after an ellipsis
+    start = min(max(f.span.column - 1 - offset, 0), len(line))
+    end = f.span.end_column - 1 - offset if f.span.end_line == f.span.line else len(line)
     end = min(max(end, start + 1), max(len(line), start + 1))
+    lead = ELLIPSIS if offset else ""
     # Keep tabs under tabs so the caret lines up however the terminal expands them.
-    pad = "".join(ch if ch == "\t" else " " for ch in _source(line[:start]))
+    pad = " " * len(lead) + "".join(ch if ch == "\t" else " " for ch in _source(line[:start]))
     carets = "^" * max(len(_source(line[start:end])), 1)
     gutter = f"{f.span.line:>4} | "
-    return [f"{'':>4} |", gutter + _source(line), f"{'':>4} | {pad}{carets}"]
+    return [f"{'':>4} |", gutter + lead + _source(line), f"{'':>4} | {pad}{carets}"]
 
 
 def _source(text: str) -> str:
@@ -162,21 +165,23 @@ def summary(report: Report) -> str:
 
 def statistics(report: Report, *, show_suppressed: bool = False) -> list[tuple[Finding, int]]:
     """A finding of each rule (a fixable one if any) with how many the rule has, most
-    frequent first."""
+    frequent first (the findings left out of a file's list included)."""
     counts: dict[str, int] = {}
     first: dict[str, Finding] = {}
     for f in report.findings:
-        if f.suppressed and not show_suppressed:
+        n = sum(n for _, hidden, n in f.counts() if show_suppressed or not hidden)
+        if not n:
             continue
-        counts[f.code] = counts.get(f.code, 0) + 1
+        counts[f.code] = counts.get(f.code, 0) + n
         if f.code not in first or (f.fixable and not first[f.code].fixable):
             first[f.code] = f
     order = sorted(counts, key=lambda code: (-counts[code], code))
     return [(first[code], counts[code]) for code in order]
 
 
-def render(
+def write(
     report: Report,
+    out: Output,
     *,
     colour: bool = False,
     show_suppressed: bool = False,
@@ -184,27 +189,33 @@ def render(
     quiet: bool = False,
     statistics_only: bool = False,
     **_: object,
-) -> str:
-    lines: list[str] = []
+) -> None:
+    listed = False
     if statistics_only:
         rows = statistics(report, show_suppressed=show_suppressed)
         width = max((len(f.severity.value) for f, _ in rows), default=0)
         for f, count in rows:
             fixable = "  [fixable]" if f.fixable else ""
-            lines.append(f"{count:>5}  {f.code}  {f.severity.value:<{width}}  {f.name}{fixable}")
+            out.write(f"{count:>5}  {f.code}  {f.severity.value:<{width}}  {f.name}{fixable}\n")
+            listed = True
     else:
         previous: str | None = None
         for f in report.findings:
             if f.suppressed and not show_suppressed:
                 continue
             if previous is not None and f.file != previous:
-                lines.append("")
+                out.write("\n")
             previous = f.file
-            lines.extend(finding_lines(f, colour=colour, show_source=show_source))
+            out.write(
+                "".join(
+                    line + "\n" for line in finding_lines(f, colour=colour, show_source=show_source)
+                )
+            )
+            listed = True
     if quiet:
-        return "".join(line + "\n" for line in lines)
-    if lines:
-        lines.append("")
-    lines.extend(f"note: {printable(note)}" for note in report.notes)
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+        return
+    if listed:
+        out.write("\n")
+    for note in report.notes:
+        out.write(f"note: {printable(note)}\n")
+    out.write(summary(report) + "\n")

@@ -81,10 +81,11 @@ def test_huge_scalar_is_capped(tmp_path: Path) -> None:
     assert found == [("SCL006", 1, 1)] and code == 1
 
 
-def test_huge_scalar_under_a_raised_cap(tmp_path: Path) -> None:
-    data = b"a: " + b"x" * (20 * 1024 * 1024) + b"\n"
+def test_huge_document_under_a_raised_cap(tmp_path: Path) -> None:
+    # Past the size one document may have, a document is reported, and the next is checked.
+    data = b"a: " + b"x" * (20 * 1024 * 1024) + b"\n---\n" + POD
     code, found = run_with_control(tmp_path, "big.yaml", data, "--max-file-size", str(64 << 20))
-    assert found == [] and code == 0
+    assert found == [("SCL001", 1, 1), ("SCL202", 8, 20)] and code == 1
 
 
 def test_many_tiny_documents(tmp_path: Path) -> None:
@@ -114,3 +115,13 @@ def test_internal_error_is_contained(tmp_path: Path, crashing_rule: None) -> Non
     (tmp_path / "p.yaml").write_text(text)
     report = run([str(tmp_path)], Settings())
     assert report.exit_code("error") == 2
+
+
+def test_many_keys_written_twice(tmp_path: Path) -> None:
+    # Each duplicate is reported at once (the first of its key is not searched for again).
+    data = b"".join(b"k%d: 0\n" % n for n in range(60_000))
+    data += b"".join(b"k%d: 1\n" % n for n in range(60_000))
+    code, found = run_with_control(tmp_path, "twice.yaml", data)
+    assert found[:2] == [("SCL002", 60_001, 1), ("SCL002", 60_002, 1)]
+    assert len(found) == 1001 and found[-1] == ("SCL002", 61_001, 1)
+    assert code == 1
