@@ -18,7 +18,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 from sidecarlint import images
@@ -440,7 +440,12 @@ class Activity:
                 self._writes = _added(
                     self._writes, FileUse(path, evidence, where(needle), directory)
                 )
+            # A path it writes is not one it reads from another container (Envoy's
+            # --log-path is its own log, not a log shipper's input).
+            own = {use.path for use in self._writes} if self._writes else ()
             for path, needle, follows in facts.reads:
+                if path in own:
+                    continue
                 use = FileUse(path, "its command", where(needle), follows=follows or shipper)
                 self._reads = _added(self._reads, use)
         if "env" in self.c.data:
@@ -601,11 +606,17 @@ class Activity:
 
     def _env_ports(self) -> None:
         """Local servers env variables name (``DATABASE_URL``, ``DB_HOST`` with
-        ``DB_PORT``); listen and bind addresses are not connections."""
+        ``DB_PORT``); listen and bind addresses are not connections, nor is what a
+        configuration file held in a variable says (``VAULT_CONFIG``)."""
         for name, value in self._env_items():
             if ":" in value:
                 upper = name.upper()
-                if "LISTEN" in upper or "BIND" in upper or value.startswith("0.0.0.0"):
+                if (
+                    "LISTEN" in upper
+                    or "BIND" in upper
+                    or value.startswith(("0.0.0.0", "{", "["))
+                    or "\n" in value
+                ):
                     continue
                 for port in local_urls(value):
                     self._connect(port, f"env {excerpt(name)}", self._env_where(name), False)
@@ -898,11 +909,14 @@ def _at(words: tuple[str, ...] | list[str], i: int) -> str:
 
 
 def _follows(cmd: Command) -> bool:
-    return any(
-        a in ("-f", "-F", "--follow", "--retry")
-        or (a.startswith("-") and not a.startswith("--") and ("f" in a[1:] or "F" in a[1:]))
-        for a in cmd.args
-    )
+    """``tail -f``, ``-F``, ``-qf``, ``--follow[=name]``: reads what is appended, forever."""
+    for a in cmd.args:
+        if a.startswith("--"):
+            if a.partition("=")[0] == "--follow":
+                return True
+        elif a.startswith("-") and ("f" in a or "F" in a):
+            return True
+    return False
 
 
 def _mounted_config_maps(
@@ -1016,14 +1030,25 @@ def _cloud_sql(r: Activity, words: list[str]) -> None:
     if words and words[0] in ("wait", "shutdown", "completion", "help"):
         r._one_shot = True
         return
-    env = {name: value for name, (value, _) in r.env.items()}
 
-    def option(*names: str, variable: str) -> tuple[str, YPath] | None:
+    def option(*names: str, variable: str) -> tuple[str, YPath, str] | None:
+        """A flag's value, where it is written and its evidence (the flag, or the env
+        variable the proxy reads instead)."""
         value = _flag(words, names)
         if value is not None:
-            return value, r.argv_where(value or names[0])
-        found = r.variable(variable)
-        return (found[0], found[1]) if found else None
+            return value, r.argv_where(value or names[0]), names[0]
+        return r.variable(variable)
+
+    def switch(flags: tuple[str, ...], variables: tuple[str, ...]) -> YPath | None:
+        """Where a boolean flag (or its env variable) turns a server on, or None."""
+        for flag in flags:
+            if flag in words:
+                return r.argv_where(flag)
+        for variable in variables:
+            found = r.variable(variable)
+            if found is not None and _true(found[0]):
+                return found[1]
+        return None
 
     instances = _instances(words)
     if option("--unix-socket", "-u", variable="CSQL_PROXY_UNIX_SOCKET") is None:
@@ -1036,7 +1061,7 @@ def _cloud_sql(r: Activity, words: list[str]) -> None:
             if own and _port(own.group(1)):
                 r._listen(int(own.group(1)), "?port=", r.argv_where(instance), loopback)
             elif start is not None and first is not None:
-                r._listen(start + i, "--port", first[1], loopback)
+                r._listen(start + i, first[2], first[1], loopback)
             else:
                 for default in (3306, 5432, 1433):
                     r._listen(
@@ -1046,31 +1071,31 @@ def _cloud_sql(r: Activity, words: list[str]) -> None:
                         loopback,
                         certain=False,
                     )
-    health = _has(words, "--health-check", "--prometheus") or _true(
-        env.get("CSQL_PROXY_HEALTH_CHECK")
+    health = switch(
+        ("--health-check", "--prometheus"), ("CSQL_PROXY_HEALTH_CHECK", "CSQL_PROXY_PROMETHEUS")
     )
-    if health:
+    if health is not None:
         http = option("--http-port", variable="CSQL_PROXY_HTTP_PORT")
         host = option("--http-address", variable="CSQL_PROXY_HTTP_ADDRESS")
         port = _port(http[0]) if http else 9090
         if port is not None:
             r._listen(
                 port,
-                "health check (--http-port)" if http else "health check (default 9090)",
-                http[1] if http else r.argv_where("--health-check"),
+                f"HTTP server ({http[2]})" if http else "HTTP server (default 9090)",
+                http[1] if http else health,
                 host is None or host[0] in ("localhost", "127.0.0.1"),
             )
-    admin_on = _has(words, "--quitquitquit", "--debug") or any(
-        _true(env.get(v)) for v in ("CSQL_PROXY_QUITQUITQUIT", "CSQL_PROXY_DEBUG")
+    admin_on = switch(
+        ("--quitquitquit", "--debug"), ("CSQL_PROXY_QUITQUITQUIT", "CSQL_PROXY_DEBUG")
     )
-    if admin_on:
+    if admin_on is not None:
         admin = option("--admin-port", variable="CSQL_PROXY_ADMIN_PORT")
         port = _port(admin[0]) if admin else 9091
         if port is not None:
             r._listen(
                 port,
-                "admin server (--admin-port)" if admin else "admin server (default 9091)",
-                admin[1] if admin else r.image_where,
+                f"admin server ({admin[2]})" if admin else "admin server (default 9091)",
+                admin[1] if admin else admin_on,
                 True,
             )
 
@@ -1207,9 +1232,11 @@ def _values(words: list[str], flag: str) -> list[str]:
 
 def _fluent_bit(r: Activity, words: list[str]) -> None:
     # Its tail inputs given as '-i tail -p path=...' are read with the command line.
-    if "-H" in words or "--http" in words:
-        port = _port(_flag(words, ("-P", "--port")))
-        r._listen(port or 2020, "HTTP server (-H)", r.argv_where("-H"), False)
+    for flag in ("-H", "--http"):
+        if flag in words:
+            port = _port(_flag(words, ("-P", "--port")))
+            r._listen(port or 2020, f"HTTP server ({flag})", r.argv_where(flag), False)
+            return
 
 
 def _dapr(r: Activity, words: list[str]) -> None:
@@ -1230,44 +1257,40 @@ def _dapr(r: Activity, words: list[str]) -> None:
         r._forward(int(app), "--app-port", r.argv_where(app))
 
 
-def _listen_flag(flags: tuple[str, ...]) -> Any:
-    """A reader for an image whose listen address is a flag (defaults when absent), and
-    which connects to URLs given by other flags."""
-
-    def read(r: Activity, words: list[str]) -> None:
-        value = _flag(words, flags)
-        bound = _bind(value) if value else None
-        if bound is not None and value is not None:
-            r._listen(bound[0], flags[0], r.argv_where(value), bound[1])
-        else:
-            r._defaults()
-        for flag in ("--reload-url", "--webhook-url", "--nginx.scrape-uri", "-nginx.scrape-uri"):
-            for url in _values(words, flag):
-                for port in local_urls(url):
-                    r._connect(port, flag, r.argv_where(url), False)
-        for url in _values(words, "--upstream"):
+def _listen_flag(r: Activity, words: list[str], flags: tuple[str, ...]) -> None:
+    """An image whose listen address is a flag (defaults when absent), and which connects
+    to URLs given by other flags."""
+    value = _flag(words, flags)
+    bound = _bind(value) if value else None
+    if bound is not None and value is not None:
+        r._listen(bound[0], flags[0], r.argv_where(value), bound[1])
+    else:
+        r._defaults()
+    for flag in ("--reload-url", "--webhook-url", "--nginx.scrape-uri", "-nginx.scrape-uri"):
+        for url in _values(words, flag):
             for port in local_urls(url):
-                r._forward(port, "--upstream", r.argv_where(url))
+                r._connect(port, flag, r.argv_where(url), False)
+    for url in _values(words, "--upstream"):
+        for port in local_urls(url):
+            r._forward(port, "--upstream", r.argv_where(url))
 
-    return read
 
-
-def _exporter(r: Activity, words: list[str]) -> None:
-    _listen_flag(("--web.listen-address", "-web.listen-address"))(r, words)
-    if r.entry is not None and r.entry.label == images.NGINX_EXPORTER:
-        scrape = _flag(words, ("--nginx.scrape-uri", "-nginx.scrape-uri"))
-        if scrape is None and "SCRAPE_URI" not in r.env:
-            r._connect(8080, "--nginx.scrape-uri default", r.image_where, False)
-        elif scrape is None:
-            value, where, evidence = r.variable("SCRAPE_URI") or ("", (), "")
-            for port in local_urls(value):
-                r._connect(port, evidence, where, False)
+def _nginx_exporter(r: Activity, words: list[str]) -> None:
+    _listen_flag(r, words, ("--web.listen-address", "-web.listen-address"))
+    if _flag(words, ("--nginx.scrape-uri", "-nginx.scrape-uri")) is not None:
+        return  # read as a flag with the listen address
+    found = r.variable("SCRAPE_URI")
+    if found is None:
+        r._connect(8080, "--nginx.scrape-uri default", r.image_where, False)
+        return
+    for port in local_urls(found[0]):
+        r._connect(port, found[2], found[1], False)
 
 
 def _config_reloader(r: Activity, words: list[str]) -> None:
     if _flag(words, ("--watch-interval",)) in ("0", "0s"):
         r._one_shot = True
-    _listen_flag(("--listen-address",))(r, words)
+    _listen_flag(r, words, ("--listen-address",))
     if _flag(words, ("--reload-url",)) is None:
         r._connect(9090, "--reload-url default", r.image_where, False)
 
@@ -1290,16 +1313,14 @@ def _git_sync(r: Activity, words: list[str]) -> None:
     r._write("/git", "the git-sync image's --root", r.image_where, directory=True)
 
 
-def _server_port(flag: str) -> Any:
-    def read(r: Activity, words: list[str]) -> None:
-        value = _flag(words, (flag, "-p") if flag == "--port" else (flag,))
-        port = _port(value) if value else None
-        if port is not None and value is not None:
-            r._listen(port, flag, r.argv_where(value), False)
-        else:
-            r._defaults()
-
-    return read
+def _server_port(r: Activity, words: list[str], flags: tuple[str, ...]) -> None:
+    """A server whose port is a flag (its defaults when absent)."""
+    value = _flag(words, flags)
+    port = _port(value) if value else None
+    if port is not None and value is not None:
+        r._listen(port, flags[0], r.argv_where(value), False)
+    else:
+        r._defaults()
 
 
 def _pgbouncer(r: Activity, words: list[str]) -> None:
@@ -1323,13 +1344,15 @@ _IMAGE_READERS: dict[str, Any] = {  # pragma: no mutate
     images.FLUENT_BIT: _fluent_bit,
     images.DAPR: _dapr,
     images.CONFIG_RELOADER: _config_reloader,
-    images.CONFIGMAP_RELOAD: _listen_flag(("--web.listen-address",)),
-    images.NGINX_EXPORTER: _exporter,
-    images.STATSD_EXPORTER: _listen_flag(("--web.listen-address",)),
-    images.KUBE_RBAC_PROXY: _listen_flag(("--secure-listen-address", "--insecure-listen-address")),
+    images.CONFIGMAP_RELOAD: partial(_listen_flag, flags=("--web.listen-address",)),
+    images.NGINX_EXPORTER: _nginx_exporter,
+    images.STATSD_EXPORTER: partial(_listen_flag, flags=("--web.listen-address",)),
+    images.KUBE_RBAC_PROXY: partial(
+        _listen_flag, flags=("--secure-listen-address", "--insecure-listen-address")
+    ),
     images.GIT_SYNC: _git_sync,
-    images.POSTGRES: _server_port("-p"),
-    images.REDIS: _server_port("--port"),
+    images.POSTGRES: partial(_server_port, flags=("-p",)),
+    images.REDIS: partial(_server_port, flags=("--port",)),
     images.PGBOUNCER: _pgbouncer,
 }
 

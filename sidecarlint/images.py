@@ -362,7 +362,7 @@ CATALOG: tuple[Image, ...] = (  # pragma: no mutate
         APP,
         "https://github.com/docker-library/postgres/blob/6edb0a8c4d/17/bookworm/Dockerfile",
         binary="postgres",
-        listens=(Listen(5432, "PostgreSQL"),),
+        listens=(Listen(5432, "default port"),),
     ),
     Image(
         PGBOUNCER,
@@ -377,7 +377,7 @@ CATALOG: tuple[Image, ...] = (  # pragma: no mutate
         APP,
         "https://github.com/docker-library/redis/blob/e9204996/7.0/debian/Dockerfile",
         binary="redis-server",
-        listens=(Listen(6379, "Redis"),),
+        listens=(Listen(6379, "default port"),),
     ),
 )
 _PATTERNS = [(re.compile(entry.pattern), entry) for entry in CATALOG]  # pragma: no mutate
