@@ -1099,8 +1099,9 @@ def _too_many_nodes(text: str, limit: int) -> bool:
     """Whether the first document of ``text`` composes into more than ``limit`` nodes,
     told before composing: a cheap bound first (characters that each node needs, counted
     in comments and strings too, so the bound can only be too high), then, past the limit,
-    a count of the parser's events, which builds no node."""
-    if 1 + 3 * sum(text.count(c) for c in _NODE_MARKS) <= limit:
+    a count of the parser's events, which builds no node. The marks are characters of the
+    text, so a text short enough is within the bound without counting them."""
+    if 1 + 3 * len(text) <= limit or 1 + 3 * sum(text.count(c) for c in _NODE_MARKS) <= limit:
         return False
     return _count_events(_count_nodes, text, limit, False)
 
