@@ -224,13 +224,13 @@ def wide_document(path: Path) -> None:
 
 
 def deep_document(path: Path) -> None:
-    """Nesting at the depth limit, repeated up to the node bound: 100 levels of mappings."""
-    from sidecarlint.parse import MAX_DEPTH, MAX_DOCUMENT_NODES
+    """Nesting at the depth limit, repeated up to the node bound or the size cap: mappings
+    100 levels deep."""
+    from sidecarlint.parse import MAX_DEPTH, MAX_DOCUMENT_NODES, MAX_DOCUMENT_SIZE
 
     chain = "".join("  " * d + f"l{d}:\n" for d in range(MAX_DEPTH - 1))
     chain += "  " * (MAX_DEPTH - 1) + "leaf: x\n"
-    per = 2 * MAX_DEPTH
-    copies = (MAX_DOCUMENT_NODES - 1) // per
+    copies = min((MAX_DOCUMENT_NODES - 1) // (2 * MAX_DEPTH), MAX_DOCUMENT_SIZE // len(chain) - 1)
     path.write_text(
         "".join(chain.replace("l0:", f"t{n}:", 1) for n in range(copies)), encoding="ascii"
     )
@@ -342,7 +342,7 @@ CASES = [
         JSON,
     ),
     Case("wide mapping at the node bound, json", _file(wide_document, "wide.yaml"), JSON),
-    Case("deep nesting at the node bound, json", _file(deep_document, "deep.yaml"), JSON),
+    Case("deep nesting just under 8 MiB, json", _file(deep_document, "deep.yaml"), JSON),
     Case("flow list at the node bound, json", _file(flow_list, "flow.yaml"), JSON),
     Case("JSON stream of numbers under 8 MiB, json", _file(json_dense, "dense.json"), JSON),
     Case("aliases expanding to 1M nodes, json", _file(alias_bomb, "bomb.yaml"), JSON),

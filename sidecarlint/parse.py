@@ -401,10 +401,13 @@ class ParsedFile(Record):
 
 
 class _Abort(Exception):
-    def __init__(self, message: str, span: Span) -> None:
+    def __init__(self, message: str, span: Span, deferrable: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
+        #: kubectl refuses the value only if it is still there once the mapping holding
+        #: it is read (a later duplicate key or merge may replace it first).
+        self.deferrable = deferrable
 
 
 # --- splitting the stream ---------------------------------------------------------------
@@ -1099,8 +1102,9 @@ def _too_many_nodes(text: str, limit: int) -> bool:
     """Whether the first document of ``text`` composes into more than ``limit`` nodes,
     told before composing: a cheap bound first (characters that each node needs, counted
     in comments and strings too, so the bound can only be too high), then, past the limit,
-    a count of the parser's events, which builds no node."""
-    if 1 + 3 * sum(text.count(c) for c in _NODE_MARKS) <= limit:
+    a count of the parser's events, which builds no node. The marks are characters of the
+    text, so a text short enough is within the bound without counting them."""
+    if 1 + 3 * len(text) <= limit or 1 + 3 * sum(text.count(c) for c in _NODE_MARKS) <= limit:
         return False
     return _count_events(_count_nodes, text, limit, False)
 
@@ -1195,6 +1199,7 @@ class _Builder:
                 f"kubectl refuses this document: {exc.message} (the value {excerpt(text)!r}){hint}"
             ),
             self._span(node),
+            isinstance(exc, scalars.Unencodable),
         )
 
     def _check_expansion(self, node: Any) -> None:
@@ -1269,6 +1274,7 @@ class _Builder:
                     f"(the key {excerpt(node.value)!r})"
                 ),
                 self._span(node),
+                isinstance(exc, scalars.Unencodable),
             ) from None
 
     def build(self, node: Any, depth: int = 0) -> Any:
@@ -1290,7 +1296,17 @@ class _Builder:
         return self._mapping(node, depth)
 
     def _mapping(self, node: Any, depth: int) -> dict[str, Any]:
+        result, pending = self._entries(node, depth)
+        if pending:
+            raise next(iter(pending.values()))
+        return result
+
+    def _entries(self, node: Any, depth: int) -> tuple[dict[str, Any], dict[str, _Abort]]:
+        """A mapping's keys and values, and the refusals of values JSON cannot carry, by
+        key: go-yaml v2 sets each key in turn and kubectl encodes what is left, so a value
+        that a later key replaces is never refused."""
         result: dict[str, Any] = {}
+        pending: dict[str, _Abort] = {}
         #: Keys the mapping sets itself, once a merge has set others (None before that).
         explicit: set[str] | None = None
         build = self.build
@@ -1317,7 +1333,7 @@ class _Builder:
             elif _is_merge(key_node) and (merges or (merges := _merges(node)))[index]:
                 if explicit is None:
                     explicit = set(result)
-                self._merge(key_node, value_node, result, depth)
+                self._merge(key_node, value_node, result, pending, depth)
                 continue
             else:
                 key = self.key(key_node)
@@ -1325,19 +1341,28 @@ class _Builder:
                 self._duplicate(node, key, key_node)
             if explicit is not None:
                 explicit.add(key)
-            if inline and value_node.id == "scalar":
-                # Scalars inline: most nodes are scalar values, and a call per node adds up.
-                # Plain text that cannot be a number, bool or null resolves to itself.
-                value = value_node.value
-                if value_node.tag is not None or (
-                    not value_node.style
-                    and (not value or value[0] in _NUMBER_START or value in _WORDS)
-                ):
-                    value = self.scalar(value_node)
-                result[key] = value
-            else:
-                result[key] = build(value_node, child_depth)
-        return result
+            try:
+                if inline and value_node.id == "scalar":
+                    # Scalars inline: most nodes are scalar values, and a call per node adds
+                    # up. Plain text that cannot be a number, bool or null resolves to itself.
+                    value = value_node.value
+                    if value_node.tag is not None or (
+                        not value_node.style
+                        and (not value or value[0] in _NUMBER_START or value in _WORDS)
+                    ):
+                        value = self.scalar(value_node)
+                    result[key] = value
+                else:
+                    result[key] = build(value_node, child_depth)
+            except _Abort as exc:
+                if not exc.deferrable:
+                    raise
+                result[key] = None
+                pending[key] = exc
+                continue
+            if pending:
+                pending.pop(key, None)
+        return result, pending
 
     def _duplicate(self, node: Any, key: str, second: Any) -> None:
         if (id(node), key) in self._reported:
@@ -1363,7 +1388,14 @@ class _Builder:
             )
         )
 
-    def _merge(self, key: Any, merge: Any, result: dict[str, Any], depth: int) -> None:
+    def _merge(
+        self,
+        key: Any,
+        merge: Any,
+        result: dict[str, Any],
+        pending: dict[str, _Abort],
+        depth: int,
+    ) -> None:
         """``<<: *anchor`` the way go-yaml v2 merges: every key of the merged mappings is
         set, over the keys set before it (later keys set it again); in a list of mappings,
         earlier mappings win. go-yaml takes a list only when it is written there: an alias
@@ -1388,7 +1420,13 @@ class _Builder:
                     ),
                     self._span(where),
                 )
-            result.update(self._mapping(source, depth))
+            values, refused = self._entries(source, depth)
+            result.update(values)
+            for name in values:
+                if name in refused:
+                    pending[name] = refused[name]
+                elif pending:
+                    pending.pop(name, None)
 
 
 def _children(node: Any) -> list[Any]:

@@ -42,6 +42,11 @@ class Refused(Exception):
         self.message = message
 
 
+class Unencodable(Refused):
+    """kubectl refuses the document when it encodes this value as JSON: a value another
+    key overrides later is never encoded, so the refusal applies only to what remains."""
+
+
 class _Special:
     """A float go-yaml resolves but JSON cannot carry (NaN, ±infinity)."""
 
@@ -248,7 +253,7 @@ def json_number(number: float) -> int | float:
 def to_json(value: Any) -> Any:
     """A Go-level scalar value as the JSON value kubectl sends; raises :class:`Refused`."""
     if isinstance(value, _Special):
-        raise Refused(f"json: unsupported value: {value.json_error}")
+        raise Unencodable(f"json: unsupported value: {value.json_error}")
     if isinstance(value, float):
         return json_number(value)
     if isinstance(value, int) and not isinstance(value, bool) and value > _INT64_MAX:
@@ -266,13 +271,13 @@ def to_key(value: Any) -> str:
         return "false"
     if isinstance(value, int):
         if value > _INT64_MAX:
-            raise Refused(f"unsupported map key of type: uint64, key: {value:#x}")
+            raise Unencodable(f"unsupported map key of type: uint64, key: {value:#x}")
         return str(value)
     if isinstance(value, float):
         return format_float32(value)
     if isinstance(value, _Special):
         return value.key
-    raise Refused("unsupported map key of type: %!s(<nil>), key: <nil>")
+    raise Unencodable("unsupported map key of type: %!s(<nil>), key: <nil>")
 
 
 _FLOAT32_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]

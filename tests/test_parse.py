@@ -315,6 +315,46 @@ def test_refused_like_kubectl_with_a_helpful_message(
         assert problem.message.endswith("this document is not checked")
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("a: .inf\na: 1\n", {"a": 1}),
+        ("a: {b: .nan}\na: 2\n", {"a": 2}),
+        ("a: [.inf]\na: 3\n", {"a": 3}),
+        ("a: {~: 1}\na: 2\n", {"a": 2}),
+        ("a: {18446744073709551615: 1}\na: 2\n", {"a": 2}),
+        ("c:\n  <<: {k: .inf}\n  k: 1\n", {"c": {"k": 1}}),
+        ("c:\n  <<: [{k: 1}, {k: .inf}]\n", {"c": {"k": 1}}),
+        ("a:\n  <<: {~: 1}\na: 2\n", {"a": 2}),
+    ],
+)
+def test_a_value_json_cannot_carry_is_not_refused_once_replaced(text: str, value: object) -> None:
+    """go-yaml sets each key in turn and kubectl encodes what is left as JSON."""
+    result = parse_text(text, "f")
+    assert [p.code for p in result.problems] in ([], ["SCL002"])
+    assert result.documents[0].data == value
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "fact"),
+    [
+        ("a: 1\na: .inf\n", 2, 4, "+Inf"),  # the last value is the one kept
+        ("c:\n  k: 1\n  <<: {k: .nan}\n", 3, 11, "NaN"),  # the merge overrides k
+        ("c:\n  <<: [{k: -.inf}, {k: 1}]\n", 2, 12, "-Inf"),  # the first mapping wins
+        ("a: {~: 1}\nb: 2\n", 1, 5, "unsupported map key"),
+        ("a: !!int x\na: 2\n", 1, 4, "cannot decode"),  # refused while reading YAML
+    ],
+)
+def test_a_value_json_cannot_carry_is_refused_where_it_remains(
+    text: str, line: int, column: int, fact: str
+) -> None:
+    result = parse_text(text, "f")
+    assert result.documents == []
+    problem = next(p for p in result.problems if p.code == "SCL001")
+    assert (problem.span.line, problem.span.column) == (line, column)
+    assert fact in problem.message
+
+
 @pytest.mark.skipif(not (SHARED_CORPUS / "istio__istio").is_dir(), reason="../shared is absent")
 def test_corpus_flow_list_with_colons_is_read() -> None:
     path = (
