@@ -10,8 +10,6 @@ found and a summary after them can count them.
 from __future__ import annotations
 
 import json
-import pickle
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
@@ -91,16 +89,22 @@ class Recorded:
     in memory while they are few, on disk past that."""
 
     def __init__(self, findings: Iterable[Any]) -> None:
+        import tempfile  # imported only for a second report: start-up stays lean
+
         self._findings = findings
         # Closed by close(), once the findings are read again.
         self._file = tempfile.SpooledTemporaryFile(max_size=1 << 23)  # noqa: SIM115
 
     def first(self) -> Iterator[Any]:
+        import pickle
+
         for finding in self._findings:
             pickle.dump(finding, self._file, pickle.HIGHEST_PROTOCOL)
             yield finding
 
     def again(self) -> Iterator[Any]:
+        import pickle
+
         self._file.seek(0)
         while True:
             try:
