@@ -330,11 +330,24 @@ def json_literal(text: str) -> int | float:
     return json_number(number)
 
 
+#: Plain scalars that may be typed, with their JSON values: the same few (ports, counts,
+#: quantities, booleans) recur in every manifest. Bounded; values are immutable.
+_PLAIN: dict[str, Any] = {}
+_PLAIN_MAX = 8192
+_PLAIN_LENGTH = 40
+
+
 def plain_value(text: str) -> Any:
     """An untagged plain scalar as the JSON value kubectl sends (the common path)."""
     if text and text[0] not in MAYBE_TYPED:
         return text
-    return to_json(resolve(text)[1])
+    found = _PLAIN.get(text, _PLAIN)
+    if found is not _PLAIN:
+        return found
+    value = to_json(resolve(text)[1])
+    if len(text) <= _PLAIN_LENGTH and len(_PLAIN) < _PLAIN_MAX:
+        _PLAIN[text] = value
+    return value
 
 
 def plain_key(text: str) -> str:

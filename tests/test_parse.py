@@ -561,3 +561,26 @@ def test_a_document_over_the_node_limit_is_reported_and_the_next_is_read(json: b
         "document is not checked",
     )
     assert doc == ("doc", 1, second, 0, {"z": 1})
+
+
+def test_plain_values_are_remembered_within_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sidecarlint import scalars
+
+    monkeypatch.setattr(scalars, "_PLAIN", {})
+    monkeypatch.setattr(scalars, "_PLAIN_MAX", 2)
+    assert [resolve_plain(t) for t in ("8080", "0x1F", "8080", "true", "1e3")] == [
+        8080,
+        31,
+        8080,
+        True,
+        1000,
+    ]
+    assert scalars._PLAIN == {"8080": 8080, "0x1F": 31}  # full: later values not kept
+    long = "1" * (scalars._PLAIN_LENGTH + 1)
+    monkeypatch.setattr(scalars, "_PLAIN", {})
+    assert resolve_plain(long) == float(long)  # beyond int64: a float64, as in Go
+    assert long not in scalars._PLAIN
+    with pytest.raises(Refused):
+        resolve_plain(".inf")  # refusals are not remembered: they raise each time
+    with pytest.raises(Refused):
+        resolve_plain(".inf")
