@@ -96,10 +96,14 @@ def parse_only(all_texts: list[str]) -> None:
 
 def cold_caches() -> None:
     """Forget what an earlier repeat parsed, so repeats measure the same work."""
-    from sidecarlint import resources, shell
+    from sidecarlint import activity, images, resources, shell
 
     shell._commands.cache_clear()
     shell._file_access.cache_clear()
+    shell._runs_forever.cache_clear()
+    activity._argv_facts.cache_clear()
+    images.lookup.cache_clear()
+    images._lookup_name.cache_clear()
     resources._parse_text.cache_clear()
 
 

@@ -314,9 +314,10 @@ class Container(Record):
         return _strings(self.data.get("args"))
 
     @cached_property
-    def argv(self) -> list[str]:
-        """``command`` followed by ``args`` (what the container runs, image defaults aside)."""
-        return self.command + self.args
+    def argv(self) -> tuple[str, ...]:
+        """``command`` followed by ``args`` (what the container runs, image defaults aside);
+        a tuple, as the shell reader's caches key on it."""
+        return (*self.command, *self.args)
 
     @property
     def is_sidecar(self) -> bool:
@@ -426,6 +427,61 @@ class KubeObject(Record):
         )
 
 
+class ConfigMaps:
+    """The ConfigMaps of the input being checked (one file, or one rendered stream), by
+    name: what containers mounting them read (the file-and-port model reads a log
+    shipper's inputs or an Envoy bootstrap there).
+
+    Only their ``data`` strings are kept, up to :data:`MAX_TEXT` characters in all.
+    """
+
+    #: Characters of ConfigMap data kept for one input.
+    MAX_TEXT = 1 << 22
+
+    def __init__(self) -> None:
+        self._maps: dict[str, list[tuple[str | None, dict[str, str]]]] = {}
+        self._size = 0
+
+    def add(self, obj: KubeObject) -> None:
+        """Keep a ConfigMap object's data."""
+        name = obj.ref.name
+        raw = obj.data.get("data")
+        if name is None or not isinstance(raw, dict):
+            return
+        data = {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+        size = sum(len(v) for v in data.values())
+        if self._size + size > self.MAX_TEXT:
+            return
+        self._size += size
+        self._maps.setdefault(name, []).append((obj.ref.namespace, data))
+
+    def __len__(self) -> int:
+        return len(self._maps)
+
+    def get(self, name: str, namespace: str | None) -> dict[str, str] | None:
+        """The data of ConfigMap ``name`` as a Pod in ``namespace`` sees it (a missing
+        namespace on either side matches any: it is the namespace applied to)."""
+        for other, data in self._maps.get(name, ()):
+            if other is None or namespace is None or other == namespace:
+                return data
+        return None
+
+    def missing(self, pod: Pod) -> bool:
+        """``pod`` mounts a ConfigMap this input has not defined yet."""
+        volumes = pod.spec.get("volumes")
+        if not isinstance(volumes, list):
+            return False
+        for volume in volumes:
+            source = volume.get("configMap") if isinstance(volume, dict) else None
+            name = text_at(source, "name") if isinstance(source, dict) else None
+            if name is not None:
+                namespace = pod.obj.metadata.get("namespace")
+                namespace = namespace if isinstance(namespace, str) else None
+                if self.get(name, namespace) is None:
+                    return True
+        return False
+
+
 class Pod(Record):
     """A located pod spec and the model of its containers that every rule shares."""
 
@@ -438,6 +494,11 @@ class Pod(Record):
     #: Init containers in declaration order: sidecars and regular ones interleaved.
     init_containers: list[Container]
     ephemeral_containers: list[Container]
+    #: The ConfigMaps of the same input (set by the pipeline; None when unknown).
+    config_maps: ConfigMaps | None
+
+    _uncompared = frozenset({"config_maps"})
+    _unshown = frozenset({"config_maps"})
 
     def __init__(
         self,
@@ -448,6 +509,7 @@ class Pod(Record):
         containers: list[Container],
         init_containers: list[Container],
         ephemeral_containers: list[Container],
+        config_maps: ConfigMaps | None = None,
     ) -> None:
         self.obj = obj
         self.workload = workload
@@ -456,6 +518,7 @@ class Pod(Record):
         self.containers = containers
         self.init_containers = init_containers
         self.ephemeral_containers = ephemeral_containers
+        self.config_maps = config_maps
 
     @property
     def doc(self) -> Document:

@@ -17,6 +17,7 @@ from sidecarlint.finding import (
     format_path,
 )
 from sidecarlint.locate import (
+    ConfigMaps,
     CustomPodPath,
     KubeObject,
     Pod,
@@ -46,6 +47,10 @@ from sidecarlint.validate import VALIDATED_KINDS, Validator
 from sidecarlint.versions import DEFAULT
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: Objects of one input whose check waits for the end of the input, because they mount a
+#: ConfigMap it has not defined yet (it may come later); past this many, they are checked
+#: at once.
+MAX_DEFERRED = 64
 
 #: Findings of one rule listed for one file; past it they are counted in one finding, so
 #: what a file costs to report does not grow with its findings.
@@ -484,6 +489,8 @@ class _Engine:
         stream = iter_stream(
             scanned(), file, max_depth=self.settings.max_depth, max_nodes=self.settings.max_nodes
         )
+        config_maps = ConfigMaps()
+        deferred: list[KubeObject] = []
         self._directives, self._annotations, self._unsettled = directives, [], 0
         try:
             for doc in stream:
@@ -504,9 +511,14 @@ class _Engine:
                         self._note(result, f"{file}: Kustomization object skipped")
                         continue
                     result.objects += 1
-                    self._lint_object(result, obj, kustomize)
+                    if obj.kind == "ConfigMap":
+                        config_maps.add(obj)
+                    self._lint_object(result, obj, kustomize, config_maps, deferred)
         except StreamError as exc:
             self._keep(result, self.finding("SCL006", exc.error.message, file, exc.error.span))
+        # Pods that mount a ConfigMap defined later in the input, now that it has been read.
+        for obj in deferred:
+            self._lint_object(result, obj, kustomize, config_maps)
         self._settle(result)
         # The directives' own problems: no directive applies to them.
         self._directives = None
@@ -650,7 +662,16 @@ class _Engine:
                     ),
                 )
 
-    def _lint_object(self, result: FileResult, obj: KubeObject, kustomize: bool) -> None:
+    def _lint_object(
+        self,
+        result: FileResult,
+        obj: KubeObject,
+        kustomize: bool,
+        config_maps: ConfigMaps | None = None,
+        deferred: list[KubeObject] | None = None,
+    ) -> None:
+        """Check one object; with ``deferred``, a pod that mounts a ConfigMap the input has
+        not defined yet is put there instead, to be checked at the end of the input."""
         workload = _workload_for(obj, self.settings.pod_paths)
         if (workload is not None or obj.kind in VALIDATED_KINDS) and _too_large(obj):
             doc = obj.doc
@@ -671,6 +692,11 @@ class _Engine:
             )
             return
         pod = locate(obj, workload) if workload is not None else None
+        if pod is not None and config_maps is not None:
+            if deferred is not None and len(deferred) < MAX_DEFERRED and config_maps.missing(pod):
+                deferred.append(obj)
+                return
+            pod.config_maps = config_maps
         self._settle(result)  # what came before is not this object's
         self._annotations = self._annotations_of(obj, pod)
         self._check_object(result, obj, workload, pod, kustomize)
@@ -1160,14 +1186,20 @@ def pods_in_text(text: str | Iterable[str], file: str, settings: Settings) -> It
     """Every located pod of one text (or its pieces), in order; documents that fail to
     parse are skipped."""
     pieces = [text] if isinstance(text, str) else text
+    config_maps = ConfigMaps()
+    found: list[Pod] = []
     for doc in iter_stream(pieces, file, max_depth=settings.max_depth):
         if isinstance(doc, ParseProblem) or not is_kubernetes(doc.data):
             continue
         for obj in iter_objects(doc):
+            if obj.kind == "ConfigMap":
+                config_maps.add(obj)
             workload = _workload_for(obj, settings.pod_paths)
             pod = locate(obj, workload) if workload is not None else None
             if pod is not None:
-                yield pod
+                pod.config_maps = config_maps
+                found.append(pod)
+    yield from found
 
 
 def lint_text(text: str, file: str = "-", settings: Settings | None = None) -> list[Finding]:

@@ -17,6 +17,8 @@ from sidecarlint.records import FrozenRecord
 SHELLS = frozenset(["sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"])
 _SEPARATORS = frozenset([";", "&&", "||", "|", "&", ";;", "(", ")", "\n", "|&"])
 _PREFIXES = frozenset(["exec", "nohup", "time", "command", "builtin", "env", "then", "else", "do"])
+#: Keywords that make the command after them a condition (of a loop or an ``if``).
+_CONDITIONS = frozenset(["if", "elif", "while", "until"])
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)['\"]?")
 _FOREVER_LOOP = re.compile(
@@ -25,6 +27,8 @@ _FOREVER_LOOP = re.compile(
     r"|\bfor\s*\(\(\s*;\s*;\s*\)\)"
 )
 _LOOP_EXIT = re.compile(r"\b(?:break|exit|return)\b")
+#: A socat listening address with ``fork``: it accepts connections until it is stopped.
+_FORKING_LISTENER = re.compile(r"^(?:tcp[46]?|unix)-(?:listen|l):[^ ]*,fork\b", re.I)
 #: Heredoc operators: the word after one is its terminator, not a file.
 _HEREDOC_OPS = ("<<", "<<-")
 
@@ -37,16 +41,32 @@ class Command(FrozenRecord):
     writes: tuple[str, ...]
     #: Files read with ``<``.
     reads: tuple[str, ...]
+    #: The keyword it is the condition of (``until``, ``while``, ``if``, ``elif``), or "".
+    condition: str
+    #: Preceded by ``!``.
+    negated: bool
 
     def __init__(
         self,
         words: tuple[str, ...],
         writes: tuple[str, ...] = (),
         reads: tuple[str, ...] = (),
+        condition: str = "",
+        negated: bool = False,
     ) -> None:
         self.words = words
         self.writes = writes
         self.reads = reads
+        self.condition = condition
+        self.negated = negated
+
+    @property
+    def retried(self) -> bool:
+        """The script runs it again and again until it succeeds (``until X``,
+        ``while ! X``): it waits for what the command tests."""
+        if self.negated:
+            return self.condition == "while"
+        return self.condition == "until"
 
     @property
     def program(self) -> str:
@@ -96,7 +116,7 @@ _TOKEN = re.compile(
     r"""[ \t\r]+
     |(?P<nl>\n)
     |(?P<op>&&|\|\||;;|\|&|>>|>&|<&|&>|<<-?|[;&|()<>])
-    |(?P<word>(?:[^\s;&|()<>"'\\]|\\.|"(?:[^"\\]|\\.)*"|'[^']*')+)""",
+    |(?P<word>(?:[^\s;&|()<>"'\\]+|\\.|"(?:[^"\\]|\\.)*"|'[^']*')+)""",
     re.VERBOSE | re.DOTALL,
 )
 _COMMENT = re.compile(r"(^|[\s;])#[^\n]*")
@@ -114,20 +134,34 @@ def _unquote(word: str) -> str:
     return _QUOTED.sub(one, word) if ("'" in word or '"' in word or "\\" in word) else word
 
 
+#: A character that needs the tokenizer: an operator, a quote, a backslash, or white space
+#: other than spaces, tabs, carriage returns and line breaks.
+_NOT_PLAIN = re.compile(r"""[;&|()<>"'\\]|[^\S \t\r\n]""")
+
+
 def _words(script: str) -> list[str]:
     """Shell words and operators (POSIX quoting); unbalanced quotes fall back to spaces."""
+    if not _NOT_PLAIN.search(script):
+        # Words and white space only (most commands): what the tokenizer gives, faster.
+        if "\n" not in script:
+            return script.split()
+        plain: list[str] = []
+        for line in script.split("\n"):
+            plain.extend(line.split())
+            plain.append("\n")
+        plain.pop()
+        return plain
     words: list[str] = []
     position = 0
     for match in _TOKEN.finditer(script):
         if match.start() != position:
             return script.replace("\n", " \n ").split(" ")  # something unparseable
         position = match.end()
-        if match.group("nl") is not None:
-            words.append("\n")
-        elif match.group("op") is not None:
-            words.append(match.group("op"))
-        elif match.group("word") is not None:
-            words.append(_unquote(match.group("word")))
+        kind = match.lastgroup
+        if kind == "word":
+            words.append(_unquote(match.group()))
+        elif kind is not None:  # an operator or a line break
+            words.append(match.group())
     if position != len(script):
         return script.replace("\n", " \n ").split(" ")
     return words
@@ -169,14 +203,28 @@ def split_script(script: str) -> list[Command]:
 
 def _command(words: list[str], writes: list[str], reads: list[str]) -> Command:
     i = 0
-    while i < len(words) and (words[i] in _PREFIXES or _ASSIGNMENT.match(words[i])):
+    condition = ""
+    negated = False
+    while i < len(words):
+        word = words[i]
+        if word in _CONDITIONS:
+            condition = word
+        elif word == "!":
+            negated = not negated
+        elif word not in _PREFIXES and not _ASSIGNMENT.match(word):
+            break
         i += 1
-    return Command(tuple(words[i:]), tuple(writes), tuple(reads))
+    return Command(tuple(words[i:]), tuple(writes), tuple(reads), condition, negated)
 
 
 def commands(argv: Sequence[str]) -> list[Command]:
     """What ``argv`` runs: the commands of its shell script, or ``argv`` itself."""
     return list(_commands(tuple(argv)))
+
+
+def parsed(argv: tuple[str, ...]) -> tuple[Command, ...]:
+    """:func:`commands` for an argv already made a tuple (shared, not copied)."""
+    return _commands(argv)
 
 
 @lru_cache(maxsize=4096)
@@ -190,7 +238,13 @@ def _commands(argv: tuple[str, ...]) -> tuple[Command, ...]:
 
 def runs_forever(argv: Sequence[str]) -> str | None:
     """Why ``argv`` never terminates on its own (``tail -F``, ``sleep infinity``, a
-    ``while true`` loop without ``break``/``exit``), or None."""
+    ``while true`` loop without ``break``/``exit``, a socat listener that forks), or None."""
+    return _runs_forever(tuple(argv))
+
+
+@lru_cache(maxsize=4096)
+def _runs_forever(argv: tuple[str, ...]) -> str | None:
+    # Several rules ask about the same container's command.
     script = script_of(argv)
     if script is not None and _FOREVER_LOOP.search(script) and not _LOOP_EXIT.search(script):
         return "an unconditional 'while true' loop"
@@ -207,6 +261,9 @@ def runs_forever(argv: Sequence[str]) -> str | None:
         return f"'{excerpt(' '.join(last.words))}' follows a file forever"
     if last.program == "sleep" and last.args and last.args[0] in ("infinity", "inf"):
         return f"'{excerpt(' '.join(last.words))}' never returns"
+    for word in last.words:
+        if ",fork" in word and _FORKING_LISTENER.match(word):
+            return f"'{excerpt(' '.join(last.words))}' serves connections forever"
     return None
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sidecarlint.activity import activity, covering_mount, flows, servers
 from sidecarlint.checks._lifecycle import grace_period, hook_sleep
+from sidecarlint.finding import excerpt
 from sidecarlint.helpers import helper_match
 from sidecarlint.locate import Container, Pod
 from sidecarlint.model import NEEDS_LATER_SIDECAR, NEVER_COMPLETES, NEVER_EXITS, model
@@ -89,6 +91,75 @@ def stop_order(pod: Pod, ctx: RuleContext) -> list[Step]:
     return steps
 
 
+def _place(c: Container, path: str) -> str:
+    mount = covering_mount(c, path)
+    if mount is None or mount.name is None or mount.path is None:
+        return "its own filesystem"
+    sub = f", subPath {excerpt(mount.sub_path)}" if mount.sub_path else ""
+    ro = ", read-only" if mount.read_only else ""
+    return f"volume '{excerpt(mount.name)}' at {excerpt(mount.path.rstrip('/') or '/')}{sub}{ro}"
+
+
+def file_lines(pod: Pod) -> list[str]:
+    """Who writes and who reads which files, and where each one sees them."""
+    lines: list[str] = []
+    passed = flows(pod)
+    for c in pod.all_containers:
+        uses = activity(pod, c)
+        for write in uses.writes:
+            kind = "files under" if write.directory else ""
+            where = _place(c, write.path)
+            if write.linked is not None and where == "its own filesystem":
+                where = f"its stdout/stderr (no volume at {write.linked})"
+            lines.append(
+                f"{c.label} writes {kind + ' ' if kind else ''}{excerpt(write.path)} "
+                f"({write.evidence}) to {where}"
+            )
+        for read in uses.reads:
+            verb = "follows" if read.follows else "reads"
+            writers = sorted({f.writer.label for f in passed if f.reader is c and f.read is read})
+            by = f"; written by {', '.join(writers)}" if writers else ""
+            lines.append(
+                f"{c.label} {verb} {excerpt(read.path)} ({read.evidence}) from "
+                f"{_place(c, read.path)}{by}"
+            )
+    return lines
+
+
+def port_lines(pod: Pod) -> list[str]:
+    """Who listens on which port, and who connects to which over localhost (and whether
+    the container serving it has started by then)."""
+    lines: list[str] = []
+    order = [*pod.init_containers, *pod.containers]
+    for c in pod.all_containers:
+        uses = activity(pod, c)
+        for listen in uses.listens:
+            scope = ", localhost only" if listen.loopback else ""
+            lines.append(
+                f"{c.label} listens on {listen.port}/{excerpt(listen.protocol)} "
+                f"({listen.evidence}{scope})"
+            )
+        for connect in uses.connects:
+            waits = " and waits for it" if connect.waits else ""
+            found = [(s, u) for s, u in servers(pod, connect.port) if s is not c]
+            if not found:
+                by = "no container of the Pod listens there"
+            else:
+                server = found[0][0]
+                later = (
+                    c in order
+                    and server in pod.init_containers
+                    and order.index(server) > order.index(c)
+                )
+                by = f"served by {server.label}" + (
+                    ", declared after it (not started yet)" if later else ""
+                )
+            lines.append(
+                f"{c.label} connects to localhost:{connect.port} ({connect.evidence}){waits}; {by}"
+            )
+    return lines
+
+
 def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
     """Lines describing one pod's life."""
     ref = pod.obj.ref
@@ -112,6 +183,16 @@ def explain(pod: Pod, ctx: RuleContext) -> Iterator[str]:
     yield f"  stop (grace period {grace_period(pod)}s):"
     for number, step in enumerate(stop_order(pod, ctx), start=1):
         yield f"    {number}. {step.text}"
+    files = file_lines(pod)
+    if files:
+        yield "  files (who writes and who reads):"
+        for line in files:
+            yield f"    {line}"
+    ports = port_lines(pod)
+    if ports:
+        yield "  ports (who listens, who connects over localhost):"
+        for line in ports:
+            yield f"    {line}"
     effective = effective_requests(pod)
     yield "  resources (what the scheduler reserves):"
     for c in pod.init_containers:

@@ -85,10 +85,14 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _fresh_shell_caches() -> Iterable[None]:
     """Each test reads commands afresh: the reader's caches would otherwise keep results
     from earlier tests (and, under mutation testing, from before a mutant was switched on)."""
-    from sidecarlint import shell
+    from sidecarlint import activity, images, shell
 
     shell._commands.cache_clear()
     shell._file_access.cache_clear()
+    shell._runs_forever.cache_clear()
+    activity._argv_facts.cache_clear()
+    images.lookup.cache_clear()
+    images._lookup_name.cache_clear()
     yield
 
 

@@ -81,13 +81,17 @@ def rows(findings: list[Finding]) -> list[tuple[str, str, int, int, int, str]]:
 def test_rendered_chart_findings_land_on_template_lines(chart: Path, helm: Path) -> None:
     report = run(["."], settings())
     shipper_line, shipper_column = at(DEPLOYMENT, "log-shipper")
+    args_line, _ = at(DEPLOYMENT, '"-i", "tail"')
     istio_line, istio_column = at(JOB, "{{- toYaml")
     istio = 'istio.io/nativeSidecar: "true"'
     assert [(f.file, f.code, f.span.line, f.span.column) for f in report.findings] == [
         ("charts/web/templates/deployment.yaml", "SCL103", shipper_line, shipper_column),
+        # The shipper tails nginx's access log, which the nginx image sends to stdout.
+        ("charts/web/templates/deployment.yaml", "SCL201", args_line, 38),
         ("charts/web/templates/job.yaml", "SCL401", istio_line, istio_column),
     ]
-    shipper, injected = report.findings
+    shipper, unshared, injected = report.findings
+    assert "the nginx image links /var/log/nginx/access.log there" in unshared.message
     assert shipper.span.end_column == shipper_column + len("log-shipper")
     assert "rendered output" not in shipper.message
     # The annotation comes out of toYaml: it is put on that action, and said so.
@@ -97,6 +101,7 @@ def test_rendered_chart_findings_land_on_template_lines(chart: Path, helm: Path)
     assert injected.message.endswith(" (in the rendered output of charts/web)")
     assert injected.fix is not None and istio in injected.fix
     assert [f.rendered.describe() for f in report.findings if f.rendered] == [
+        "charts/web as Deployment/release-name-web",
         "charts/web as Deployment/release-name-web",
         "charts/web as Job/release-name-web-migrate",
     ]

@@ -242,7 +242,7 @@ def test_container_fields() -> None:
     assert odd.label == "initContainers[2]" and odd.index == 2 and odd.name is None
     assert odd.image == "" and odd.role is Role.INIT
     assert app.label == "containers[0]" and app.list_name == "containers"
-    assert app.command == ["a", "1"] and app.args == ["b"] and app.argv == ["a", "1", "b"]
+    assert app.command == ["a", "1"] and app.args == ["b"] and app.argv == ("a", "1", "b")
     assert pod.ephemeral_containers[0].label == "ephemeralContainers[0]"
     assert pod.obj.ref.name == "p-"
     assert app.items("ports") == [] and app.items("command") == []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sidecarlint.activity import activity, flows
 from sidecarlint.finding import Finding, Severity
 from sidecarlint.locate import Pod
 from sidecarlint.model import (
@@ -227,7 +228,8 @@ def test_model_finds_each_blocker_kind_once() -> None:
     ]
     fetch = m.blocker(pod.init_containers[1])
     assert fetch is not None and fetch.needs is pod.init_containers[2]
-    assert fetch.detail == "connects to localhost:9901"
+    assert fetch.detail == "connects to localhost:9901 (its command)"
+    assert fetch.provides == "containerPort"
     assert m.blocker(pod.init_containers[1], NEVER_EXITS) is None
     assert model(pod, ctx) is m  # built once per pod and target
     assert m.of_rule("SCL104")[0].match is not None
@@ -243,6 +245,9 @@ def test_a_checked_pod_is_freed_at_once() -> None:
     pod = _job([SIDECAR], [WORK])
     m = model(pod, settings(kubernetes_version="1.35").context())
     assert m.pod is pod
+    # So must the file-and-port model the rules read (each container's activity, the flows).
+    assert [activity(pod, c).listen_ports for c in pod.init_containers] == [{9901, 10000}]
+    assert flows(pod) == []
     ref = weakref.ref(pod)
     gc.disable()
     try:
@@ -290,8 +295,8 @@ def test_reasons_in_words() -> None:
     m = model(pod, settings(kubernetes_version="1.35").context())
     assert [b.reason for b in m.blockers] == [
         "its command never exits ('tail -F /x' follows a file forever)",
-        "it reads /run/token, which sidecar 'agent' provides, but 'agent' is declared after "
-        "it and has not started",
+        "it reads /run/token (its command), which sidecar 'agent' provides (its command), but "
+        "'agent' is declared after it and has not started",
         "it looks like a long-running helper (its image is a known sidecar (Fluent Bit)) and "
         "keeps running after the work is done",
         "its restartPolicy is Always: the kubelet restarts it whenever it exits",

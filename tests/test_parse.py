@@ -237,7 +237,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: web}
 spec:
-  containers: [{name: app, image: nginx:1.27}, {name: app, image: "envoyproxy/envoy:v1.31.0"}]
+  containers: [{name: app, image: nginx:1.27}, {name: app, image: "istio/proxyv2:1.24.0"}]
 """
 
 FLOW_JOB = """\

@@ -50,7 +50,7 @@ def test_related_place_of_a_file_writer_and_of_a_later_sidecar() -> None:
     examples = REPO / "examples" / "broken"
     [scl201] = lint((examples / "missing-shared-mount.yaml").read_text(), select="SCL201")
     assert [(r.line, r.column, m) for r, m in scl201.related] == [
-        (25, 33, "'web' writes /var/log/app.log here")
+        (25, 33, "'web' writes /var/log/app.log here (its command)")
     ]
     [scl301] = lint((examples / "init-waits-for-later-proxy.yaml").read_text(), select="SCL301")
     assert [(r.line, r.column, m) for r, m in scl301.related] == [

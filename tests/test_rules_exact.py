@@ -700,9 +700,9 @@ def test_init_container_reading_a_file_only_a_later_sidecar_writes() -> None:
     )
     assert found(text, "SCL301") == [("SCL301", "error", 7, 13)]
     assert one(text, "SCL301").message == (
-        "init container 'use-token' reads /vault/token, which only sidecar 'vault-agent' "
-        "writes, but 'vault-agent' is declared after it and has not started. Move "
-        "'vault-agent' before 'use-token'"
+        "init container 'use-token' reads /vault/token (its command), which only sidecar "
+        "'vault-agent' writes (its command), but 'vault-agent' is declared after it and has "
+        "not started. Move 'vault-agent' before 'use-token'"
     )
     # Another container writes it too: the reader may not need the sidecar.
     shared = text.replace(
@@ -799,34 +799,103 @@ def shared(
 
 
 @pytest.mark.parametrize(
-    ("cmd", "mount", "expected"),
+    ("cmd", "mount", "why"),
     [
-        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared}", []),
-        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared/}", []),
-        ("tail -F /shared/out/app.log", "{name: other, mountPath: /shared}", [16]),
-        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared, subPath: x}", [16]),
-        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared/out}", [16]),
-        ("tail -F /shared/out/*.log", "{name: other, mountPath: /shared}", [16]),
-        ("tail -F /shared/out/ap?.log", "{name: other, mountPath: /shared}", [16]),
-        ("tail -F /shared/out/[a]pp.log", "{name: other, mountPath: /shared}", [16]),
-        ("tail -F /shared/out/*.txt", "{name: other, mountPath: /shared}", []),
-        ("tail -F /shared/out/other.log", "{name: other, mountPath: /shared}", []),
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared}", None),
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /shared/}", None),
+        (
+            "tail -F /shared/out/app.log",
+            "{name: other, mountPath: /shared}",
+            "'reader' mounts volume 'other' there instead",
+        ),
+        (
+            "tail -F /shared/out/app.log",
+            "{name: data, mountPath: /shared, subPath: x}",
+            "'reader' mounts subPath 'x' of it, the writer the whole volume",
+        ),
+        (
+            "tail -F /shared/out/app.log",
+            "{name: data, mountPath: /shared/out}",
+            "'reader' mounts it at /shared/out",
+        ),
+        (
+            "tail -F /shared/out/*.log",
+            "{name: other, mountPath: /shared}",
+            "'reader' mounts volume 'other' there instead",
+        ),
+        (
+            "tail -F /shared/out/ap?.log",
+            "{name: other, mountPath: /shared}",
+            "'reader' mounts volume 'other' there instead",
+        ),
+        (
+            "tail -F /shared/out/[a]pp.log",
+            "{name: other, mountPath: /shared}",
+            "'reader' mounts volume 'other' there instead",
+        ),
+        ("tail -F /shared/out/app.log", "{name: data, mountPath: /elsewhere}", None),
+        ("tail -F /shared/out/*.txt", "{name: other, mountPath: /shared}", None),
+        ("tail -F /shared/out/other.log", "{name: other, mountPath: /shared}", None),
     ],
 )
-def test_reader_sees_the_written_file(cmd: str, mount: str, expected: list[int]) -> None:
+def test_reader_sees_the_written_file(cmd: str, mount: str, why: str | None) -> None:
     text = shared(cmd, mount)
-    assert [line for _, _, line, _ in found(text, "SCL201")] == expected
-    if expected:
+    if "/elsewhere" in mount:
+        # No volume where the file is: the reader reads its own filesystem.
         f = one(text, "SCL201")
-        assert f.message.startswith("'reader' reads /shared/out/app.log, which 'app' writes on ")
-        assert "volume 'data' mounted at /shared;" in f.message
+        assert f.message.endswith(
+            "'reader' does not see it there: 'reader' has no volume there. Mount volume "
+            "'data' at /shared in 'reader'"
+        )
+        return
+    if why is None:
+        assert found(text, "SCL201") == []
+        return
+    assert found(text, "SCL201") == [("SCL201", "error", 16, 29)]
+    f = one(text, "SCL201")
+    # A glob is reported with the file it matches.
+    assert f.message == (
+        "'reader' reads /shared/out/app.log (its command), which 'app' writes (its command) "
+        f"on volume 'data' mounted at /shared; 'reader' does not see it there: {why}. Mount "
+        "volume 'data' at /shared in 'reader'"
+    )
+    assert [(r.line, r.column, note) for r, note in f.related] == [
+        (12, 29, "'app' writes /shared/out/app.log here (its command)")
+    ]
 
 
 def test_writer_without_a_volume() -> None:
     text = shared("tail -F /shared/out/app.log", "{name: data, mountPath: /shared}", "")
     f = one(text, "SCL201")
     assert (f.span.line, f.span.column) == (16, 29)
-    assert "'app' writes to its own filesystem: containers share only volumes" in f.message
+    assert f.message == (
+        "'reader' reads /shared/out/app.log (its command), which 'app' writes to its own "
+        "filesystem (its command): containers share only volumes. Mount a shared volume (e.g. "
+        "an emptyDir) at the directory of /shared/out/app.log in both"
+    )
+
+
+def test_writer_mounting_the_shared_volume_read_only() -> None:
+    text = shared(
+        "tail -F /shared/out/app.log",
+        "{name: data, mountPath: /shared}",
+        "{name: data, mountPath: /shared, readOnly: true}",
+    )
+    assert found(text, "SCL201") == [("SCL201", "error", 13, 55)]
+    f = one(text, "SCL201")
+    assert f.container == "app"
+    assert f.message == (
+        "'app' writes /shared/out/app.log (its command), which 'reader' reads, on volume "
+        "'data', but mounts that volume read-only: the write fails. Remove readOnly from this "
+        "mount of 'app'"
+    )
+    assert [(r.line, r.column) for r, _ in f.related] == [(16, 29)]
+    writable = shared(
+        "tail -F /shared/out/app.log",
+        "{name: data, mountPath: /shared}",
+        "{name: data, mountPath: /shared, readOnly: false}",
+    )
+    assert found(writable, "SCL201") == []
 
 
 # --- SCL404 sidecar-prestop-exits ----------------------------------------------------------
@@ -935,6 +1004,21 @@ def _container(spec: dict[str, Any]) -> Any:
     return pod_of(body).containers[0]
 
 
+def _activity(spec: dict[str, Any]) -> Any:
+    """The file-and-port model of a one-container Pod."""
+    from sidecarlint.activity import activity
+    from tests.conftest import pod_of
+
+    body = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "busybox", **spec}]},
+    }
+    pod = pod_of(body)
+    return activity(pod, pod.containers[0])
+
+
 @pytest.mark.parametrize(
     ("command", "ports"),
     [
@@ -958,9 +1042,7 @@ def _container(spec: dict[str, Any]) -> Any:
     ],
 )
 def test_local_connections(command: str, ports: set[int]) -> None:
-    from sidecarlint.checks._pod import local_connections
-
-    assert local_connections(_container({"command": ["sh", "-c", command]})) == ports
+    assert _activity({"command": ["sh", "-c", command]}).connect_ports == ports
 
 
 @pytest.mark.parametrize(
@@ -977,13 +1059,13 @@ def test_local_connections(command: str, ports: set[int]) -> None:
             },
             {9090, 9091, 9092},
         ),
-        ({"args": ["--port", "9090", "--portx=1"]}, set()),
+        # A listen flag takes its value from the next word too.
+        ({"args": ["--port", "9090", "--portx=1"]}, {9090}),
+        ({"args": ["--portx=1", "--port", "x"]}, set()),
     ],
 )
 def test_own_ports(spec: dict[str, Any], ports: set[int]) -> None:
-    from sidecarlint.checks._pod import own_ports
-
-    assert own_ports(_container(spec)) == ports
+    assert _activity(spec).listen_ports == ports
 
 
 @pytest.mark.parametrize(
@@ -998,7 +1080,7 @@ def test_own_ports(spec: dict[str, Any], ports: set[int]) -> None:
     ],
 )
 def test_covering_mount(path: str, expected: int | None) -> None:
-    from sidecarlint.checks._pod import covering_mount
+    from sidecarlint.activity import covering_mount
 
     c = _container(
         {
@@ -1413,7 +1495,7 @@ def test_configured_sidecar_images_are_helpers() -> None:
 
 
 def test_covering_mount_edges() -> None:
-    from sidecarlint.checks._pod import covering_mount
+    from sidecarlint.activity import covering_mount
     from sidecarlint.locate import Mount
 
     c = _container(
@@ -1433,9 +1515,7 @@ def test_covering_mount_edges() -> None:
 
 @pytest.mark.parametrize("program", ["ncat", "netcat"])
 def test_netcat_spellings(program: str) -> None:
-    from sidecarlint.checks._pod import local_connections
-
-    assert local_connections(_container({"command": [program, "localhost", "9"]})) == {9}
+    assert _activity({"command": [program, "localhost", "9"]}).connect_ports == {9}
 
 
 def test_odd_values_are_not_ports_or_limits() -> None:

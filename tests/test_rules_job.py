@@ -249,8 +249,8 @@ def test_explain_pod_names_an_init_container_waiting_for_a_later_sidecar() -> No
     )
     assert (
         "    1. init container 'migrate' runs to completion — FAILS OR WAITS: it connects to "
-        "localhost:5432, which sidecar 'cloud-sql-proxy' provides, but 'cloud-sql-proxy' is "
-        "declared after it and has not started"
+        "localhost:5432 (its command), which sidecar 'cloud-sql-proxy' provides "
+        "(containerPort), but 'cloud-sql-proxy' is declared after it and has not started"
     ) in proc.stdout.splitlines()
 
 

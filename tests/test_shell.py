@@ -96,6 +96,24 @@ def test_sleep_seconds() -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab/-=.:$ \t\r\n#*")), max_size=60))
+def test_plain_scripts_are_split_as_the_tokenizer_splits_them(script: str) -> None:
+    from sidecarlint import shell
+
+    # The fast path for scripts without operators, quotes or backslashes.
+    fast = shell._words(script)
+    slow: list[str] = []
+    position = 0
+    for match in shell._TOKEN.finditer(script):
+        assert match.start() == position
+        position = match.end()
+        if match.lastgroup is not None:
+            slow.append(match.group())
+    assert position == len(script)
+    assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=40), max_size=5))
 def test_never_crashes(argv: list[str]) -> None:
     commands(argv)
@@ -132,8 +150,8 @@ def test_script_of_flags(argv: list[str], script: str | None) -> None:
         ("(a) ;; b |& c", [("a",), ("b",), ("c",)]),
         ("exec nohup env A=1 B=2 run --x", [("run", "--x")]),
         ("time command builtin run", [("run",)]),
-        ("if true; then run; else other; fi", [("if", "true"), ("run",), ("other",), ("fi",)]),
-        ("while x; do run; done", [("while", "x"), ("run",), ("done",)]),
+        ("if true; then run; else other; fi", [("true",), ("run",), ("other",), ("fi",)]),
+        ("while x; do run; done", [("x",), ("run",), ("done",)]),
         ("echo 'a b' \"c d\" e\\ f", [("echo", "a b", "c d", "e f")]),
         ('echo "a \\"q\\" b"', [("echo", 'a "q" b')]),
         ("echo '#not' # comment\nrun", [("echo", "#not"), ("run",)]),
@@ -145,6 +163,25 @@ def test_script_of_flags(argv: list[str], script: str | None) -> None:
 )
 def test_split_script(script: str, expected: list[tuple[str, ...]]) -> None:
     assert words(["sh", "-c", script]) == expected
+
+
+@pytest.mark.parametrize(
+    ("script", "conditions"),
+    [
+        # (words, condition keyword, negated, retried until it succeeds)
+        ("until nc -z 127.0.0.1 15021; do sleep 1; done", [(("nc",), "until", False, True)]),
+        ("while ! curl -sf x; do sleep 1; done", [(("curl",), "while", True, True)]),
+        ("while curl -sf x; do sleep 1; done", [(("curl",), "while", False, False)]),
+        ("until ! nc -z h 1; do sleep 1; done", [(("nc",), "until", True, False)]),
+        ("if ! nc -z h 1; then exit 1; fi", [(("nc",), "if", True, False)]),
+        ("elif nc -z h 1; then x; fi", [(("nc",), "elif", False, False)]),
+        ("! ! nc -z h 1", [(("nc",), "", False, False)]),
+        ("nc -z h 1", [(("nc",), "", False, False)]),
+    ],
+)
+def test_conditions(script: str, conditions: list[tuple[tuple[str], str, bool, bool]]) -> None:
+    first = commands(["sh", "-c", script])[0]
+    assert [(first.words[:1], first.condition, first.negated, first.retried)] == conditions
 
 
 def test_redirection_targets() -> None:

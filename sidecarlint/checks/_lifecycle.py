@@ -15,6 +15,12 @@ from sidecarlint.shell import commands, sleep_seconds
 DEFAULT_GRACE = 30
 _SHUTDOWN = re.compile(r"/quitquitquit|/shutdown\b|/v1\.0/shutdown|/abortabortabort")
 _KILLERS = frozenset(["kill", "pkill", "killall", "killall5"])
+#: Subcommands with which a program tells its own running server to exit
+#: (``cloud-sql-proxy shutdown``, ``nginx -s quit``).
+_STOP_WORDS = frozenset(["shutdown", "quit", "stop", "quitquitquit"])
+#: Programs whose subcommand waits until a proxy is ready: a postStart hook running one
+#: holds the next app containers until then.
+_WAITERS = {"pilot-agent": "wait", "cloud-sql-proxy": "wait", "linkerd-await": None}
 
 
 def grace_period(pod: Pod) -> int:
@@ -53,14 +59,64 @@ def stops_itself(container: Container) -> str | None:
     path = http.get("path") if isinstance(http, dict) else None
     if isinstance(path, str) and _SHUTDOWN.search(path):
         return f"httpGet {excerpt(path)}"
+    argv = _exec(handler)
+    own = _own_programs(container)
+    for cmd in commands(argv):
+        if cmd.program in _KILLERS:
+            return excerpt(" ".join(cmd.words))
+        if cmd.program in ("curl", "wget") and any(_SHUTDOWN.search(w) for w in cmd.args):
+            return excerpt(" ".join(cmd.words))
+        if cmd.program in own and _stops(cmd.args):
+            return excerpt(" ".join(cmd.words))
+    return None
+
+
+def _exec(handler: dict[str, Any]) -> list[str]:
     exec_ = handler.get("exec")
     if isinstance(exec_, dict) and isinstance(exec_.get("command"), list):
-        argv = [str(w) for w in exec_["command"]]
-        for cmd in commands(argv):
-            if cmd.program in _KILLERS:
+        return [str(w) for w in exec_["command"] if w is not None]
+    return []
+
+
+def _own_programs(container: Container) -> set[str]:
+    """The programs a container runs as its server: its command's program, and the binary
+    of its image when it is a well-known one."""
+    from sidecarlint import images
+
+    own = {cmd.program for cmd in commands(container.argv)[-1:]}
+    entry = images.lookup(container.image) if container.image else None
+    if entry is not None:
+        own.add(entry.binary)
+    own.discard("")
+    return own
+
+
+def _stops(args: tuple[str, ...]) -> bool:
+    """``shutdown``/``quit``/``stop`` as the subcommand, or ``-s quit`` (nginx's signal
+    flag), or ``request POST quitquitquit`` (Istio's pilot-agent)."""
+    words = [a for a in args if not a.startswith("-")]
+    if words[:1] and words[0] in _STOP_WORDS:
+        return True
+    if "-s" in args:
+        i = args.index("-s")
+        return i + 1 < len(args) and args[i + 1] in ("quit", "stop")
+    return words[:1] == ["request"] and any("quitquitquit" in w for w in words)
+
+
+def startup_wait(container: Container) -> str | None:
+    """The command of a postStart hook that waits until the container is ready
+    (``pilot-agent wait``, ``linkerd-await``, a retry loop), or None."""
+    handler = hook(container, "postStart")
+    if handler is None:
+        return None
+    for cmd in commands(_exec(handler)):
+        program = cmd.program
+        if program in _WAITERS:
+            word = _WAITERS[program]
+            if word is None or word in cmd.args:
                 return excerpt(" ".join(cmd.words))
-            if cmd.program in ("curl", "wget") and any(_SHUTDOWN.search(w) for w in cmd.args):
-                return excerpt(" ".join(cmd.words))
+        if cmd.retried:
+            return excerpt(" ".join(cmd.words))
     return None
 
 

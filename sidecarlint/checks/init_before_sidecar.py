@@ -15,16 +15,24 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     for blocker in model(pod, ctx).of_rule("SCL301"):
         init, sidecar, what = blocker.container, blocker.needs, blocker.detail
         assert sidecar is not None and what is not None
-        if what.startswith("connects"):
+        if what.startswith("waits"):
             message = (
-                f"init container {init.label} {what}, which sidecar {sidecar.label} serves, "
-                f"but {sidecar.label} is declared after it: init containers run one at a time "
-                "in order, so it is not running yet"
+                f"init container {init.label} {what}, which sidecar {sidecar.label} serves "
+                f"({blocker.provides}), but {sidecar.label} is declared after it: init "
+                "containers run one at a time in order, so it waits forever and the Pod never "
+                "leaves Init"
+            )
+        elif what.startswith("connects"):
+            message = (
+                f"init container {init.label} {what}, which sidecar {sidecar.label} serves "
+                f"({blocker.provides}), but {sidecar.label} is declared after it: init "
+                "containers run one at a time in order, so it is not running yet"
             )
         else:
             message = (
                 f"init container {init.label} {what}, which only sidecar {sidecar.label} "
-                f"writes, but {sidecar.label} is declared after it and has not started"
+                f"writes ({blocker.provides}), but {sidecar.label} is declared after it and has "
+                "not started"
             )
         yield Hit(
             name_path(init),

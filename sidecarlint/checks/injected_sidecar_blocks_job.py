@@ -80,9 +80,49 @@ INJECTORS = (
 )
 
 
+#: Injectors that also inject every Pod of a namespace labelled for it (the Pod's own
+#: annotations are then not needed).
+NAMESPACE_INJECTORS = ("Istio", "Linkerd")
+
+
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     if not pod.workload.batch:
         return
+    yield from _requested(pod)
+    yield from _opted_out(pod)
+
+
+def _opted_out(pod: Pod) -> Iterator[Hit]:
+    """A Job that turns the injector's native mode off without asking for injection
+    itself: in a namespace injected as a whole, it gets the classic sidecar."""
+    meta = pod.template_metadata
+    annotations = meta.get("annotations")
+    labels = meta.get("labels")
+    if not isinstance(annotations, dict) or not any(
+        isinstance(key, str) and "native" in key for key in annotations
+    ):
+        return
+    for injector in INJECTORS:
+        key = injector.trigger[0]
+        if injector.name not in NAMESPACE_INJECTORS or key in annotations:
+            continue
+        if isinstance(labels, dict) and key in labels:
+            continue
+        for name in injector.native:
+            if str(annotations.get(name, "")).lower() != "false":
+                continue
+            yield Hit(
+                (*pod.template_path, "metadata", "annotations", name),
+                f"{pod.workload.kind} pods turn off {injector.name}'s native sidecar "
+                f'({name}: "false"): in a namespace where {injector.name} injects every Pod, '
+                "the proxy is added to containers and they never complete; remove the "
+                f'annotation or set it to "true" ({injector.versions})',
+                key=True,
+            )
+            break
+
+
+def _requested(pod: Pod) -> Iterator[Hit]:
     meta = pod.template_metadata
     meta_path = (*pod.template_path, "metadata")
     for section in ("annotations", "labels"):

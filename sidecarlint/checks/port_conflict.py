@@ -1,64 +1,89 @@
-"""SCL501 port-conflict: two containers that run at the same time declare the same port.
+"""SCL501 port-conflict: two containers that run at the same time listen on the same port.
 
-Two app containers on one ``hostPort`` are rejected by the API server: ``duplicate-host-port``
-(SCL020) reports those, this rule the clashes the API accepts.
+The ports each container listens on come from the Pod's file-and-port model: declared
+``containerPort`` entries (unless the container's args bind other ports instead), listen
+flags in its args, and the fixed ports of well-known images. Two app containers on one
+``hostPort`` are rejected by the API server: ``duplicate-host-port`` (SCL020) reports those,
+this rule the clashes the API accepts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sidecarlint.activity import PortUse, activity
 from sidecarlint.checks.duplicate_host_port import host_port_key
 from sidecarlint.finding import Severity, excerpt
-from sidecarlint.locate import Container, Pod, Port, Role
+from sidecarlint.locate import Container, Pod, Role
 from sidecarlint.registry import Hit, Rule, RuleContext
 
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     order = [*pod.init_containers, *pod.containers]
+    listens = {id(c): [u for u in activity(pod, c).listens if u.certain] for c in order}
+    several = sum(1 for found in listens.values() if found) > 1
     for j, second in enumerate(order):
-        for port in second.ports:
-            protocol = port.protocol
-            if protocol is None:
-                continue
-            for key, number in (
-                ("containerPort", port.container_port),
-                ("hostPort", port.host_port),
-            ):
-                if number is None:
+        for use in listens[id(second)] if several else ():
+            for first in order[:j]:
+                if not _runs_with(first, second):
                     continue
-                same = _same_host_port if key == "hostPort" else _same_container_port
-                for first in order[:j]:
-                    if not _runs_with(first, second):
-                        continue
-                    if key == "hostPort" and first.role is Role.APP and second.role is Role.APP:
-                        continue  # rejected by the API: SCL020
-                    index = next((p.index for p in first.ports if same(p, port)), None)
-                    if index is not None:
-                        shown = excerpt(str(protocol))
-                        yield Hit(
-                            (*second.path, "ports", port.index, key),
-                            f"{second.label} and {first.label} both declare {key} {number}/"
-                            f"{shown} and run at the same time in one network namespace: "
-                            "one of them cannot bind it",
-                            container=second,
-                            related=(
-                                (
-                                    (*first.path, "ports", index, key),
-                                    f"{first.label} declares {key} {number}/{shown} here",
-                                ),
+                other = next(
+                    (
+                        u
+                        for u in listens[id(first)]
+                        if u.port == use.port and u.protocol == use.protocol
+                    ),
+                    None,
+                )
+                if other is not None:
+                    yield _clash(second, use, first, other)
+                    break
+        for port in second.ports:
+            if port.protocol is None or port.host_port is None:
+                continue
+            for first in order[:j]:
+                if not _runs_with(first, second):
+                    continue
+                if first.role is Role.APP and second.role is Role.APP:
+                    continue  # rejected by the API: SCL020
+                key = host_port_key(port)
+                index = next(
+                    (p.index for p in first.ports if key is not None and host_port_key(p) == key),
+                    None,
+                )
+                if index is not None:
+                    what = f"hostPort {port.host_port}/{excerpt(port.protocol)}"
+                    yield Hit(
+                        (*second.path, "ports", port.index, "hostPort"),
+                        f"{second.label} and {first.label} both declare {what} and run at the "
+                        "same time in one network namespace: one of them cannot bind it",
+                        container=second,
+                        related=(
+                            (
+                                (*first.path, "ports", index, "hostPort"),
+                                f"{first.label} declares {what} here",
                             ),
-                        )
-                        break
+                        ),
+                    )
+                    break
 
 
-def _same_container_port(a: Port, b: Port) -> bool:
-    return a.container_port == b.container_port and a.protocol == b.protocol
-
-
-def _same_host_port(a: Port, b: Port) -> bool:
-    key = host_port_key(a)
-    return key is not None and key == host_port_key(b)
+def _clash(second: Container, use: PortUse, first: Container, other: PortUse) -> Hit:
+    what = f"{use.port}/{excerpt(use.protocol)}"
+    if use.declared and other.declared:
+        message = (
+            f"{second.label} and {first.label} both declare containerPort {what} and run at "
+            "the same time in one network namespace: one of them cannot bind it"
+        )
+        note = f"{first.label} declares containerPort {what} here"
+    else:
+        message = (
+            f"{second.label} listens on {what} ({use.evidence}), and so does {first.label} "
+            f"({other.evidence}); they run at the same time in one network namespace: one of "
+            "them cannot bind it"
+        )
+        note = f"{first.label} listens on {what} ({other.evidence})"
+    return Hit(use.where, message, container=second, related=((other.where, note),))
 
 
 def _runs_with(first: Container, second: Container) -> bool:
@@ -74,6 +99,6 @@ RULE = Rule(
     code="SCL501",
     name="port-conflict",
     severity=Severity.WARNING,
-    summary="Two containers running at the same time declare the same port",
+    summary="Two containers running at the same time listen on the same port",
     check=check,
 )

@@ -3,9 +3,10 @@ makes network calls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from sidecarlint.checks._pod import local_connections, name_path, own_ports
+from sidecarlint.activity import activity
+from sidecarlint.checks._pod import name_path
 from sidecarlint.finding import Severity, excerpt
 from sidecarlint.helpers import is_one_shot, proxy_label
 from sidecarlint.locate import Pod
@@ -45,7 +46,7 @@ NETWORK_PROGRAMS = frozenset(
 )
 
 
-def network_call(argv: list[str]) -> str | None:
+def network_call(argv: Sequence[str]) -> str | None:
     for cmd in commands(argv):
         if cmd.program in NETWORK_PROGRAMS:
             return cmd.program
@@ -66,7 +67,7 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             label = proxy_label(proxy, ctx.options) if proxy.is_sidecar else None
             if label is None:
                 continue
-            if local_connections(init) & own_ports(proxy):
+            if activity(pod, init).connect_ports & activity(pod, proxy).listen_ports:
                 continue  # SCL301 reports the hard dependency
             yield Hit(
                 name_path(init),

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sidecarlint.activity import activity
 from sidecarlint.finding import Severity, excerpt
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
-from sidecarlint.shell import file_access
+
+#: Volume types the kubelet always mounts read-only.
+_READ_ONLY_TYPES = ("configMap", "secret", "downwardAPI", "projected")
 
 
 def _under(path: str, mount_path: str) -> bool:
@@ -18,14 +21,16 @@ def _under(path: str, mount_path: str) -> bool:
 
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     for c in pod.sidecars:
-        writes, reads = file_access(c.argv)
+        uses = activity(pod, c)
         for mount in c.mounts:
             mount_path = mount.path
             if mount.read_only or mount_path is None or mount.name is None:
                 continue
-            if not any(_under(r, mount_path) for r in reads):
+            volume = pod.volumes.get(mount.name, (0, {}))[1]
+            if any(kind in volume for kind in _READ_ONLY_TYPES):
                 continue
-            if any(_under(w, mount_path) for w in writes):
+            reads = [r for r in uses.reads if _under(r.path, mount_path)]
+            if not reads or any(_under(w.path, mount_path) for w in uses.writes):
                 continue
             shared = any(
                 m.name == mount.name
@@ -36,8 +41,9 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             if shared:
                 yield Hit(
                     (*c.path, "volumeMounts", mount.index),
-                    f"sidecar {c.label} only reads volume '{excerpt(mount.name)}' but mounts it "
-                    "read-write; readOnly: true keeps it from changing what the app writes",
+                    f"sidecar {c.label} only reads volume '{excerpt(mount.name)}' (it reads "
+                    f"{excerpt(reads[0].path)}: {reads[0].evidence}) but mounts it read-write; "
+                    "readOnly: true keeps it from changing what the app writes",
                     container=c,
                     fix=f"Add readOnly: true to this mount of {c.label}",
                     fixable=True,

@@ -20,6 +20,8 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
             f"{c.label} looks like a long-running helper ({match.describe()}): as an app "
             f"container it keeps running after the work is done, so the {what} never completes"
         )
+        if blocker.detail is not None:
+            message += f" ({blocker.detail})"
         if native_fix_possible(ctx):
             yield Hit(
                 name_path(c),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sidecarlint.checks._pod import local_connections, name_path, own_ports
+from sidecarlint.activity import activity
+from sidecarlint.checks._pod import name_path
 from sidecarlint.finding import Severity
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Hit, Rule, RuleContext
@@ -16,21 +17,29 @@ def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     for i, sidecar in enumerate(order):
         if not sidecar.is_sidecar or "startupProbe" in sidecar.data:
             continue
-        ports = own_ports(sidecar)
-        if not ports:
+        serves = activity(pod, sidecar)
+        if not serves.listens:
             continue
         for user in order[i + 1 :]:
-            used = sorted(local_connections(user) & ports)
-            if used:
-                yield Hit(
-                    name_path(sidecar),
-                    f"{user.label} connects to localhost:{used[0]} served by sidecar "
-                    f"{sidecar.label}, which has no startupProbe: the next container starts as "
-                    "soon as the sidecar's process runs, possibly before it listens. Add a "
-                    "startupProbe on that port",
-                    container=sidecar,
-                )
-                break
+            used = sorted(
+                (use for use in activity(pod, user).connects if serves.listening(use.port)),
+                key=lambda use: use.port,
+            )
+            if not used:
+                continue
+            use = used[0]
+            listen = serves.listening(use.port)
+            assert listen is not None
+            yield Hit(
+                name_path(sidecar),
+                f"{user.label} connects to localhost:{use.port} ({use.evidence}) served by "
+                f"sidecar {sidecar.label} ({listen.evidence}), which has no startupProbe: the "
+                "next container starts as soon as the sidecar's process runs, possibly before "
+                "it listens. Add a startupProbe on that port",
+                container=sidecar,
+                related=((use.where, f"{user.label} connects to localhost:{use.port} here"),),
+            )
+            break
 
 
 RULE = Rule(
