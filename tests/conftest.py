@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from sidecarlint.config import LoadedConfig, resolve
 from sidecarlint.finding import Finding
@@ -14,6 +16,22 @@ from sidecarlint.pipeline import Settings, lint_text
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
+
+# CI runs the bounded profile; 'HYPOTHESIS_PROFILE=long python -m pytest tests'
+# runs the long one on demand. Under CI (CI set) the examples are the same on every run, so
+# that a result can be reproduced; a local run draws new ones each time and keeps what
+# fails in .hypothesis/ to try first next time.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+hypothesis_settings.register_profile(
+    "long", max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def settings(**values: Any) -> Settings:
