@@ -15,6 +15,7 @@ from sidecarlint import images
 from sidecarlint.activity import (
     Activity,
     activity,
+    command_connections,
     expand,
     flows,
     local_urls,
@@ -1964,3 +1965,350 @@ def test_netcat_listens_and_connects(
     uses = one({"image": "busybox", "command": ["sh", "-c", script]})
     assert [(u.port, u.evidence, u.loopback) for u in uses.listens] == listens
     assert [(u.port, u.waits) for u in uses.connects] == connects
+
+
+# --- the image readers' flags, both sides -------------------------------------------------
+
+
+def test_linkerd_init_is_known_by_its_program_or_its_flag() -> None:
+    """linkerd2-proxy-init (by name, without flags) and ``--incoming-proxy-port`` (without
+    the program's name) each mark the one-shot init; the proxy's own program does not."""
+    by_name = one(
+        {"image": "cr.l5d.io/linkerd/proxy:edge", "command": ["/usr/bin/linkerd2-proxy-init"]}
+    )
+    assert by_name.one_shot and by_name.listens == []
+    by_flag = one(
+        {"image": "cr.l5d.io/linkerd/proxy:edge", "args": ["--incoming-proxy-port", "4143"]}
+    )
+    assert by_flag.one_shot and by_flag.listens == []
+    proxy = one(
+        {"image": "cr.l5d.io/linkerd/proxy:edge", "command": ["/usr/lib/linkerd/linkerd2-proxy"]}
+    )
+    assert not proxy.one_shot
+    assert [u.port for u in proxy.listens] == [4140, 4143, 4190, 4191]
+
+
+def test_dapr_flags_each_move_their_port() -> None:
+    """Each of daprd's port flags replaces its default; the Dapr sidecar listens on every
+    interface; an ``--app-port`` that is not a port is no forward."""
+    dapr = one(
+        {
+            "image": "daprio/daprd:1.14",
+            "args": [
+                "--dapr-grpc-port",
+                "50002",
+                "--dapr-internal-grpc-port",
+                "50003",
+                "--metrics-port",
+                "9091",
+                "--app-port",
+                "x",
+            ],
+        }
+    )
+    assert [(u.port, u.evidence, u.loopback) for u in dapr.listens] == [
+        (3500, "Dapr HTTP API (default)", False),
+        (50002, "--dapr-grpc-port", False),
+        (50003, "--dapr-internal-grpc-port", False),
+        (9091, "--metrics-port", False),
+    ]
+    assert dapr.listens[1].where[-2:] == ("args", 1)
+    assert dapr.forwards == []
+    zero = one({"image": "daprio/daprd:1.14", "args": ["--app-port", "0"]})
+    assert zero.forwards == []
+
+
+# --- ConfigMaps a container mounts ----------------------------------------------------------
+
+_TAIL = "[INPUT]\n    Name tail\n    Path /var/log/a.log\n"
+_TAIL_YAML = "pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/y.log\n"
+
+
+def test_mounts_that_are_no_config_map_of_the_input_are_passed_over() -> None:
+    """Mounts of a volume the pod does not define, of an emptyDir, of a ConfigMap the input
+    does not hold and without a mountPath come first; the ConfigMap after them is read."""
+    uses = one(
+        {
+            "image": _FB,
+            "volumeMounts": [
+                {"name": "undefined", "mountPath": "/u"},
+                {"name": "scratch", "mountPath": "/scratch"},
+                {"name": "elsewhere", "mountPath": "/elsewhere"},
+                {"name": "conf"},
+                {"name": "conf", "mountPath": "/fluent-bit/etc"},
+            ],
+        },
+        volumes=[
+            {"name": "scratch", "emptyDir": {}},
+            {"name": "elsewhere", "configMap": {"name": "not-in-the-input"}},
+            {"name": "conf", "configMap": {"name": "fb"}},
+        ],
+        config_maps={"fb": {"fluent-bit.conf": _TAIL}},
+    )
+    assert files(uses.reads) == [("/var/log/a.log", "ConfigMap fb, fluent-bit.conf (Path)")]
+    assert uses.reads[0].where[-2:] == ("volumeMounts", 4)
+
+
+def test_config_map_items_name_the_files() -> None:
+    """Empty ``items`` project every key; items without a key or a path are ignored, a key
+    the ConfigMap lacks is skipped, and an item's path (here ``.yaml``) names the file."""
+    every = one(
+        {"image": _FB, "volumeMounts": [{"name": "c", "mountPath": "/e"}]},
+        volumes=[{"name": "c", "configMap": {"name": "fb", "items": []}}],
+        config_maps={"fb": {"fluent-bit.conf": _TAIL}},
+    )
+    assert [u.path for u in every.reads] == ["/var/log/a.log"]
+    items = [
+        {"path": "no-key.conf"},
+        {"key": "main"},
+        {"key": "gone", "path": "gone.conf"},
+        {"key": "main", "path": "fluent-bit.yaml"},
+    ]
+    projected = one(
+        {"image": _FB, "volumeMounts": [{"name": "c", "mountPath": "/e"}]},
+        volumes=[{"name": "c", "configMap": {"name": "fb", "items": items}}],
+        config_maps={"fb": {"main": _TAIL_YAML}},
+    )
+    assert files(projected.reads) == [("/var/log/y.log", "ConfigMap fb, main (path)")]
+
+
+def test_a_sub_path_mount_is_the_file_it_names() -> None:
+    """A subPath mount is one key (not the first), at the mountPath itself; a trailing
+    slash on the mountPath does not change the file's name (nor so its format)."""
+    maps = {"fb": {"other.conf": "[INPUT]\n Name tail\n Path /no\n", "fb.yaml": _TAIL_YAML}}
+    for mount_path in ("/fluent-bit/etc/fluent-bit.yaml", "/fluent-bit/etc/fluent-bit.yaml/"):
+        uses = one(
+            {
+                "image": _FB,
+                "volumeMounts": [{"name": "c", "mountPath": mount_path, "subPath": "fb.yaml"}],
+            },
+            volumes=[{"name": "c", "configMap": {"name": "fb"}}],
+            config_maps=maps,
+        )
+        assert files(uses.reads) == [("/var/log/y.log", "ConfigMap fb, fb.yaml (path)")]
+
+
+@pytest.mark.parametrize(
+    ("pod_namespace", "map_namespace", "read"),
+    [("a", "a", True), ("a", "b", False), (None, "b", True)],
+)
+def test_a_mounted_config_map_is_read_only_in_its_namespace(
+    pod_namespace: str | None, map_namespace: str | None, read: bool
+) -> None:
+    def meta(name: str, namespace: str | None) -> dict[str, str]:
+        return {"name": name, **({"namespace": namespace} if namespace else {})}
+
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta("fb", map_namespace),
+        "data": {"fluent-bit.conf": _TAIL},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta("p", pod_namespace),
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "image": _FB,
+                    "volumeMounts": [{"name": "conf", "mountPath": "/fluent-bit/etc"}],
+                }
+            ],
+            "volumes": [{"name": "conf", "configMap": {"name": "fb"}}],
+        },
+    }
+    text = json.dumps(config_map) + "\n---\n" + json.dumps(pod)
+    (found,) = pods_in_text(text, "t.yaml", Settings())
+    uses = activity(found, found.containers[0])
+    assert [u.path for u in uses.reads] == (["/var/log/a.log"] if read else [])
+
+
+# --- env, both sides ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "connects"),
+    [
+        # A JSON document or list in a variable is configuration, not an address.
+        ({"SETTINGS": '{"url": "localhost:5432"}'}, []),
+        ({"UPSTREAMS": '["localhost:5432"]'}, []),
+        # A listen address passed over, the next variable is still read.
+        (
+            {"LISTEN_ADDR": "127.0.0.1:8080", "DATABASE_URL": "localhost:5432"},
+            [(5432, "env DATABASE_URL", False)],
+        ),
+        # A one-letter prefix pairs a host and a port too.
+        ({"MHOST": "localhost", "MPORT": "5431"}, [(5431, "env MHOST and MPORT", False)]),
+        # Lowercase names pair with the lowercase port variable.
+        ({"db_host": "localhost", "db_port": "5431"}, [(5431, "env db_host and db_PORT", False)]),
+    ],
+)
+def test_env_connections_both_sides(
+    env: dict[str, str], connects: list[tuple[int, str, bool]]
+) -> None:
+    uses = one({"image": "app", "env": [{"name": k, "value": v} for k, v in env.items()]})
+    assert [(u.port, u.evidence, u.waits) for u in uses.connects] == connects
+
+
+def test_env_values_from_a_config_map_key_alone() -> None:
+    """A value from ``configMapKeyRef`` is read without any ``envFrom``; an env entry with
+    neither value nor valueFrom is passed over."""
+    uses = one(
+        {
+            "image": "app",
+            "env": [
+                {
+                    "name": "DATABASE_URL",
+                    "valueFrom": {"configMapKeyRef": {"name": "db", "key": "u"}},
+                }
+            ],
+        },
+        config_maps={"db": {"u": "postgres://app@localhost:5432/app"}},
+    )
+    assert ports(uses.connects) == [(5432, "env DATABASE_URL")]
+    assert uses.connects[0].where[-2:] == ("env", 0)
+    empty = one(
+        {
+            "image": "app",
+            "env": [{"name": "EMPTY"}, {"name": "LOG_FILE", "value": "/var/log/app.log"}],
+        }
+    )
+    assert files(empty.writes) == [("/var/log/app.log", "env LOG_FILE")]
+
+
+def test_a_hooks_command_reads_the_containers_env() -> None:
+    """A command run in a container (an exec probe's) expands ``$(VAR)`` from its env."""
+    pod = pod_of([{"name": "c", "image": "app", "env": [{"name": "PORT", "value": "5432"}]}])
+    got = command_connections(pod, pod.containers[0], ["sh", "-c", "nc -z localhost $(PORT)"])
+    assert ports(got) == [(5432, "its command")]
+    assert got[0].where[-2:] == ("command", 2)
+
+
+# --- netcat, word by word -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "listens", "connects"),
+    [
+        (["nc", "-l", "-p", "9000", "-s", "127.0.0.1"], [(9000, 3)], []),
+        (["nc", "-l", "9002", "-k"], [(9002, 2)], []),
+        (["nc", "-z", "-w", "1", "127.0.0.1", "5432"], [], [(5432, 5)]),
+        (["nc", "127.0.0.1", "5433", "-z"], [], [(5433, 2)]),
+        # A long option with an "l" in it is not -l.
+        (["nc", "--verbose", "--delay=1", "127.0.0.1", "5434"], [], [(5434, 4)]),
+    ],
+)
+def test_netcat_words(
+    command: list[str], listens: list[tuple[int, int]], connects: list[tuple[int, int]]
+) -> None:
+    """The port nc listens on (``-p``, else its last operand) and the port it connects to
+    (the operand after a local host), each at the word that names it."""
+    uses = one({"image": "busybox", "command": command})
+    assert [(u.port, u.where[-1]) for u in uses.listens] == listens
+    assert [(u.port, u.where[-1]) for u in uses.connects] == connects
+    assert all(u.where[-2] == "command" for u in [*uses.listens, *uses.connects])
+
+
+# --- Cloud SQL Auth Proxy and Vault agent, both sides ---------------------------------------
+
+
+def test_cloud_sql_proxy_flag_edges() -> None:
+    """``--http-port`` without a value is no port; ``--address=127.0.0.1`` is loopback."""
+    bare = one({"image": _CSQL, "args": ["--health-check", "p:r:a", "--http-port"]})
+    assert [u.port for u in bare.listens] == [3306, 5432, 1433]
+    local = one({"image": _CSQL, "args": ["--address=127.0.0.1", "--port=5432", "p:r:a"]})
+    assert [(u.port, u.evidence, u.loopback) for u in local.listens] == [(5432, "--port", True)]
+
+
+def test_vault_agent_exits_after_auth_with_either_dash() -> None:
+    for flag in ("-exit-after-auth", "--exit-after-auth"):
+        assert one({"image": _VAULT, "args": ["agent", flag]}).one_shot
+    assert not one({"image": _VAULT, "args": ["agent"]}).one_shot
+
+
+# --- log shippers' configuration, both sides ------------------------------------------------
+
+
+def _shipper(image: str, key: str, text: str) -> Activity:
+    return one(
+        {"image": image, "volumeMounts": [{"name": "c", "mountPath": "/etc/shipper"}]},
+        volumes=[{"name": "c", "configMap": {"name": "s"}}],
+        config_maps={"s": {key: text}},
+    )
+
+
+def test_fluent_bit_yaml_config_both_sides() -> None:
+    """``.yml`` is YAML too; inputs other than tail are not read."""
+    text = (
+        "pipeline:\n  inputs:\n    - name: systemd\n      path: /var/log/journal\n"
+        "    - name: tail\n      path: /var/log/y.log\n"
+    )
+    for key in ("fluent-bit.yml", "fluent-bit.yaml"):
+        uses = _shipper(_FB, key, text)
+        assert files(uses.reads) == [("/var/log/y.log", f"ConfigMap s, {key} (path)")]
+        assert uses.writes == []
+
+
+def test_fluent_bit_classic_config_both_sides() -> None:
+    """Sections are what sits between brackets on its own line (a glob's brackets in a Path
+    are not one); only tail inputs are read, only file outputs written, and the HTTP server
+    listens only when HTTP_Server is on (on every interface)."""
+    glob = _shipper(_FB, "fb.conf", "[INPUT]\n    Name tail\n    Path /var/log/app-[0-9].log\n")
+    assert [u.path for u in glob.reads] == ["/var/log/app-[0-9].log"]
+    other = _shipper(
+        _FB,
+        "fb.conf",
+        "[SERVICE]\n    Flush 1\n[INPUT]\n    Name systemd\n    Path /var/log/journal\n"
+        "[OUTPUT]\n    Name stdout\n",
+    )
+    assert other.reads == [] and other.writes == [] and other.listens == []
+    http = _shipper(_FB, "fb.conf", "[SERVICE]\n    HTTP_Server true\n    HTTP_Port 2021\n")
+    assert [(u.port, u.evidence, u.loopback) for u in http.listens] == [
+        (2021, "ConfigMap s, fb.conf (HTTP_Port)", False)
+    ]
+
+
+def test_fluentd_syslog_and_monitor_agent_ports() -> None:
+    text = (
+        "<source>\n  @type syslog\n  port 5140\n</source>\n"
+        "<source>\n  @type monitor_agent\n  port 24220\n</source>\n"
+    )
+    uses = _shipper("fluent/fluentd:v1.17", "fluent.conf", text)
+    assert [(u.port, u.evidence, u.loopback) for u in uses.listens] == [
+        (5140, "ConfigMap s, fluent.conf (syslog port)", False),
+        (24220, "ConfigMap s, fluent.conf (monitor_agent port)", False),
+    ]
+
+
+def test_envoy_bootstrap_both_sides() -> None:
+    """A listener on ``::1`` is loopback; an entry of listeners that is no mapping is
+    passed over; a route's ``path`` is not an access log."""
+    bootstrap = (
+        "static_resources:\n"
+        "  listeners:\n"
+        "  - not-a-listener\n"
+        "  - address:\n"
+        '      socket_address: {address: "::1", port_value: 8443}\n'
+        "    filter_chains:\n"
+        "    - filters:\n"
+        "      - typed_config:\n"
+        "          route_config:\n"
+        "            virtual_hosts:\n"
+        "            - routes:\n"
+        "              - match: {path: /ready}\n"
+    )
+    uses = one(
+        {
+            "image": _ENVOY,
+            "args": ["-c", "/etc/envoy/envoy.yaml"],
+            "volumeMounts": [{"name": "conf", "mountPath": "/etc/envoy"}],
+        },
+        volumes=[{"name": "conf", "configMap": {"name": "envoy"}}],
+        config_maps={"envoy": {"envoy.yaml": bootstrap}},
+    )
+    assert [(u.port, u.evidence, u.loopback) for u in uses.listens] == [
+        (8443, "ConfigMap envoy, envoy.yaml (listener)", True)
+    ]
+    assert uses.writes == []
