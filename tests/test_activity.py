@@ -2255,8 +2255,8 @@ def test_fluent_bit_classic_config_both_sides() -> None:
     """Sections are what sits between brackets on its own line (a glob's brackets in a Path
     are not one); only tail inputs are read, only file outputs written, and the HTTP server
     listens only when HTTP_Server is on (on every interface)."""
-    glob = _shipper(_FB, "fb.conf", "[INPUT]\n    Name tail\n    Path /var/log/app-[0-9].log\n")
-    assert [u.path for u in glob.reads] == ["/var/log/app-[0-9].log"]
+    glob = _shipper(_FB, "fb.conf", "[INPUT]\n    Name tail\n    Path /var/log/app.log.[0-9]\n")
+    assert [u.path for u in glob.reads] == ["/var/log/app.log.[0-9]"]
     other = _shipper(
         _FB,
         "fb.conf",
@@ -2312,3 +2312,258 @@ def test_envoy_bootstrap_both_sides() -> None:
         (8443, "ConfigMap envoy, envoy.yaml (listener)", True)
     ]
     assert uses.writes == []
+
+
+# --- the model's flags are booleans ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_every_flag_of_every_use_is_a_boolean(name: str) -> None:
+    """``loopback``, ``waits``, ``certain``, ``declared``, ``directory``, ``follows`` and
+    ``one_shot`` are True or False, never something else that reads as false."""
+    container, extra = READERS[name]
+    c = {"name": "c", **container}
+    if "mounts" in extra:
+        c["volumeMounts"] = extra["mounts"]
+    pod = pod_of(
+        [c],
+        volumes=extra.get("volumes"),
+        annotations=extra.get("annotations"),
+        config_maps=extra.get("maps"),
+    )
+    a = activity(pod, pod.containers[0])
+    for use in (*a.listens, *a.connects, *a.forwards, *a.unbound):
+        assert [type(v) for v in (use.loopback, use.waits, use.certain, use.declared)] == [
+            bool
+        ] * 4, use
+    for file in (*a.writes, *a.reads):
+        assert [type(file.directory), type(file.follows)] == [bool, bool], file
+    assert type(a.one_shot) is bool
+
+
+# --- more than one of a kind -----------------------------------------------------------------
+
+
+def test_every_use_of_a_kind_is_kept() -> None:
+    """Two writes of a command, two socat forwards, two declared ports the args do not bind,
+    two local Envoy clusters: each list keeps both."""
+    writes = one({"image": "busybox", "command": ["sh", "-c", "date >> /a.log; date >> /b.log"]})
+    assert [u.path for u in writes.writes] == ["/a.log", "/b.log"]
+    socat = one(
+        {
+            "image": "busybox",
+            "command": [
+                "sh",
+                "-c",
+                "socat tcp-listen:81 tcp:127.0.0.1:8081 & socat tcp-listen:82 tcp:localhost:8082",
+            ],
+        }
+    )
+    assert [(u.port, u.where[-2:]) for u in socat.forwards] == [
+        (8081, ("command", 2)),
+        (8082, ("command", 2)),
+    ]
+    unbound = one(
+        {
+            "image": "app",
+            "args": ["--port=8080"],
+            "ports": [{"containerPort": 9090}, {"containerPort": 9091}, {"containerPort": 8080}],
+        }
+    )
+    assert [u.port for u in unbound.unbound] == [9090, 9091]
+    oauth = one(
+        {
+            "image": "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "args": ["--upstream=http://127.0.0.1:8080/", "--upstream=http://127.0.0.1:8081/"],
+        }
+    )
+    assert ports(oauth.forwards) == [(8080, "--upstream"), (8081, "--upstream")]
+
+
+def test_java_log_directory_flag_on_the_command_line() -> None:
+    uses = one({"image": "app", "command": ["java", "-Dlogging.file.path=/logs", "-jar", "a.jar"]})
+    assert [(u.path, u.evidence, u.directory) for u in uses.writes] == [
+        ("/logs", "-Dlogging.file.path", True)
+    ]
+
+
+def test_a_file_a_command_writes_is_not_also_read() -> None:
+    uses = one(
+        {"image": "busybox", "command": ["sh", "-c", "date >> /a.log; tail -F /a.log /b.log"]}
+    )
+    assert [u.path for u in uses.writes] == ["/a.log"]
+    assert [u.path for u in uses.reads] == ["/b.log"]
+
+
+def test_declared_ports_come_first_and_the_images_follow() -> None:
+    """A declared port, then the image's own; entries without a containerPort are passed
+    over."""
+    uses = one({"image": "nginx:1.27", "ports": [{"name": "metrics"}, {"containerPort": 8080}]})
+    assert [(u.port, u.evidence) for u in uses.listens] == [
+        (8080, "containerPort"),
+        (80, "nginx: HTTP"),
+    ]
+    none = one({"image": "app", "ports": [{"name": "metrics"}]})
+    assert none.listens == []
+
+
+def test_udp_ports_of_the_catalog() -> None:
+    """The StatsD exporter listens on 9125 over TCP and UDP both."""
+    uses = one({"image": "prom/statsd-exporter:v0.27.1"})
+    assert [(u.port, u.protocol) for u in uses.listens] == [
+        (9102, "TCP"),
+        (9125, "TCP"),
+        (9125, "UDP"),
+    ]
+
+
+def test_a_listen_flags_value_is_not_read_as_a_connection() -> None:
+    uses = one({"image": "app", "args": ["--listen", "127.0.0.1:8080"]})
+    assert [(u.port, u.loopback) for u in uses.listens] == [(8080, True)]
+    assert uses.connects == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "listens", "connects"),
+    [
+        # Flags with no address in the command line.
+        (["app", "--listen", "8080"], [8080], []),
+        (["app", "--http-addr", "8081"], [8081], []),
+        (["app", "--bind", "8082"], [8082], []),
+        (["pg_isready", "-h=127.0.0.1", "-p=5432"], [], [5432]),
+    ],
+)
+def test_port_flags_without_a_colon(
+    argv: list[str], listens: list[int], connects: list[int]
+) -> None:
+    uses = one({"image": "app", "command": argv})
+    assert [u.port for u in uses.listens] == listens
+    assert [u.port for u in uses.connects] == connects
+
+
+def test_expanded_args_and_items_that_are_not_strings() -> None:
+    """``$(VAR)`` in args (without a command) is expanded; a number among the args is
+    read as its text."""
+    uses = one(
+        {
+            "image": "app",
+            "args": ["--metrics=$(M)", "--port", 8080],
+            "env": [{"name": "M", "value": "1"}],
+        }
+    )
+    assert [(u.port, u.where[-2:]) for u in uses.listens] == [(8080, ("args", 1))]
+    moved = one(
+        {"image": "app", "args": ["--port=$(PORT)"], "env": [{"name": "PORT", "value": "8081"}]}
+    )
+    assert [(u.port, u.where[-2:]) for u in moved.listens] == [(8081, ("args", 0))]
+
+
+def test_env_entries_that_are_malformed_are_passed_over() -> None:
+    """With envFrom, an env entry without a name or with a valueFrom that is no mapping is
+    passed over; the next one is read."""
+    uses = one(
+        {
+            "image": "app",
+            "envFrom": [{"configMapRef": {"name": "none"}}],
+            "env": [
+                {"value": "localhost:1"},
+                {"name": "X", "valueFrom": "oops"},
+                {"name": "DATABASE_URL", "value": "localhost:5432"},
+            ],
+        }
+    )
+    assert ports(uses.connects) == [(5432, "env DATABASE_URL")]
+
+
+def test_env_from_without_the_inputs_config_maps() -> None:
+    """A pod located without the ConfigMaps of its input reads no env from them."""
+    from tests.conftest import pod_of as located_pod
+
+    pod = located_pod(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {
+                "containers": [
+                    {"name": "c", "image": "app", "envFrom": [{"configMapRef": {"name": "db"}}]}
+                ]
+            },
+        }
+    )
+    assert activity(pod, pod.containers[0]).connects == []
+
+
+def test_java_options_only_in_the_jvms_variables() -> None:
+    uses = one(
+        {"image": "app", "env": [{"name": "EXTRA", "value": "-Dlogging.file.name=/l/a.log"}]}
+    )
+    assert uses.writes == []
+
+
+def test_config_maps_of_images_without_a_configuration_reader() -> None:
+    uses = one(
+        {
+            "image": "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "volumeMounts": [{"name": "c", "mountPath": "/etc/oauth2"}],
+        },
+        volumes=[{"name": "c", "configMap": {"name": "o"}}],
+        config_maps={"o": {"oauth2.cfg": 'http_address = "0.0.0.0:4180"\n'}},
+    )
+    assert [(u.port, u.certain) for u in uses.listens] == [(4180, False)]
+
+
+def test_the_largest_configuration_read() -> None:
+    """A file of exactly MAX_CONFIG characters is read; a larger one is passed over, and the
+    next file is still read."""
+    from sidecarlint.activity import MAX_CONFIG
+
+    exact = _TAIL + "#" * (MAX_CONFIG - len(_TAIL))
+    big = _TAIL + "#" * (MAX_CONFIG + 1 - len(_TAIL))
+    uses = _shipper(_FB, "a.conf", exact)
+    assert [u.path for u in uses.reads] == ["/var/log/a.log"]
+    two = one(
+        {"image": _FB, "volumeMounts": [{"name": "c", "mountPath": "/e"}]},
+        volumes=[{"name": "c", "configMap": {"name": "s"}}],
+        config_maps={"s": {"a.conf": big, "b.conf": "[INPUT]\n Name tail\n Path /b.log\n"}},
+    )
+    assert [u.path for u in two.reads] == ["/b.log"]
+
+
+def test_where_a_use_shown_nowhere_in_the_args_is() -> None:
+    """A path the shell unescapes is not written as such in the command: the evidence is
+    the container (its name)."""
+    plain = one({"image": "busybox", "command": ["sh", "-c", "tail -F /var/log/a\\ b.log"]})
+    assert [(u.path, u.where[-1]) for u in plain.reads] == [("/var/log/a b.log", "name")]
+    expanded = one(
+        {
+            "image": "busybox",
+            "command": ["sh", "-c", "tail -F /var/log/$(APP)\\ b.log"],
+            "env": [{"name": "APP", "value": "x"}],
+        }
+    )
+    assert [(u.path, u.where[-1]) for u in expanded.reads] == [("/var/log/x b.log", "name")]
+
+
+def test_port_numbers_have_at_most_five_digits() -> None:
+    from sidecarlint.activity import _port
+
+    assert _port("008080") is None
+
+
+def test_flows_from_a_container_that_also_reads() -> None:
+    pod = pod_of(
+        [
+            {
+                "name": "a",
+                "image": "busybox",
+                "command": ["sh", "-c", "date >> /d/a.log; tail -F /d/b.log"],
+            },
+            {"name": "b", "image": "busybox", "command": ["tail", "-F", "/d/a.log"]},
+        ]
+    )
+    assert [(f.writer.name, f.reader.name, f.path) for f in flows(pod)] == [("a", "b", "/d/a.log")]
+
+
+def test_same_file_under_a_directory_written_with_a_trailing_slash() -> None:
+    assert same_file(Use("/a/", "", (), directory=True), Use("/a/b.log", "", ())) == "/a/b.log"
