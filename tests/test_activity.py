@@ -2567,3 +2567,222 @@ def test_flows_from_a_container_that_also_reads() -> None:
 
 def test_same_file_under_a_directory_written_with_a_trailing_slash() -> None:
     assert same_file(Use("/a/", "", (), directory=True), Use("/a/b.log", "", ())) == "/a/b.log"
+
+
+# --- more image readers, both sides ---------------------------------------------------------
+
+
+def test_envoy_config_path_in_one_word_with_the_short_flag() -> None:
+    uses = one({"image": _ENVOY, "command": ["envoy", "-c /etc/envoy/envoy.yaml"]})
+    assert uses.listens == []
+
+
+def test_cloud_sql_proxy_first_word_is_an_instance() -> None:
+    """The first argument is an instance even when the last is a flag that takes a value."""
+    uses = one({"image": _CSQL, "args": ["p:r:a", "--port"]})
+    assert [(u.port, u.where[-2:]) for u in uses.listens] == [
+        (3306, ("args", 0)),
+        (5432, ("args", 0)),
+        (1433, ("args", 0)),
+    ]
+
+
+def test_cloud_sql_proxy_v1_flags_over_env() -> None:
+    """``-instances`` wins over the INSTANCES variable; ``--health_check_port`` with two
+    dashes moves the health check."""
+    uses = one(
+        {
+            "image": _GCE,
+            "command": [
+                "/cloud_sql_proxy",
+                "-instances=p:r:a=tcp:5432",
+                "-use_http_health_check",
+                "--health_check_port=8092",
+            ],
+            "env": [{"name": "INSTANCES", "value": "p:r:a=tcp:6543"}],
+        }
+    )
+    assert ports(uses.listens) == [(5432, "-instances=...=tcp:"), (8092, "health check")]
+
+
+def test_vault_annotations_that_are_not_text_are_passed_over() -> None:
+    annotations: Any = {
+        "vault.hashicorp.com/agent-inject-secret-a": "secret/a",
+        "vault.hashicorp.com/secret-volume-path-a": 5,
+        "vault.hashicorp.com/agent-inject-secret-b": "secret/b",
+    }
+    pod = pod_of([{"name": "c", "image": _VAULT, "args": ["agent"]}], annotations=annotations)
+    assert [u.path for u in activity(pod, pod.containers[0]).writes] == ["/vault/secrets/b"]
+
+
+def test_oauth2_proxy_address_flags() -> None:
+    """``-http-address`` with one dash; the flag wins over the env variable; an upstream's
+    value is the word after the flag."""
+    single = one({"image": "quay.io/oauth2-proxy/oauth2-proxy:v7", "args": ["-http-address=:4181"]})
+    assert [(u.port, u.evidence, u.loopback) for u in single.listens] == [
+        (4181, "--http-address", False)
+    ]
+    both = one(
+        {
+            "image": "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "args": [
+                "--http-address=127.0.0.1:4182",
+                "--upstream",
+                "http://127.0.0.1:8080/",
+            ],
+            "env": [{"name": "OAUTH2_PROXY_HTTP_ADDRESS", "value": "0.0.0.0:4183"}],
+        }
+    )
+    assert [(u.port, u.evidence, u.loopback) for u in both.listens] == [
+        (4182, "--http-address", True)
+    ]
+    assert ports(both.forwards) == [(8080, "--upstream")]
+
+
+def test_fluent_bit_http_port_long_flag() -> None:
+    uses = one({"image": _FB, "args": ["-i", "cpu", "--http", "--port", "2021"]})
+    assert ports(uses.listens) == [(2021, "HTTP server (--http)")]
+
+
+def test_listen_flag_that_is_no_address_keeps_the_default() -> None:
+    uses = one(
+        {
+            "image": "ghcr.io/jimmidyson/configmap-reload:v0.13",
+            "args": ["--web.listen-address=unix:///tmp/s"],
+        }
+    )
+    assert ports(uses.listens) == [(9533, "configmap-reload: metrics")]
+
+
+def test_config_reloader_once_with_a_duration() -> None:
+    once = one(
+        {
+            "image": "quay.io/prometheus-operator/prometheus-config-reloader:v0.76",
+            "args": ["--watch-interval=0s"],
+        }
+    )
+    assert once.one_shot
+
+
+@pytest.mark.parametrize(
+    ("env", "one_shot"),
+    [
+        ({"GIT_SYNC_ONE_TIME": "true"}, True),
+        ({"GITSYNC_ONE_TIME": "true"}, True),
+        ({"GITSYNC_ONE_TIME": "false", "GIT_SYNC_ONE_TIME": "true"}, False),
+        ({}, False),
+    ],
+)
+def test_git_sync_one_time_env(env: dict[str, str], one_shot: bool) -> None:
+    """git-sync v4's GITSYNC_ONE_TIME, else v3's GIT_SYNC_ONE_TIME."""
+    uses = one(
+        {
+            "image": "registry.k8s.io/git-sync/git-sync:v4.2",
+            "env": [{"name": k, "value": v} for k, v in env.items()],
+        }
+    )
+    assert uses.one_shot is one_shot
+
+
+def test_pgbouncer_port_variable_that_is_no_port() -> None:
+    uses = one(
+        {
+            "image": "bitnami/pgbouncer:1.23",
+            "env": [
+                {"name": "PGBOUNCER_PORT", "value": "x"},
+                {"name": "LISTEN_PORT", "value": "6434"},
+            ],
+        }
+    )
+    assert ports(uses.listens) == [(6434, "env LISTEN_PORT")]
+
+
+def test_fluentd_paths_separated_by_comma_and_space() -> None:
+    text = "<source>\n  @type tail\n  path /var/log/a.log, /var/log/b.log\n</source>\n"
+    uses = _shipper("fluent/fluentd:v1.17", "fluent.conf", text)
+    assert [u.path for u in uses.reads] == ["/var/log/a.log", "/var/log/b.log"]
+
+
+@pytest.mark.parametrize(
+    ("image", "key", "text"),
+    [
+        # Documents that are not mappings.
+        ("grafana/promtail:3.0.0", "config.yaml", "- a\n"),
+        ("docker.elastic.co/beats/filebeat:8.15.0", "filebeat.yml", "- a\n"),
+        ("otel/opentelemetry-collector-contrib:0.110.0", "config.yaml", "- a\n"),
+        # Sections of the wrong shape.
+        ("grafana/promtail:3.0.0", "config.yaml", "positions: /tmp/p.yaml\nserver: 9080\n"),
+        (
+            "grafana/promtail:3.0.0",
+            "config.yaml",
+            "scrape_configs:\n- static_configs:\n  - labels:\n      __path__: [/var/log/a.log]\n",
+        ),
+        ("otel/opentelemetry-collector-contrib:0.110.0", "config.yaml", "receivers: x\n"),
+        # Inputs of another kind: a filestats receiver reads no log lines, a journald
+        # source no files.
+        (
+            "otel/opentelemetry-collector-contrib:0.110.0",
+            "config.yaml",
+            "receivers:\n  filestats:\n    include: /var/log/*.log\n",
+        ),
+        (
+            "timberio/vector:0.40.0-debian",
+            "vector.yaml",
+            "sources:\n  j:\n    type: journald\n    include: [/var/log/a.log]\n",
+        ),
+    ],
+)
+def test_shipper_configurations_that_name_nothing(image: str, key: str, text: str) -> None:
+    uses = _shipper(image, key, text)
+    assert (uses.reads, uses.writes, uses.listens) == ([], [], [])
+
+
+def test_filebeat_inputs_beside_other_filebeat_settings() -> None:
+    text = "filebeat.inputs:\n- paths: [/var/log/a.log]\nfilebeat:\n  config: {}\n"
+    uses = _shipper("docker.elastic.co/beats/filebeat:8.15.0", "filebeat.yml", text)
+    assert [u.path for u in uses.reads] == ["/var/log/a.log"]
+
+
+def test_envoy_socket_address_without_an_address() -> None:
+    bootstrap = (
+        "static_resources:\n  listeners:\n  - address:\n      socket_address: {port_value: 8443}\n"
+    )
+    uses = one(
+        {
+            "image": _ENVOY,
+            "args": ["-c", "/etc/envoy/envoy.yaml"],
+            "volumeMounts": [{"name": "conf", "mountPath": "/etc/envoy"}],
+        },
+        volumes=[{"name": "conf", "configMap": {"name": "envoy"}}],
+        config_maps={"envoy": {"envoy.yaml": bootstrap}},
+    )
+    assert uses.listens == []
+
+
+def test_vault_json_config_edges() -> None:
+    """JSON after leading whitespace is JSON; the Vault server's address is no listener."""
+    config = (
+        '\n{"vault": {"address": "http://127.0.0.1:8200"}, '
+        '"template": [{"destination": "/etc/secrets/x"}]}'
+    )
+    uses = one(
+        {"image": _VAULT, "args": ["agent"], "env": [{"name": "VAULT_CONFIG", "value": config}]}
+    )
+    assert files(uses.writes) == [("/etc/secrets/x", "env VAULT_CONFIG (template destination)")]
+    assert uses.listens == []
+
+
+def test_covering_mount_passes_over_mounts_without_a_path() -> None:
+    from sidecarlint.activity import covering_mount
+
+    pod = pod_of(
+        [
+            {
+                "name": "c",
+                "image": "busybox",
+                "volumeMounts": [{"name": "a"}, {"name": "b", "mountPath": "/data"}],
+            }
+        ]
+    )
+    found = covering_mount(pod.containers[0], "/data/x.log")
+    assert found is not None and found.name == "b"
