@@ -2786,3 +2786,27 @@ def test_covering_mount_passes_over_mounts_without_a_path() -> None:
     )
     found = covering_mount(pod.containers[0], "/data/x.log")
     assert found is not None and found.name == "b"
+
+
+def test_a_namespace_that_is_not_text_is_no_namespace() -> None:
+    """A Pod whose namespace is not a string is read as one without a namespace: it sees
+    the ConfigMaps of every namespace of the input."""
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "db", "namespace": "b"},
+        "data": {"DATABASE_URL": "postgres://u@localhost:5432/db"},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": 5},
+        "spec": {
+            "containers": [
+                {"name": "app", "image": "app", "envFrom": [{"configMapRef": {"name": "db"}}]}
+            ]
+        },
+    }
+    text = json.dumps(config_map) + "\n---\n" + json.dumps(pod)
+    (found,) = pods_in_text(text, "t.yaml", Settings())
+    assert ports(activity(found, found.containers[0]).connects) == [(5432, "env DATABASE_URL")]
