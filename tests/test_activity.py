@@ -2810,3 +2810,21 @@ def test_a_namespace_that_is_not_text_is_no_namespace() -> None:
     text = json.dumps(config_map) + "\n---\n" + json.dumps(pod)
     (found,) = pods_in_text(text, "t.yaml", Settings())
     assert ports(activity(found, found.containers[0]).connects) == [(5432, "env DATABASE_URL")]
+
+
+def test_args_alone_that_name_a_local_url() -> None:
+    """Args without a command (the image's entrypoint runs) are read all the same."""
+    uses = one({"image": "app", "args": ["--db=postgres://127.0.0.1:5432/x"]})
+    assert ports(uses.connects) == [(5432, "its command")]
+
+
+def test_a_config_map_ref_that_is_no_mapping_is_passed_over() -> None:
+    uses = one(
+        {
+            "image": "app",
+            "envFrom": [{"configMapRef": "db"}],
+            "env": [{"name": "DATABASE_URL", "value": "localhost:5432"}],
+        },
+        config_maps={"db": {"X": "1"}},
+    )
+    assert ports(uses.connects) == [(5432, "env DATABASE_URL")]
