@@ -15,6 +15,7 @@ from sidecarlint import images
 from sidecarlint.activity import (
     Activity,
     activity,
+    command_connections,
     expand,
     flows,
     local_urls,
@@ -1964,3 +1965,866 @@ def test_netcat_listens_and_connects(
     uses = one({"image": "busybox", "command": ["sh", "-c", script]})
     assert [(u.port, u.evidence, u.loopback) for u in uses.listens] == listens
     assert [(u.port, u.waits) for u in uses.connects] == connects
+
+
+# --- the image readers' flags, both sides -------------------------------------------------
+
+
+def test_linkerd_init_is_known_by_its_program_or_its_flag() -> None:
+    """linkerd2-proxy-init (by name, without flags) and ``--incoming-proxy-port`` (without
+    the program's name) each mark the one-shot init; the proxy's own program does not."""
+    by_name = one(
+        {"image": "cr.l5d.io/linkerd/proxy:edge", "command": ["/usr/bin/linkerd2-proxy-init"]}
+    )
+    assert by_name.one_shot and by_name.listens == []
+    by_flag = one(
+        {"image": "cr.l5d.io/linkerd/proxy:edge", "args": ["--incoming-proxy-port", "4143"]}
+    )
+    assert by_flag.one_shot and by_flag.listens == []
+    proxy = one(
+        {"image": "cr.l5d.io/linkerd/proxy:edge", "command": ["/usr/lib/linkerd/linkerd2-proxy"]}
+    )
+    assert not proxy.one_shot
+    assert [u.port for u in proxy.listens] == [4140, 4143, 4190, 4191]
+
+
+def test_dapr_flags_each_move_their_port() -> None:
+    """Each of daprd's port flags replaces its default; the Dapr sidecar listens on every
+    interface; an ``--app-port`` that is not a port is no forward."""
+    dapr = one(
+        {
+            "image": "daprio/daprd:1.14",
+            "args": [
+                "--dapr-grpc-port",
+                "50002",
+                "--dapr-internal-grpc-port",
+                "50003",
+                "--metrics-port",
+                "9091",
+                "--app-port",
+                "x",
+            ],
+        }
+    )
+    assert [(u.port, u.evidence, u.loopback) for u in dapr.listens] == [
+        (3500, "Dapr HTTP API (default)", False),
+        (50002, "--dapr-grpc-port", False),
+        (50003, "--dapr-internal-grpc-port", False),
+        (9091, "--metrics-port", False),
+    ]
+    assert dapr.listens[1].where[-2:] == ("args", 1)
+    assert dapr.forwards == []
+    zero = one({"image": "daprio/daprd:1.14", "args": ["--app-port", "0"]})
+    assert zero.forwards == []
+
+
+# --- ConfigMaps a container mounts ----------------------------------------------------------
+
+_TAIL = "[INPUT]\n    Name tail\n    Path /var/log/a.log\n"
+_TAIL_YAML = "pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/y.log\n"
+
+
+def test_mounts_that_are_no_config_map_of_the_input_are_passed_over() -> None:
+    """Mounts of a volume the pod does not define, of an emptyDir, of a ConfigMap the input
+    does not hold and without a mountPath come first; the ConfigMap after them is read."""
+    uses = one(
+        {
+            "image": _FB,
+            "volumeMounts": [
+                {"name": "undefined", "mountPath": "/u"},
+                {"name": "scratch", "mountPath": "/scratch"},
+                {"name": "elsewhere", "mountPath": "/elsewhere"},
+                {"name": "conf"},
+                {"name": "conf", "mountPath": "/fluent-bit/etc"},
+            ],
+        },
+        volumes=[
+            {"name": "scratch", "emptyDir": {}},
+            {"name": "elsewhere", "configMap": {"name": "not-in-the-input"}},
+            {"name": "conf", "configMap": {"name": "fb"}},
+        ],
+        config_maps={"fb": {"fluent-bit.conf": _TAIL}},
+    )
+    assert files(uses.reads) == [("/var/log/a.log", "ConfigMap fb, fluent-bit.conf (Path)")]
+    assert uses.reads[0].where[-2:] == ("volumeMounts", 4)
+
+
+def test_config_map_items_name_the_files() -> None:
+    """Empty ``items`` project every key; items without a key or a path are ignored, a key
+    the ConfigMap lacks is skipped, and an item's path (here ``.yaml``) names the file."""
+    every = one(
+        {"image": _FB, "volumeMounts": [{"name": "c", "mountPath": "/e"}]},
+        volumes=[{"name": "c", "configMap": {"name": "fb", "items": []}}],
+        config_maps={"fb": {"fluent-bit.conf": _TAIL}},
+    )
+    assert [u.path for u in every.reads] == ["/var/log/a.log"]
+    items = [
+        {"path": "no-key.conf"},
+        {"key": "main"},
+        {"key": "gone", "path": "gone.conf"},
+        {"key": "main", "path": "fluent-bit.yaml"},
+    ]
+    projected = one(
+        {"image": _FB, "volumeMounts": [{"name": "c", "mountPath": "/e"}]},
+        volumes=[{"name": "c", "configMap": {"name": "fb", "items": items}}],
+        config_maps={"fb": {"main": _TAIL_YAML}},
+    )
+    assert files(projected.reads) == [("/var/log/y.log", "ConfigMap fb, main (path)")]
+
+
+def test_a_sub_path_mount_is_the_file_it_names() -> None:
+    """A subPath mount is one key (not the first), at the mountPath itself; a trailing
+    slash on the mountPath does not change the file's name (nor so its format)."""
+    maps = {"fb": {"other.conf": "[INPUT]\n Name tail\n Path /no\n", "fb.yaml": _TAIL_YAML}}
+    for mount_path in ("/fluent-bit/etc/fluent-bit.yaml", "/fluent-bit/etc/fluent-bit.yaml/"):
+        uses = one(
+            {
+                "image": _FB,
+                "volumeMounts": [{"name": "c", "mountPath": mount_path, "subPath": "fb.yaml"}],
+            },
+            volumes=[{"name": "c", "configMap": {"name": "fb"}}],
+            config_maps=maps,
+        )
+        assert files(uses.reads) == [("/var/log/y.log", "ConfigMap fb, fb.yaml (path)")]
+
+
+@pytest.mark.parametrize(
+    ("pod_namespace", "map_namespace", "read"),
+    [("a", "a", True), ("a", "b", False), (None, "b", True)],
+)
+def test_a_mounted_config_map_is_read_only_in_its_namespace(
+    pod_namespace: str | None, map_namespace: str | None, read: bool
+) -> None:
+    def meta(name: str, namespace: str | None) -> dict[str, str]:
+        return {"name": name, **({"namespace": namespace} if namespace else {})}
+
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta("fb", map_namespace),
+        "data": {"fluent-bit.conf": _TAIL},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta("p", pod_namespace),
+        "spec": {
+            "containers": [
+                {
+                    "name": "c",
+                    "image": _FB,
+                    "volumeMounts": [{"name": "conf", "mountPath": "/fluent-bit/etc"}],
+                }
+            ],
+            "volumes": [{"name": "conf", "configMap": {"name": "fb"}}],
+        },
+    }
+    text = json.dumps(config_map) + "\n---\n" + json.dumps(pod)
+    (found,) = pods_in_text(text, "t.yaml", Settings())
+    uses = activity(found, found.containers[0])
+    assert [u.path for u in uses.reads] == (["/var/log/a.log"] if read else [])
+
+
+# --- env, both sides ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "connects"),
+    [
+        # A JSON document or list in a variable is configuration, not an address.
+        ({"SETTINGS": '{"url": "localhost:5432"}'}, []),
+        ({"UPSTREAMS": '["localhost:5432"]'}, []),
+        # A listen address passed over, the next variable is still read.
+        (
+            {"LISTEN_ADDR": "127.0.0.1:8080", "DATABASE_URL": "localhost:5432"},
+            [(5432, "env DATABASE_URL", False)],
+        ),
+        # A one-letter prefix pairs a host and a port too.
+        ({"MHOST": "localhost", "MPORT": "5431"}, [(5431, "env MHOST and MPORT", False)]),
+        # Lowercase names pair with the lowercase port variable.
+        ({"db_host": "localhost", "db_port": "5431"}, [(5431, "env db_host and db_PORT", False)]),
+    ],
+)
+def test_env_connections_both_sides(
+    env: dict[str, str], connects: list[tuple[int, str, bool]]
+) -> None:
+    uses = one({"image": "app", "env": [{"name": k, "value": v} for k, v in env.items()]})
+    assert [(u.port, u.evidence, u.waits) for u in uses.connects] == connects
+
+
+def test_env_values_from_a_config_map_key_alone() -> None:
+    """A value from ``configMapKeyRef`` is read without any ``envFrom``; an env entry with
+    neither value nor valueFrom is passed over."""
+    uses = one(
+        {
+            "image": "app",
+            "env": [
+                {
+                    "name": "DATABASE_URL",
+                    "valueFrom": {"configMapKeyRef": {"name": "db", "key": "u"}},
+                }
+            ],
+        },
+        config_maps={"db": {"u": "postgres://app@localhost:5432/app"}},
+    )
+    assert ports(uses.connects) == [(5432, "env DATABASE_URL")]
+    assert uses.connects[0].where[-2:] == ("env", 0)
+    empty = one(
+        {
+            "image": "app",
+            "env": [{"name": "EMPTY"}, {"name": "LOG_FILE", "value": "/var/log/app.log"}],
+        }
+    )
+    assert files(empty.writes) == [("/var/log/app.log", "env LOG_FILE")]
+
+
+def test_a_hooks_command_reads_the_containers_env() -> None:
+    """A command run in a container (an exec probe's) expands ``$(VAR)`` from its env."""
+    pod = pod_of([{"name": "c", "image": "app", "env": [{"name": "PORT", "value": "5432"}]}])
+    got = command_connections(pod, pod.containers[0], ["sh", "-c", "nc -z localhost $(PORT)"])
+    assert ports(got) == [(5432, "its command")]
+    assert got[0].where[-2:] == ("command", 2)
+
+
+# --- netcat, word by word -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "listens", "connects"),
+    [
+        (["nc", "-l", "-p", "9000", "-s", "127.0.0.1"], [(9000, 3)], []),
+        (["nc", "-l", "9002", "-k"], [(9002, 2)], []),
+        (["nc", "-z", "-w", "1", "127.0.0.1", "5432"], [], [(5432, 5)]),
+        (["nc", "127.0.0.1", "5433", "-z"], [], [(5433, 2)]),
+        # A long option with an "l" in it is not -l.
+        (["nc", "--verbose", "--delay=1", "127.0.0.1", "5434"], [], [(5434, 4)]),
+    ],
+)
+def test_netcat_words(
+    command: list[str], listens: list[tuple[int, int]], connects: list[tuple[int, int]]
+) -> None:
+    """The port nc listens on (``-p``, else its last operand) and the port it connects to
+    (the operand after a local host), each at the word that names it."""
+    uses = one({"image": "busybox", "command": command})
+    assert [(u.port, u.where[-1]) for u in uses.listens] == listens
+    assert [(u.port, u.where[-1]) for u in uses.connects] == connects
+    assert all(u.where[-2] == "command" for u in [*uses.listens, *uses.connects])
+
+
+# --- Cloud SQL Auth Proxy and Vault agent, both sides ---------------------------------------
+
+
+def test_cloud_sql_proxy_flag_edges() -> None:
+    """``--http-port`` without a value is no port; ``--address=127.0.0.1`` is loopback."""
+    bare = one({"image": _CSQL, "args": ["--health-check", "p:r:a", "--http-port"]})
+    assert [u.port for u in bare.listens] == [3306, 5432, 1433]
+    local = one({"image": _CSQL, "args": ["--address=127.0.0.1", "--port=5432", "p:r:a"]})
+    assert [(u.port, u.evidence, u.loopback) for u in local.listens] == [(5432, "--port", True)]
+
+
+def test_vault_agent_exits_after_auth_with_either_dash() -> None:
+    for flag in ("-exit-after-auth", "--exit-after-auth"):
+        assert one({"image": _VAULT, "args": ["agent", flag]}).one_shot
+    assert not one({"image": _VAULT, "args": ["agent"]}).one_shot
+
+
+# --- log shippers' configuration, both sides ------------------------------------------------
+
+
+def _shipper(image: str, key: str, text: str) -> Activity:
+    return one(
+        {"image": image, "volumeMounts": [{"name": "c", "mountPath": "/etc/shipper"}]},
+        volumes=[{"name": "c", "configMap": {"name": "s"}}],
+        config_maps={"s": {key: text}},
+    )
+
+
+def test_fluent_bit_yaml_config_both_sides() -> None:
+    """``.yml`` is YAML too; inputs other than tail are not read."""
+    text = (
+        "pipeline:\n  inputs:\n    - name: systemd\n      path: /var/log/journal\n"
+        "    - name: tail\n      path: /var/log/y.log\n"
+    )
+    for key in ("fluent-bit.yml", "fluent-bit.yaml"):
+        uses = _shipper(_FB, key, text)
+        assert files(uses.reads) == [("/var/log/y.log", f"ConfigMap s, {key} (path)")]
+        assert uses.writes == []
+
+
+def test_fluent_bit_classic_config_both_sides() -> None:
+    """Sections are what sits between brackets on its own line (a glob's brackets in a Path
+    are not one); only tail inputs are read, only file outputs written, and the HTTP server
+    listens only when HTTP_Server is on (on every interface)."""
+    glob = _shipper(_FB, "fb.conf", "[INPUT]\n    Name tail\n    Path /var/log/app.log.[0-9]\n")
+    assert [u.path for u in glob.reads] == ["/var/log/app.log.[0-9]"]
+    other = _shipper(
+        _FB,
+        "fb.conf",
+        "[SERVICE]\n    Flush 1\n[INPUT]\n    Name systemd\n    Path /var/log/journal\n"
+        "[OUTPUT]\n    Name stdout\n",
+    )
+    assert other.reads == [] and other.writes == [] and other.listens == []
+    http = _shipper(_FB, "fb.conf", "[SERVICE]\n    HTTP_Server true\n    HTTP_Port 2021\n")
+    assert [(u.port, u.evidence, u.loopback) for u in http.listens] == [
+        (2021, "ConfigMap s, fb.conf (HTTP_Port)", False)
+    ]
+
+
+def test_fluentd_syslog_and_monitor_agent_ports() -> None:
+    text = (
+        "<source>\n  @type syslog\n  port 5140\n</source>\n"
+        "<source>\n  @type monitor_agent\n  port 24220\n</source>\n"
+    )
+    uses = _shipper("fluent/fluentd:v1.17", "fluent.conf", text)
+    assert [(u.port, u.evidence, u.loopback) for u in uses.listens] == [
+        (5140, "ConfigMap s, fluent.conf (syslog port)", False),
+        (24220, "ConfigMap s, fluent.conf (monitor_agent port)", False),
+    ]
+
+
+def test_envoy_bootstrap_both_sides() -> None:
+    """A listener on ``::1`` is loopback; an entry of listeners that is no mapping is
+    passed over; a route's ``path`` is not an access log."""
+    bootstrap = (
+        "static_resources:\n"
+        "  listeners:\n"
+        "  - not-a-listener\n"
+        "  - address:\n"
+        '      socket_address: {address: "::1", port_value: 8443}\n'
+        "    filter_chains:\n"
+        "    - filters:\n"
+        "      - typed_config:\n"
+        "          route_config:\n"
+        "            virtual_hosts:\n"
+        "            - routes:\n"
+        "              - match: {path: /ready}\n"
+    )
+    uses = one(
+        {
+            "image": _ENVOY,
+            "args": ["-c", "/etc/envoy/envoy.yaml"],
+            "volumeMounts": [{"name": "conf", "mountPath": "/etc/envoy"}],
+        },
+        volumes=[{"name": "conf", "configMap": {"name": "envoy"}}],
+        config_maps={"envoy": {"envoy.yaml": bootstrap}},
+    )
+    assert [(u.port, u.evidence, u.loopback) for u in uses.listens] == [
+        (8443, "ConfigMap envoy, envoy.yaml (listener)", True)
+    ]
+    assert uses.writes == []
+
+
+# --- the model's flags are booleans ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_every_flag_of_every_use_is_a_boolean(name: str) -> None:
+    """``loopback``, ``waits``, ``certain``, ``declared``, ``directory``, ``follows`` and
+    ``one_shot`` are True or False, never something else that reads as false."""
+    container, extra = READERS[name]
+    c = {"name": "c", **container}
+    if "mounts" in extra:
+        c["volumeMounts"] = extra["mounts"]
+    pod = pod_of(
+        [c],
+        volumes=extra.get("volumes"),
+        annotations=extra.get("annotations"),
+        config_maps=extra.get("maps"),
+    )
+    a = activity(pod, pod.containers[0])
+    for use in (*a.listens, *a.connects, *a.forwards, *a.unbound):
+        assert [type(v) for v in (use.loopback, use.waits, use.certain, use.declared)] == [
+            bool
+        ] * 4, use
+    for file in (*a.writes, *a.reads):
+        assert [type(file.directory), type(file.follows)] == [bool, bool], file
+    assert type(a.one_shot) is bool
+
+
+# --- more than one of a kind -----------------------------------------------------------------
+
+
+def test_every_use_of_a_kind_is_kept() -> None:
+    """Two writes of a command, two socat forwards, two declared ports the args do not bind,
+    two local Envoy clusters: each list keeps both."""
+    writes = one({"image": "busybox", "command": ["sh", "-c", "date >> /a.log; date >> /b.log"]})
+    assert [u.path for u in writes.writes] == ["/a.log", "/b.log"]
+    socat = one(
+        {
+            "image": "busybox",
+            "command": [
+                "sh",
+                "-c",
+                "socat tcp-listen:81 tcp:127.0.0.1:8081 & socat tcp-listen:82 tcp:localhost:8082",
+            ],
+        }
+    )
+    assert [(u.port, u.where[-2:]) for u in socat.forwards] == [
+        (8081, ("command", 2)),
+        (8082, ("command", 2)),
+    ]
+    unbound = one(
+        {
+            "image": "app",
+            "args": ["--port=8080"],
+            "ports": [{"containerPort": 9090}, {"containerPort": 9091}, {"containerPort": 8080}],
+        }
+    )
+    assert [u.port for u in unbound.unbound] == [9090, 9091]
+    oauth = one(
+        {
+            "image": "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "args": ["--upstream=http://127.0.0.1:8080/", "--upstream=http://127.0.0.1:8081/"],
+        }
+    )
+    assert ports(oauth.forwards) == [(8080, "--upstream"), (8081, "--upstream")]
+
+
+def test_java_log_directory_flag_on_the_command_line() -> None:
+    uses = one({"image": "app", "command": ["java", "-Dlogging.file.path=/logs", "-jar", "a.jar"]})
+    assert [(u.path, u.evidence, u.directory) for u in uses.writes] == [
+        ("/logs", "-Dlogging.file.path", True)
+    ]
+
+
+def test_a_file_a_command_writes_is_not_also_read() -> None:
+    uses = one(
+        {"image": "busybox", "command": ["sh", "-c", "date >> /a.log; tail -F /a.log /b.log"]}
+    )
+    assert [u.path for u in uses.writes] == ["/a.log"]
+    assert [u.path for u in uses.reads] == ["/b.log"]
+
+
+def test_declared_ports_come_first_and_the_images_follow() -> None:
+    """A declared port, then the image's own; entries without a containerPort are passed
+    over."""
+    uses = one({"image": "nginx:1.27", "ports": [{"name": "metrics"}, {"containerPort": 8080}]})
+    assert [(u.port, u.evidence) for u in uses.listens] == [
+        (8080, "containerPort"),
+        (80, "nginx: HTTP"),
+    ]
+    none = one({"image": "app", "ports": [{"name": "metrics"}]})
+    assert none.listens == []
+
+
+def test_udp_ports_of_the_catalog() -> None:
+    """The StatsD exporter listens on 9125 over TCP and UDP both."""
+    uses = one({"image": "prom/statsd-exporter:v0.27.1"})
+    assert [(u.port, u.protocol) for u in uses.listens] == [
+        (9102, "TCP"),
+        (9125, "TCP"),
+        (9125, "UDP"),
+    ]
+
+
+def test_a_listen_flags_value_is_not_read_as_a_connection() -> None:
+    uses = one({"image": "app", "args": ["--listen", "127.0.0.1:8080"]})
+    assert [(u.port, u.loopback) for u in uses.listens] == [(8080, True)]
+    assert uses.connects == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "listens", "connects"),
+    [
+        # Flags with no address in the command line.
+        (["app", "--listen", "8080"], [8080], []),
+        (["app", "--http-addr", "8081"], [8081], []),
+        (["app", "--bind", "8082"], [8082], []),
+        (["pg_isready", "-h=127.0.0.1", "-p=5432"], [], [5432]),
+    ],
+)
+def test_port_flags_without_a_colon(
+    argv: list[str], listens: list[int], connects: list[int]
+) -> None:
+    uses = one({"image": "app", "command": argv})
+    assert [u.port for u in uses.listens] == listens
+    assert [u.port for u in uses.connects] == connects
+
+
+def test_expanded_args_and_items_that_are_not_strings() -> None:
+    """``$(VAR)`` in args (without a command) is expanded; a number among the args is
+    read as its text."""
+    uses = one(
+        {
+            "image": "app",
+            "args": ["--metrics=$(M)", "--port", 8080],
+            "env": [{"name": "M", "value": "1"}],
+        }
+    )
+    assert [(u.port, u.where[-2:]) for u in uses.listens] == [(8080, ("args", 1))]
+    moved = one(
+        {"image": "app", "args": ["--port=$(PORT)"], "env": [{"name": "PORT", "value": "8081"}]}
+    )
+    assert [(u.port, u.where[-2:]) for u in moved.listens] == [(8081, ("args", 0))]
+
+
+def test_env_entries_that_are_malformed_are_passed_over() -> None:
+    """With envFrom, an env entry without a name or with a valueFrom that is no mapping is
+    passed over; the next one is read."""
+    uses = one(
+        {
+            "image": "app",
+            "envFrom": [{"configMapRef": {"name": "none"}}],
+            "env": [
+                {"value": "localhost:1"},
+                {"name": "X", "valueFrom": "oops"},
+                {"name": "DATABASE_URL", "value": "localhost:5432"},
+            ],
+        }
+    )
+    assert ports(uses.connects) == [(5432, "env DATABASE_URL")]
+
+
+def test_env_from_without_the_inputs_config_maps() -> None:
+    """A pod located without the ConfigMaps of its input reads no env from them."""
+    from tests.conftest import pod_of as located_pod
+
+    pod = located_pod(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {
+                "containers": [
+                    {"name": "c", "image": "app", "envFrom": [{"configMapRef": {"name": "db"}}]}
+                ]
+            },
+        }
+    )
+    assert activity(pod, pod.containers[0]).connects == []
+
+
+def test_java_options_only_in_the_jvms_variables() -> None:
+    uses = one(
+        {"image": "app", "env": [{"name": "EXTRA", "value": "-Dlogging.file.name=/l/a.log"}]}
+    )
+    assert uses.writes == []
+
+
+def test_config_maps_of_images_without_a_configuration_reader() -> None:
+    uses = one(
+        {
+            "image": "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "volumeMounts": [{"name": "c", "mountPath": "/etc/oauth2"}],
+        },
+        volumes=[{"name": "c", "configMap": {"name": "o"}}],
+        config_maps={"o": {"oauth2.cfg": 'http_address = "0.0.0.0:4180"\n'}},
+    )
+    assert [(u.port, u.certain) for u in uses.listens] == [(4180, False)]
+
+
+def test_the_largest_configuration_read() -> None:
+    """A file of exactly MAX_CONFIG characters is read; a larger one is passed over, and the
+    next file is still read."""
+    from sidecarlint.activity import MAX_CONFIG
+
+    exact = _TAIL + "#" * (MAX_CONFIG - len(_TAIL))
+    big = _TAIL + "#" * (MAX_CONFIG + 1 - len(_TAIL))
+    uses = _shipper(_FB, "a.conf", exact)
+    assert [u.path for u in uses.reads] == ["/var/log/a.log"]
+    two = one(
+        {"image": _FB, "volumeMounts": [{"name": "c", "mountPath": "/e"}]},
+        volumes=[{"name": "c", "configMap": {"name": "s"}}],
+        config_maps={"s": {"a.conf": big, "b.conf": "[INPUT]\n Name tail\n Path /b.log\n"}},
+    )
+    assert [u.path for u in two.reads] == ["/b.log"]
+
+
+def test_where_a_use_shown_nowhere_in_the_args_is() -> None:
+    """A path the shell unescapes is not written as such in the command: the evidence is
+    the container (its name)."""
+    plain = one({"image": "busybox", "command": ["sh", "-c", "tail -F /var/log/a\\ b.log"]})
+    assert [(u.path, u.where[-1]) for u in plain.reads] == [("/var/log/a b.log", "name")]
+    expanded = one(
+        {
+            "image": "busybox",
+            "command": ["sh", "-c", "tail -F /var/log/$(APP)\\ b.log"],
+            "env": [{"name": "APP", "value": "x"}],
+        }
+    )
+    assert [(u.path, u.where[-1]) for u in expanded.reads] == [("/var/log/x b.log", "name")]
+
+
+def test_port_numbers_have_at_most_five_digits() -> None:
+    from sidecarlint.activity import _port
+
+    assert _port("008080") is None
+
+
+def test_flows_from_a_container_that_also_reads() -> None:
+    pod = pod_of(
+        [
+            {
+                "name": "a",
+                "image": "busybox",
+                "command": ["sh", "-c", "date >> /d/a.log; tail -F /d/b.log"],
+            },
+            {"name": "b", "image": "busybox", "command": ["tail", "-F", "/d/a.log"]},
+        ]
+    )
+    assert [(f.writer.name, f.reader.name, f.path) for f in flows(pod)] == [("a", "b", "/d/a.log")]
+
+
+def test_same_file_under_a_directory_written_with_a_trailing_slash() -> None:
+    assert same_file(Use("/a/", "", (), directory=True), Use("/a/b.log", "", ())) == "/a/b.log"
+
+
+# --- more image readers, both sides ---------------------------------------------------------
+
+
+def test_envoy_config_path_in_one_word_with_the_short_flag() -> None:
+    uses = one({"image": _ENVOY, "command": ["envoy", "-c /etc/envoy/envoy.yaml"]})
+    assert uses.listens == []
+
+
+def test_cloud_sql_proxy_first_word_is_an_instance() -> None:
+    """The first argument is an instance even when the last is a flag that takes a value."""
+    uses = one({"image": _CSQL, "args": ["p:r:a", "--port"]})
+    assert [(u.port, u.where[-2:]) for u in uses.listens] == [
+        (3306, ("args", 0)),
+        (5432, ("args", 0)),
+        (1433, ("args", 0)),
+    ]
+
+
+def test_cloud_sql_proxy_v1_flags_over_env() -> None:
+    """``-instances`` wins over the INSTANCES variable; ``--health_check_port`` with two
+    dashes moves the health check."""
+    uses = one(
+        {
+            "image": _GCE,
+            "command": [
+                "/cloud_sql_proxy",
+                "-instances=p:r:a=tcp:5432",
+                "-use_http_health_check",
+                "--health_check_port=8092",
+            ],
+            "env": [{"name": "INSTANCES", "value": "p:r:a=tcp:6543"}],
+        }
+    )
+    assert ports(uses.listens) == [(5432, "-instances=...=tcp:"), (8092, "health check")]
+
+
+def test_vault_annotations_that_are_not_text_are_passed_over() -> None:
+    annotations: Any = {
+        "vault.hashicorp.com/agent-inject-secret-a": "secret/a",
+        "vault.hashicorp.com/secret-volume-path-a": 5,
+        "vault.hashicorp.com/agent-inject-secret-b": "secret/b",
+    }
+    pod = pod_of([{"name": "c", "image": _VAULT, "args": ["agent"]}], annotations=annotations)
+    assert [u.path for u in activity(pod, pod.containers[0]).writes] == ["/vault/secrets/b"]
+
+
+def test_oauth2_proxy_address_flags() -> None:
+    """``-http-address`` with one dash; the flag wins over the env variable; an upstream's
+    value is the word after the flag."""
+    single = one({"image": "quay.io/oauth2-proxy/oauth2-proxy:v7", "args": ["-http-address=:4181"]})
+    assert [(u.port, u.evidence, u.loopback) for u in single.listens] == [
+        (4181, "--http-address", False)
+    ]
+    both = one(
+        {
+            "image": "quay.io/oauth2-proxy/oauth2-proxy:v7",
+            "args": [
+                "--http-address=127.0.0.1:4182",
+                "--upstream",
+                "http://127.0.0.1:8080/",
+            ],
+            "env": [{"name": "OAUTH2_PROXY_HTTP_ADDRESS", "value": "0.0.0.0:4183"}],
+        }
+    )
+    assert [(u.port, u.evidence, u.loopback) for u in both.listens] == [
+        (4182, "--http-address", True)
+    ]
+    assert ports(both.forwards) == [(8080, "--upstream")]
+
+
+def test_fluent_bit_http_port_long_flag() -> None:
+    uses = one({"image": _FB, "args": ["-i", "cpu", "--http", "--port", "2021"]})
+    assert ports(uses.listens) == [(2021, "HTTP server (--http)")]
+
+
+def test_listen_flag_that_is_no_address_keeps_the_default() -> None:
+    uses = one(
+        {
+            "image": "ghcr.io/jimmidyson/configmap-reload:v0.13",
+            "args": ["--web.listen-address=unix:///tmp/s"],
+        }
+    )
+    assert ports(uses.listens) == [(9533, "configmap-reload: metrics")]
+
+
+def test_config_reloader_once_with_a_duration() -> None:
+    once = one(
+        {
+            "image": "quay.io/prometheus-operator/prometheus-config-reloader:v0.76",
+            "args": ["--watch-interval=0s"],
+        }
+    )
+    assert once.one_shot
+
+
+@pytest.mark.parametrize(
+    ("env", "one_shot"),
+    [
+        ({"GIT_SYNC_ONE_TIME": "true"}, True),
+        ({"GITSYNC_ONE_TIME": "true"}, True),
+        ({"GITSYNC_ONE_TIME": "false", "GIT_SYNC_ONE_TIME": "true"}, False),
+        ({}, False),
+    ],
+)
+def test_git_sync_one_time_env(env: dict[str, str], one_shot: bool) -> None:
+    """git-sync v4's GITSYNC_ONE_TIME, else v3's GIT_SYNC_ONE_TIME."""
+    uses = one(
+        {
+            "image": "registry.k8s.io/git-sync/git-sync:v4.2",
+            "env": [{"name": k, "value": v} for k, v in env.items()],
+        }
+    )
+    assert uses.one_shot is one_shot
+
+
+def test_pgbouncer_port_variable_that_is_no_port() -> None:
+    uses = one(
+        {
+            "image": "bitnami/pgbouncer:1.23",
+            "env": [
+                {"name": "PGBOUNCER_PORT", "value": "x"},
+                {"name": "LISTEN_PORT", "value": "6434"},
+            ],
+        }
+    )
+    assert ports(uses.listens) == [(6434, "env LISTEN_PORT")]
+
+
+def test_fluentd_paths_separated_by_comma_and_space() -> None:
+    text = "<source>\n  @type tail\n  path /var/log/a.log, /var/log/b.log\n</source>\n"
+    uses = _shipper("fluent/fluentd:v1.17", "fluent.conf", text)
+    assert [u.path for u in uses.reads] == ["/var/log/a.log", "/var/log/b.log"]
+
+
+@pytest.mark.parametrize(
+    ("image", "key", "text"),
+    [
+        # Documents that are not mappings.
+        ("grafana/promtail:3.0.0", "config.yaml", "- a\n"),
+        ("docker.elastic.co/beats/filebeat:8.15.0", "filebeat.yml", "- a\n"),
+        ("otel/opentelemetry-collector-contrib:0.110.0", "config.yaml", "- a\n"),
+        # Sections of the wrong shape.
+        ("grafana/promtail:3.0.0", "config.yaml", "positions: /tmp/p.yaml\nserver: 9080\n"),
+        (
+            "grafana/promtail:3.0.0",
+            "config.yaml",
+            "scrape_configs:\n- static_configs:\n  - labels:\n      __path__: [/var/log/a.log]\n",
+        ),
+        ("otel/opentelemetry-collector-contrib:0.110.0", "config.yaml", "receivers: x\n"),
+        # Inputs of another kind: a filestats receiver reads no log lines, a journald
+        # source no files.
+        (
+            "otel/opentelemetry-collector-contrib:0.110.0",
+            "config.yaml",
+            "receivers:\n  filestats:\n    include: /var/log/*.log\n",
+        ),
+        (
+            "timberio/vector:0.40.0-debian",
+            "vector.yaml",
+            "sources:\n  j:\n    type: journald\n    include: [/var/log/a.log]\n",
+        ),
+    ],
+)
+def test_shipper_configurations_that_name_nothing(image: str, key: str, text: str) -> None:
+    uses = _shipper(image, key, text)
+    assert (uses.reads, uses.writes, uses.listens) == ([], [], [])
+
+
+def test_filebeat_inputs_beside_other_filebeat_settings() -> None:
+    text = "filebeat.inputs:\n- paths: [/var/log/a.log]\nfilebeat:\n  config: {}\n"
+    uses = _shipper("docker.elastic.co/beats/filebeat:8.15.0", "filebeat.yml", text)
+    assert [u.path for u in uses.reads] == ["/var/log/a.log"]
+
+
+def test_envoy_socket_address_without_an_address() -> None:
+    bootstrap = (
+        "static_resources:\n  listeners:\n  - address:\n      socket_address: {port_value: 8443}\n"
+    )
+    uses = one(
+        {
+            "image": _ENVOY,
+            "args": ["-c", "/etc/envoy/envoy.yaml"],
+            "volumeMounts": [{"name": "conf", "mountPath": "/etc/envoy"}],
+        },
+        volumes=[{"name": "conf", "configMap": {"name": "envoy"}}],
+        config_maps={"envoy": {"envoy.yaml": bootstrap}},
+    )
+    assert uses.listens == []
+
+
+def test_vault_json_config_edges() -> None:
+    """JSON after leading whitespace is JSON; the Vault server's address is no listener."""
+    config = (
+        '\n{"vault": {"address": "http://127.0.0.1:8200"}, '
+        '"template": [{"destination": "/etc/secrets/x"}]}'
+    )
+    uses = one(
+        {"image": _VAULT, "args": ["agent"], "env": [{"name": "VAULT_CONFIG", "value": config}]}
+    )
+    assert files(uses.writes) == [("/etc/secrets/x", "env VAULT_CONFIG (template destination)")]
+    assert uses.listens == []
+
+
+def test_covering_mount_passes_over_mounts_without_a_path() -> None:
+    from sidecarlint.activity import covering_mount
+
+    pod = pod_of(
+        [
+            {
+                "name": "c",
+                "image": "busybox",
+                "volumeMounts": [{"name": "a"}, {"name": "b", "mountPath": "/data"}],
+            }
+        ]
+    )
+    found = covering_mount(pod.containers[0], "/data/x.log")
+    assert found is not None and found.name == "b"
+
+
+def test_a_namespace_that_is_not_text_is_no_namespace() -> None:
+    """A Pod whose namespace is not a string is read as one without a namespace: it sees
+    the ConfigMaps of every namespace of the input."""
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "db", "namespace": "b"},
+        "data": {"DATABASE_URL": "postgres://u@localhost:5432/db"},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": 5},
+        "spec": {
+            "containers": [
+                {"name": "app", "image": "app", "envFrom": [{"configMapRef": {"name": "db"}}]}
+            ]
+        },
+    }
+    text = json.dumps(config_map) + "\n---\n" + json.dumps(pod)
+    (found,) = pods_in_text(text, "t.yaml", Settings())
+    assert ports(activity(found, found.containers[0]).connects) == [(5432, "env DATABASE_URL")]
+
+
+def test_args_alone_that_name_a_local_url() -> None:
+    """Args without a command (the image's entrypoint runs) are read all the same."""
+    uses = one({"image": "app", "args": ["--db=postgres://127.0.0.1:5432/x"]})
+    assert ports(uses.connects) == [(5432, "its command")]
+
+
+def test_a_config_map_ref_that_is_no_mapping_is_passed_over() -> None:
+    uses = one(
+        {
+            "image": "app",
+            "envFrom": [{"configMapRef": "db"}],
+            "env": [{"name": "DATABASE_URL", "value": "localhost:5432"}],
+        },
+        config_maps={"db": {"X": "1"}},
+    )
+    assert ports(uses.connects) == [(5432, "env DATABASE_URL")]

@@ -6,7 +6,18 @@ from typing import Any
 
 import pytest
 
-from sidecarlint.helpers import helper_match, image_name, known_image, proxy_label
+from sidecarlint.helpers import (
+    HelperMatch,
+    _is_the_workload,
+    helper_match,
+    helper_role,
+    image_name,
+    injected_by,
+    is_one_shot,
+    known_image,
+    proxy_label,
+    workload_proxy,
+)
 from sidecarlint.locate import Pod
 from sidecarlint.registry import Options
 from tests.conftest import pod_of as located_pod
@@ -174,3 +185,206 @@ def test_proxy_label() -> None:
         ],
     )
     assert [proxy_label(c) for c in pod.init_containers] == ["Istio proxy", "Cloud SQL Auth Proxy"]
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("istio-proxy", "Istio proxy"),
+        ("linkerd-proxy", "Linkerd proxy"),
+        ("cloud-sql-proxy", "Cloud SQL Auth Proxy"),
+        ("envoy", "Envoy"),
+        ("proxy", None),
+    ],
+)
+def test_proxy_label_by_name(name: str, label: str | None) -> None:
+    """An image the catalog does not know is a proxy by the name its injector or chart
+    gives the container."""
+    pod = pod_of([WORK, {"name": name, "image": "registry.example.com/edge:1"}])
+    assert proxy_label(pod.containers[1]) == label
+
+
+def _deployment(name: str | None, containers: list[dict[str, Any]], labels: Any = None) -> Pod:
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name} if name else {},
+        "spec": {"template": {"metadata": {"labels": labels}, "spec": {"containers": containers}}},
+    }
+    return located_pod(body)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("owner", "container", "labels", "workload"),
+    [
+        ("envoy", "envoy", {}, True),
+        ("contour-envoy", "envoy", {}, True),
+        ("envoy-gateway", "envoy", {}, True),
+        ("myenvoy", "envoy", {}, False),
+        ("envoyx", "envoy", {}, False),
+        ("d", "envoy", {"app": "envoy"}, True),
+        ("d", "envoy", {"app.kubernetes.io/name": "envoy"}, True),
+        ("d", "envoy", {"app": "d"}, False),
+        ("d", "envoy", None, False),
+        ("d", None, {}, False),
+    ],
+)
+def test_the_container_the_workload_is_named_after(
+    owner: str, container: str | None, labels: Any, workload: bool
+) -> None:
+    """By the workload's name (equal, or the name with a prefix or suffix after a dash) or
+    its ``app`` / ``app.kubernetes.io/name`` label; a container without a name is none."""
+    c = {"image": "envoyproxy/envoy:v1.31.0", **({"name": container} if container else {})}
+    pod = _deployment(owner, [c], labels)
+    assert _is_the_workload(pod.containers[0], pod) is workload
+
+
+def test_workload_proxy_reasons() -> None:
+    """An Istio gateway (``proxy router`` after any flag) and an Envoy, by image or by the
+    name ``envoy``, that nothing goes through, each with its reason."""
+    gateway = pod_of(
+        [
+            {"name": "gw", "image": "istio/proxyv2:1.24.0", "args": ["--log", "proxy", "router"]},
+            WORK,
+        ],
+        kind="Pod",
+    )
+    assert workload_proxy(gateway.containers[0], gateway) == "an Istio gateway (proxy router)"
+    sidecar = pod_of([{"name": "gw", "image": "istio/proxyv2:1.24.0", "args": ["proxy"]}, WORK])
+    assert workload_proxy(sidecar.containers[0], sidecar) is None
+    for image, name in (
+        ("envoyproxy/envoy:v1.31.0", "edge"),
+        ("registry.example.com/edge:1", "envoy"),
+    ):
+        pod = pod_of([{"name": name, "image": image}, WORK], kind="Pod")
+        assert workload_proxy(pod.containers[0], pod) == (
+            "an Envoy that no other container of the Pod goes through"
+        )
+    other = pod_of([{"name": "edge", "image": "registry.example.com/edge:1"}, WORK], kind="Pod")
+    assert workload_proxy(other.containers[0], other) is None
+
+
+LOOP = {"name": "loop", "image": "busybox", "command": ["sh", "-c", "while true; do sleep 1; done"]}
+
+
+@pytest.mark.parametrize(
+    ("others", "options", "signal"),
+    [
+        # The work is done by a container after the loop.
+        ([WORK], Options(), "command"),
+        # Helpers by image, by configured image pattern, by name, or by what they do, do
+        # no work.
+        ([{"name": "proxy", "image": "envoyproxy/envoy:v1.31.0"}], Options(), None),
+        (
+            [{"name": "meshd", "image": "registry.example.com/mesh/agent:1"}],
+            Options(sidecar_images=("registry.example.com/mesh/*",)),
+            None,
+        ),
+        ([{"name": "log-sidecar", "image": "busybox"}], Options(), None),
+        (
+            [
+                {"name": "follower", "image": "busybox", "command": ["tail", "-F", "/d/app.log"]},
+                {
+                    "name": "app",
+                    "image": "app",
+                    "env": [{"name": "LOG_FILE", "value": "/d/app.log"}],
+                },
+            ],
+            Options(),
+            "command",
+        ),
+    ],
+)
+def test_a_forever_loop_is_a_helper_when_another_container_does_work(
+    others: list[dict[str, Any]], options: Options, signal: str | None
+) -> None:
+    pod = pod_of([LOOP, *others], kind="Pod")
+    match = helper_match(pod.containers[0], pod, options)
+    assert (match.signal if match else None) == signal
+
+
+def test_the_vault_image_is_a_helper_only_as_an_agent() -> None:
+    pod = pod_of(
+        [
+            WORK,
+            {"name": "vault", "image": "hashicorp/vault:1.17", "args": ["server"]},
+            {"name": "agent", "image": "hashicorp/vault:1.17", "args": ["agent", "-config=/c"]},
+        ],
+        kind="Pod",
+    )
+    got = [(m.signal, m.detail) if (m := helper_match(c, pod)) else None for c in pod.containers]
+    assert got == [None, None, ("image", "Vault agent")]
+
+
+def test_helper_roles_both_sides() -> None:
+    """A container follows only what another writes (not a file others pass between
+    themselves; not while it also listens); a socat forwarder is found after other
+    listeners."""
+    pod = pod_of(
+        [
+            {"name": "writer", "image": "app", "env": [{"name": "LOG_FILE", "value": "/w.log"}]},
+            {"name": "reader", "image": "busybox", "command": ["tail", "-F", "/w.log"]},
+            {"name": "lonely", "image": "busybox", "command": ["tail", "-F", "/c.log"]},
+            {
+                "name": "busy",
+                "image": "busybox",
+                "command": ["sh", "-c", "nc -l -p 9000 & tail -F /w.log"],
+            },
+            {
+                "name": "fwd",
+                "image": "busybox",
+                "command": ["sh", "-c", "nc -l -p 9001 & socat tcp-listen:8080,fork tcp:db:5432"],
+            },
+            {"name": "client", "image": "busybox", "command": ["curl", "localhost:8080"]},
+        ],
+        kind="Pod",
+    )
+    assert [helper_role(c, pod) for c in pod.containers] == [
+        None,
+        "it only follows /w.log, which 'writer' writes",
+        None,
+        None,
+        "it only forwards port 8080 (socat), which 'client' connects to",
+        None,
+    ]
+
+
+def test_injected_by_the_annotation_value() -> None:
+    """The Vault agent injector marks the Pod ``agent-inject-status: injected``; another
+    value is not its mark."""
+
+    def injector(status: str) -> str | None:
+        body = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "p",
+                "annotations": {"vault.hashicorp.com/agent-inject-status": status},
+            },
+            "spec": {"containers": [{"name": "vault-agent", "image": "hashicorp/vault:1.17"}]},
+        }
+        pod = located_pod(body)
+        return injected_by(pod.containers[0], pod)
+
+    assert injector("injected") == "Vault agent injector"
+    assert injector("update") is None
+
+
+@pytest.mark.parametrize(
+    ("container", "one_shot"),
+    [
+        ({"name": "istio-init", "args": ["-p", "15001"]}, True),
+        ({"name": "setup", "args": ["istio-iptables", "-p", "15001"]}, True),
+        ({"name": "check", "command": ["vault", "version"]}, True),
+        ({"name": "agent", "command": ["vault", "agent"]}, False),
+    ],
+)
+def test_one_shots_by_name_or_args(container: dict[str, Any], one_shot: bool) -> None:
+    pod = pod_of([WORK], init=[{"image": "busybox", **container}])
+    assert is_one_shot(pod.init_containers[0]) is one_shot
+
+
+def test_describe_the_name_signal() -> None:
+    assert HelperMatch("name", "*-sidecar").describe() == (
+        "its name matches the helper pattern '*-sidecar'"
+    )
