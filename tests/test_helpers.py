@@ -50,6 +50,8 @@ WORK = {"name": "work", "image": "busybox", "command": ["sh", "-c", "echo work"]
         ("docker.io/istio/proxyv2:1.24.0", "istio/proxyv2"),
         ("localhost:5000/envoyproxy/envoy:v1.31@sha256:abc", "envoyproxy/envoy"),
         ("busybox", "busybox"),
+        ("localhost:5000/busybox", "busybox"),  # a registry port is not a tag
+        ("registry.example.com:443/team/app", "team/app"),
         (
             "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1",
             "cloud-sql-connectors/cloud-sql-proxy",
