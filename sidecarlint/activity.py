@@ -25,7 +25,7 @@ from sidecarlint import images
 from sidecarlint.finding import YPath, excerpt
 from sidecarlint.images import Image
 from sidecarlint.locate import Container, Mount, Pod, int_at, text_at
-from sidecarlint.shell import SHELLS, Command, file_access, parsed, script_of
+from sidecarlint.shell import SHELLS, Command, absolute, file_access, parsed, script_of
 
 #: Hosts that name the Pod itself: its containers share one network namespace.
 LOCAL_HOSTS = frozenset(["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"])
@@ -35,7 +35,7 @@ _LOCAL_URL = re.compile(r"(?:^|[/@\s=\"'(])" + _LOCAL + r":(\d{1,5})(?![\d.])")
 _HOST_FLAG = re.compile(r"^(?:-h|--host|--hostname|-host|--db-host)(?:=(.*))?$")
 _PORT_FLAG = re.compile(r"^(?:-p|--port|-P|-port|--db-port)(?:=(\d{1,5}))?$")
 #: A host flag with one of these values makes a command a client of a local server.
-_CLIENT_HOSTS = frozenset(["localhost", "127.0.0.1", "::1", "[::1]"])
+_CLIENT_HOSTS = LOCAL_HOSTS - {"0.0.0.0"}
 #: Programs whose port flags name the server they connect to.
 CLIENTS = frozenset(
     [
@@ -107,7 +107,6 @@ _JAVA_FLAGS = (
     ("-Dlogging.file", _JAVA_LOG_FILE, False),
     ("-Dlogging.file.path", _JAVA_LOG_DIR, True),
 )
-_IGNORED = ("/dev/", "/proc/", "/sys/")
 #: Env variables that hold the JVM's options.
 _JAVA_OPTIONS = frozenset(["JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"])
 _VAR = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$")
@@ -182,10 +181,11 @@ def _added(uses: list[Any], use: Any) -> list[Any]:
 
 
 def _absolute(word: str) -> str | None:
-    word = word.strip("'\"")
-    if word.startswith("/") and not word.startswith(_IGNORED) and word != "/":
-        return word.rstrip("/") or None
-    return None
+    """An absolute path (see :func:`shell.absolute`) without its trailing slash."""
+    path = absolute(word)
+    if path is None:
+        return None
+    return path.rstrip("/") or None
 
 
 def _port(text: str | None) -> int | None:
@@ -1528,7 +1528,7 @@ def _envoy_config(r: Activity, text: str, path: str, evidence: str, where: YPath
     address = admin.get("address") if isinstance(admin, dict) else None
     found = _socket_address(address)
     if found is not None:
-        r._listen(found[1], f"{evidence} (admin)", where, found[0] in LOCAL_HOSTS - {"0.0.0.0"})
+        r._listen(found[1], f"{evidence} (admin)", where, found[0] in _CLIENT_HOSTS)
     resources = data.get("static_resources")
     if not isinstance(resources, dict):
         return

@@ -53,7 +53,7 @@ KNOWN_NAMES = (
 #: manifest without an image (or with ``image: auto``) only overrides fields of the one the
 #: injector adds.
 INJECTED_NAMES = frozenset(["istio-proxy", "linkerd-proxy", "vault-agent", "daprd"])
-#: Injector set-up containers: same images as the proxies, but they exit (notes §9).
+#: Injector set-up containers: same images as the proxies, but they run once and exit.
 ONE_SHOT_NAMES = frozenset(
     [
         "istio-init",

@@ -291,7 +291,9 @@ _READERS = frozenset(["tail", "cat", "less", "more", "head", "grep", "zcat"])
 _IGNORED_PREFIXES = ("/dev/", "/proc/", "/sys/")
 
 
-def _absolute(word: str) -> str | None:
+def absolute(word: str) -> str | None:
+    """``word`` as an absolute path a container may share (quotes removed), or None for
+    anything else: a relative path, ``/`` itself, the kernel's ``/dev``, ``/proc``, ``/sys``."""
     word = word.strip("'\"")
     if word.startswith("/") and not word.startswith(_IGNORED_PREFIXES) and word != "/":
         return word
@@ -304,10 +306,10 @@ def _flag_values(words: Sequence[str], flags: frozenset[str], options: bool) -> 
         name, eq, value = word.partition("=")
         if name in flags:
             target = value if eq else (words[i + 1] if i + 1 < len(words) else "")
-            path = _absolute(target)
+            path = absolute(target)
             if path:
                 out.append(path)
-        elif options and eq and name.lower() in ("path", "file") and _absolute(value):
+        elif options and eq and name.lower() in ("path", "file") and absolute(value):
             out.append(value)  # key=value options, e.g. fluent-bit '-p path=/var/log/app.log'
     return out
 
@@ -322,13 +324,13 @@ def _file_access(argv: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...
     writes: list[str] = []
     reads: list[str] = []
     for cmd in commands(argv):
-        writes.extend(p for w in cmd.writes if (p := _absolute(w)))
-        reads.extend(p for r in cmd.reads if (p := _absolute(r)))
+        writes.extend(p for w in cmd.writes if (p := absolute(w)))
+        reads.extend(p for r in cmd.reads if (p := absolute(r)))
         if cmd.program == "tee":
-            writes.extend(p for w in cmd.args if not w.startswith("-") and (p := _absolute(w)))
+            writes.extend(p for w in cmd.args if not w.startswith("-") and (p := absolute(w)))
             continue
         if cmd.program in _READERS:
-            reads.extend(p for w in cmd.args if not w.startswith("-") and (p := _absolute(w)))
+            reads.extend(p for w in cmd.args if not w.startswith("-") and (p := absolute(w)))
             continue
         writes.extend(_flag_values(cmd.words, _WRITE_FLAGS, options=False))
         reads.extend(_flag_values(cmd.words, _READ_FLAGS, options=True))
