@@ -82,11 +82,15 @@ def known_image(image: str, options: Options = _DEFAULT) -> str | None:
     return None
 
 
-def is_one_shot(container: Container) -> bool:
-    """An injector's set-up container, or a command that is plainly a one-shot."""
+def is_one_shot(container: Container, pod: Pod) -> bool:
+    """An injector's set-up container, a command that is plainly a one-shot, or a
+    well-known image run in its one-shot mode (``cloud-sql-proxy wait``, ``git-sync
+    --one-time``: see the image readers of :mod:`sidecarlint.activity`)."""
     if (container.name or "") in ONE_SHOT_NAMES:
         return True
-    return bool(_ONE_SHOT_ARGS.search(" ".join(container.argv)))
+    if _ONE_SHOT_ARGS.search(" ".join(container.argv)):
+        return True
+    return activity(pod, container).one_shot
 
 
 #: The container each injector adds, and the annotation it marks the Pod with when it has.
@@ -147,7 +151,7 @@ def helper_match(container: Container, pod: Pod, options: Options = _DEFAULT) ->
     """Whether an app or regular init container is really a long-running helper."""
     if container.role is Role.APP and len(pod.containers) < 2:
         return None  # a single app container is the main work
-    if is_one_shot(container) or is_stub(container) or _is_the_workload(container, pod):
+    if is_one_shot(container, pod) or is_stub(container) or _is_the_workload(container, pod):
         return None
     if container.role is Role.APP and not pod.runs_to_completion and workload_proxy(container, pod):
         return None

@@ -372,6 +372,10 @@ def test_injected_by_the_annotation_value() -> None:
     assert injector("update") is None
 
 
+CLOUD_SQL = {"name": "proxy", "image": "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1"}
+GIT_SYNC = {"name": "sync", "image": "registry.k8s.io/git-sync/git-sync:v4.2.1"}
+
+
 @pytest.mark.parametrize(
     ("container", "one_shot"),
     [
@@ -379,11 +383,16 @@ def test_injected_by_the_annotation_value() -> None:
         ({"name": "setup", "args": ["istio-iptables", "-p", "15001"]}, True),
         ({"name": "check", "command": ["vault", "version"]}, True),
         ({"name": "agent", "command": ["vault", "agent"]}, False),
+        # A well-known image in its one-shot mode, as its reader in the model sees it.
+        (CLOUD_SQL | {"args": ["wait", "--max=10s"]}, True),
+        (CLOUD_SQL | {"args": ["--port=5432", "p:r:i"]}, False),
+        (GIT_SYNC | {"args": ["--repo=https://example.com/r", "--one-time"]}, True),
+        (GIT_SYNC | {"args": ["--repo=https://example.com/r"]}, False),
     ],
 )
 def test_one_shots_by_name_or_args(container: dict[str, Any], one_shot: bool) -> None:
     pod = pod_of([WORK], init=[{"image": "busybox", **container}])
-    assert is_one_shot(pod.init_containers[0]) is one_shot
+    assert is_one_shot(pod.init_containers[0], pod) is one_shot
 
 
 def test_describe_the_name_signal() -> None:

@@ -492,6 +492,22 @@ def test_a_shutdown_call_counts_when_the_shell_runs_it(
         assert f.message == head + (f" ({note})" if note else "") + "; make it a native sidecar"
 
 
+@pytest.mark.parametrize(
+    ("args", "reported"),
+    [(["wait", "--max=10s"], False), (["--port=5432", "project:region:instance"], True)],
+)
+def test_a_proxy_run_in_its_one_shot_mode_is_no_helper(args: list[str], reported: bool) -> None:
+    """``cloud-sql-proxy wait`` waits for the proxy started elsewhere and exits: it does not
+    keep the Job running."""
+    text = workload(
+        item("work", "busybox", command=[*SH, "echo done"])
+        + item("proxy", "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.1", args=args),
+        kind="Job",
+    )
+    expected = [("SCL102", "error", *name_at(text, "proxy"))] if reported else []
+    assert found(text, "SCL102") == expected
+
+
 # --- init chains that wait for a later sidecar -------------------------------------------
 
 

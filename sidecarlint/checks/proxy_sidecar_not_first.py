@@ -58,7 +58,7 @@ def network_call(argv: Sequence[str]) -> str | None:
 def check(pod: Pod, ctx: RuleContext) -> Iterator[Hit]:
     order = pod.init_containers
     for i, init in enumerate(order):
-        if init.is_sidecar or is_one_shot(init):
+        if init.is_sidecar or is_one_shot(init, pod):
             continue
         program = network_call(init.argv)
         if program is None:
