@@ -1714,11 +1714,6 @@ def servers(pod: Pod, port: int, protocol: str = "TCP") -> list[tuple[Container,
     return out
 
 
-def describe_use(use: FileUse | PortUse) -> str:
-    """The evidence of a use, for a message (``(its command)``)."""
-    return f"({use.evidence})"
-
-
 __all__ = [
     "Activity",
     "FileUse",

@@ -2828,3 +2828,20 @@ def test_a_config_map_ref_that_is_no_mapping_is_passed_over() -> None:
         config_maps={"db": {"X": "1"}},
     )
     assert ports(uses.connects) == [(5432, "env DATABASE_URL")]
+
+
+def test_evidence_points_at_the_command_or_args_item_naming_it() -> None:
+    pod = pod_of(
+        [
+            {"name": "a", "image": "busybox", "command": ["sh", "-c"], "args": ["tail -F /x", 3]},
+            {"name": "b", "image": "busybox", "command": "sh"},
+        ]
+    )
+    a = activity(pod, pod.containers[0])
+    base = pod.containers[0].path
+    assert a.argv_where("/x") == (*base, "args", 0)
+    assert a.argv_where("sh") == (*base, "command", 0)
+    assert a.argv_where("-c") == (*base, "command", 1)
+    assert a.argv_where("nothing") == (*base, "name")
+    b = activity(pod, pod.containers[1])
+    assert b.argv_where("sh") == (*pod.containers[1].path, "name")  # not a list

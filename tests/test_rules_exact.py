@@ -1097,17 +1097,6 @@ def test_covering_mount(path: str, expected: int | None) -> None:
     assert (found.index if found else None) == expected
 
 
-def test_argv_path_points_at_the_word() -> None:
-    from sidecarlint.checks._pod import argv_path
-
-    c = _container({"command": ["sh", "-c"], "args": ["tail -F /x", 3]})
-    assert argv_path(c, "/x")[-2:] == ("args", 0)
-    assert argv_path(c, "sh")[-2:] == ("command", 0)
-    assert argv_path(c, "-c")[-2:] == ("command", 1)
-    assert argv_path(c, "nothing")[-1] == "name"
-    assert argv_path(_container({"command": "sh"}), "sh")[-1] == "name"
-
-
 # --- SCL105 sidecar-command-exits ----------------------------------------------------------
 
 

@@ -6,17 +6,6 @@ from sidecarlint.locate import Container
 from sidecarlint.registry import RuleContext
 
 
-def argv_path(container: Container, needle: str) -> tuple[str | int, ...]:
-    """Path of the ``command``/``args`` item mentioning ``needle`` (else the container)."""
-    for key in ("command", "args"):
-        value = container.data.get(key)
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, str) and needle in item:
-                    return (*container.path, key, i)
-    return (*container.path, "name")
-
-
 def name_path(container: Container) -> tuple[str | int, ...]:
     """Path to point at a container: its ``name`` value (or the item itself)."""
     return (*container.path, "name")  # the container itself when it has no name
