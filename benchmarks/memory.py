@@ -148,6 +148,20 @@ def many_documents(path: Path, size: int = 250 << 20) -> None:
             i += 1
 
 
+def waiting_pods(path: Path, pods: int = 66, value: int = 3_500_000) -> None:
+    """One file of Pods, each with a long annotation and a ConfigMap volume the file never
+    defines: each may wait, with its document, for that ConfigMap to come later."""
+    text = "x" * value
+    with path.open("w", encoding="ascii") as out:
+        for i in range(pods):
+            out.write(
+                f"---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  annotations:\n"
+                f'    note: "{text}"\nspec:\n  containers:\n    - name: app\n'
+                "      image: busybox\n      volumeMounts: [{name: conf, mountPath: /etc/c}]\n"
+                "  volumes:\n    - {name: conf, configMap: {name: later}}\n"
+            )
+
+
 def document_under_cap(path: Path) -> None:
     """One document just under the size cap: a List of Pods with long string values,
     under the node bound too."""
@@ -320,6 +334,11 @@ CASES = [
         "250 MiB of Deployments, sarif", _file(many_documents, "many.yaml"), ["--format", "sarif"]
     ),
     Case("250 MiB of Deployments, text", _file(many_documents, "many.yaml"), []),
+    Case(
+        "66 Pods of 3.5 MB waiting for a later ConfigMap, one file, json",
+        _file(waiting_pods, "waiting.yaml"),
+        JSON,
+    ),
     Case("one document just under 8 MiB, json", _file(document_under_cap, "under.yaml"), JSON),
     Case(
         "one document of 4-byte characters under 8 MiB, json",

@@ -48,9 +48,11 @@ from sidecarlint.versions import DEFAULT
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: Objects of one input whose check waits for the end of the input, because they mount a
-#: ConfigMap it has not defined yet (it may come later); past this many, they are checked
-#: at once.
+#: ConfigMap it has not defined yet (it may come later); past this many, or past
+#: :data:`MAX_DEFERRED_TEXT` characters of their documents (which wait with them), they are
+#: checked at once.
 MAX_DEFERRED = 64
+MAX_DEFERRED_TEXT = 8 << 20
 
 #: Findings of one rule listed for one file; past it they are counted in one finding, so
 #: what a file costs to report does not grow with its findings.
@@ -693,7 +695,12 @@ class _Engine:
             return
         pod = locate(obj, workload) if workload is not None else None
         if pod is not None and config_maps is not None:
-            if deferred is not None and len(deferred) < MAX_DEFERRED and config_maps.missing(pod):
+            if (
+                deferred is not None
+                and len(deferred) < MAX_DEFERRED
+                and config_maps.missing(pod)
+                and _text(obj) + sum(map(_text, deferred)) <= MAX_DEFERRED_TEXT
+            ):
                 deferred.append(obj)
                 return
             pod.config_maps = config_maps
@@ -943,6 +950,12 @@ def _too_large(obj: KubeObject) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
     return False
+
+
+def _text(obj: KubeObject) -> int:
+    """Characters of the document holding ``obj`` (what waits with it when it is deferred)."""
+    source = obj.doc.source
+    return len(source.text) if source is not None else 0
 
 
 def _short_ref(ref: ObjectRef) -> ObjectRef:

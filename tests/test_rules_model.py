@@ -694,11 +694,40 @@ def test_a_shipper_reading_nginx_logs_without_a_volume() -> None:
         "shared volume (e.g. an emptyDir) at /var/log/nginx in both"
     )
     assert [(r.line, r.column) for r, _ in f.related] == [at(text, "nginx:1.27")]
-    # A ConfigMap defined after the workload in the same file is read too.
-    later = workload(item("web", "nginx:1.27"), init=SHIPPER, volumes=CONF)
-    assert found(SHIPPER_CONFIG.removeprefix("---\n") + "---\n" + later, "SCL201") != []
+    # The ConfigMap above is defined after the workload; one defined before it is read too.
+    alone = workload(item("web", "nginx:1.27"), init=SHIPPER, volumes=CONF)
+    before = SHIPPER_CONFIG.removeprefix("---\n") + "---\n" + alone
+    assert found(before, "SCL201") == [("SCL201", "error", *at(before, "{name: conf, mountPath"))]
     # Without the ConfigMap in the input, what it reads is unknown.
-    assert found(later, "SCL201") == []
+    assert found(alone, "SCL201") == []
+
+
+@pytest.mark.parametrize(
+    ("objects", "characters", "waits"),
+    [
+        (None, None, True),
+        (0, None, False),  # no room: checked at once, before the ConfigMap is read
+        (1, 0, True),  # the document's own size, exactly
+        (1, -1, False),  # one character more than the bound: checked at once
+    ],
+)
+def test_a_pod_waits_for_a_later_config_map_within_bounds(
+    monkeypatch: pytest.MonkeyPatch, objects: int | None, characters: int | None, waits: bool
+) -> None:
+    """A Pod that mounts a ConfigMap the input has not defined yet waits for the end of the
+    input, with its document; at most so many objects and characters wait."""
+    from sidecarlint import pipeline
+    from sidecarlint.parse import parse_text
+
+    text = workload(item("web", "nginx:1.27"), init=SHIPPER, volumes=CONF, extra=SHIPPER_CONFIG)
+    source = parse_text(text, "f").documents[0].source
+    assert source is not None
+    if objects is not None:
+        monkeypatch.setattr(pipeline, "MAX_DEFERRED", objects)
+    if characters is not None:
+        monkeypatch.setattr(pipeline, "MAX_DEFERRED_TEXT", len(source.text) + characters)
+    expected = [("SCL201", "error", *at(text, "{name: conf, mountPath"))] if waits else []
+    assert found(text, "SCL201") == expected
 
 
 def test_a_shipper_and_nginx_sharing_the_log_volume() -> None:
